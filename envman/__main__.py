@@ -1,0 +1,7 @@
+"""`python -m envman` runs the command line."""
+
+from __future__ import annotations
+
+from envman.cli import main
+
+raise SystemExit(main())
