@@ -40,14 +40,63 @@ class Document:
     format: str = "toml"
 
     def source(self, loc: Loc = ()) -> Source:
-        """The best-known location of `loc`: its own position, else its nearest parent's."""
-        loc = tuple(loc)
+        """The best-known location of `loc`: its own position, else its nearest parent's.
+
+        `loc` may name bindings by name, as WorkerConfig does (`("kv_namespaces",
+        "CACHE", "id")`); it is translated to the list index the file uses.
+        """
+        loc = document_loc(self.data, tuple(loc))
         while loc:
             position = self.positions.get(loc)
             if position is not None:
                 return Source(file=self.path, line=position[0], column=position[1])
             loc = loc[:-1]
         return Source(file=self.path)
+
+
+NAMING_KEYS = ("binding", "name", "queue")
+"""Keys that name an entry of a wrangler list of tables (see models.keyed)."""
+
+
+def document_loc(data: Any, loc: Loc) -> Loc:
+    """Translate a WorkerConfig path (bindings by name) into the file's own path (list indexes).
+
+    `("kv_namespaces", "CACHE", "id")` becomes `("kv_namespaces", 0, "id")` when the first
+    entry has `binding = "CACHE"`; `("durable_objects", "DO")` goes through `bindings`.
+    Parts that cannot be followed are kept as they are, so the caller still gets the
+    nearest known parent.
+    """
+    result: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part not in node and isinstance(node.get("bindings"), list):
+            result.append("bindings")
+            node = node["bindings"]
+        if isinstance(node, list) and isinstance(part, str):
+            index = _entry_index(node, part)
+            if index is None:
+                return tuple(result)
+            result.append(index)
+            node = node[index]
+            continue
+        result.append(part)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return tuple(result)
+
+
+def _entry_index(entries: list[Any], name: str) -> int | None:
+    if name.startswith("#") and name[1:].isdigit():
+        index = int(name[1:])
+        return index if index < len(entries) else None
+    for index, entry in enumerate(entries):
+        if isinstance(entry, dict) and any(entry.get(key) == name for key in NAMING_KEYS):
+            return index
+    return None
 
 
 def display_path(path: Path, root: Path | None = None) -> str:
