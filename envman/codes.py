@@ -72,6 +72,9 @@ _ALL: tuple[Code, ...] = (
     Code("EM334", E, "invalid-derived-name", "The Worker name wrangler derives for this environment would be refused."),
     Code("EM336", E, "toml-date-literal", "Write dates as strings: compatibility_date = \"2025-01-01\"."),
     Code("EM337", E, "invalid-custom-domain", "A custom domain cannot contain a wildcard or a path."),
+    Code("EM338", W, "misplaced-key", "A var is named like a wrangler setting: in TOML, a key after a [table] header belongs to that table."),
+    Code("EM339", W, "route-shadowed", "The environment's `route` is ignored: it inherits `routes` from the top level, and `routes` wins."),
+    Code("EM340", W, "empty-value-ignored", "wrangler ignores an empty `route` or `account_id` (and an environment then inherits the top level's)."),
     # EM4xx: drift between declared and live
     Code("EM400", E, "drift-changed", "The live value differs from the declared one."),
     Code("EM401", E, "drift-missing", "Declared but not present live."),

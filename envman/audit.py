@@ -1,0 +1,664 @@
+"""The append-only audit log: hash-chained JSON Lines entries, HMAC-signed when a key is set."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import subprocess
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from envman import __version__
+from envman.errors import AuditError, UsageError
+
+GENESIS = "0" * 64
+"""The `prev` of the first entry."""
+KEY_VARIABLE = "ENVMAN_AUDIT_KEY"
+
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_TAIL_CHUNK = 64 * 1024
+_STR, _OPT = (str,), (str, type(None))
+_SHAPE: dict[str, tuple[type, ...]] = {
+    "id": _STR, "time": _STR, "actor": _STR, "action": _STR, "source": _OPT, "target": _OPT,
+    "reason": _OPT, "flags": (list,), "changes": (list,), "data": (dict,), "git": (dict,),
+    "ci": (dict,), "version": _STR, "prev": _STR, "hash": _STR, "sig": _STR,
+}
+"""Each key of an entry and the JSON types its value may have; `data` and `sig` are optional."""
+_KINDS = {_STR: "a string", _OPT: "a string or null", (list,): "a list", (dict,): "an object"}
+_KEYS = _SHAPE.keys() - {"data", "sig"}
+_GIT_KEYS, _CI_KEYS = {"commit", "branch", "dirty"}, {"provider", "run_url"}
+_CHANGE_KEYS = {"path", "before", "after"}
+_HINT = "run `envman audit verify` to see every problem; restore the log from git history"
+
+
+def utc_now() -> datetime:
+    """The current time in UTC: the default clock."""
+    return datetime.now(UTC)
+
+
+def canonical(obj: Any) -> bytes:
+    """The canonical JSON bytes of `obj` (sorted keys, no spaces, UTF-8) that hashes cover."""
+    text = json.dumps(
+        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    return text.encode("utf-8")
+
+
+def fingerprint(value: Any, key: bytes | None) -> str:
+    """A stand-in for a sensitive value in the log: equal values give equal fingerprints.
+
+    With a key (ENVMAN_AUDIT_KEY) it is `hmac-sha256:<64 hex>`, and nobody without the
+    key can test guesses against it. Without a key it is `redacted:sha256:<16 hex>`:
+    enough to see "changed or not", but a short unkeyed hash of a low-entropy value (a
+    port, a flag, a short token) can be brute-forced by anyone who can read the log,
+    which is why setting ENVMAN_AUDIT_KEY is recommended.
+    """
+    data = canonical(value)
+    if key is not None:
+        # The prefix separates fingerprints from entry signatures made with the same key:
+        # a sensitive value shaped like an entry must not yield a valid signature.
+        return "hmac-sha256:" + hmac.new(key, b"envman-fingerprint\0" + data, "sha256").hexdigest()
+    return "redacted:sha256:" + hashlib.sha256(data).hexdigest()[:16]
+
+
+def key_from_environ(environ: Mapping[str, str]) -> bytes | None:
+    """The signing key from ENVMAN_AUDIT_KEY (surrounding whitespace ignored), or None."""
+    value = environ.get(KEY_VARIABLE)
+    if value is None:
+        return None
+    if not value.strip():
+        raise UsageError(
+            f"{KEY_VARIABLE} is set but empty",
+            hint="set it to a long random secret (e.g. `openssl rand -hex 32`), "
+            "or unset it to write unsigned entries",
+        )
+    return value.strip().encode("utf-8")
+
+
+# --------------------------------------------------------------------------- context
+
+
+@dataclass(frozen=True)
+class GitInfo:
+    """The project's git state; all None outside a repository or without git."""
+
+    commit: str | None = None
+    branch: str | None = None
+    dirty: bool | None = None
+    """True when tracked files have uncommitted changes (untracked files do not count)."""
+
+
+@dataclass(frozen=True)
+class CIInfo:
+    """The CI system running envman, if any, and the URL of its run."""
+
+    provider: str | None = None
+    run_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who and where: gathered once per command, then recorded in every entry it writes."""
+
+    actor: str
+    git: GitInfo = GitInfo()
+    ci: CIInfo = CIInfo()
+
+
+def _github_url(env: Mapping[str, str]) -> str | None:
+    server = env.get("GITHUB_SERVER_URL") or "https://github.com"
+    repo, run = env.get("GITHUB_REPOSITORY"), env.get("GITHUB_RUN_ID")
+    return f"{server.rstrip('/')}/{repo}/actions/runs/{run}" if repo and run else None
+
+
+def _var(name: str) -> Callable[[Mapping[str, str]], str | None]:
+    return lambda env: env.get(name) or None
+
+
+# provider, variable that detects it, actor variable, run URL, branch variables (detached HEAD)
+_PROVIDERS: tuple[tuple[str, str, str, Callable[[Mapping[str, str]], str | None], str], ...] = (
+    ("github", "GITHUB_ACTIONS", "GITHUB_ACTOR", _github_url, "GITHUB_HEAD_REF GITHUB_REF_NAME"),
+    ("gitlab", "GITLAB_CI", "GITLAB_USER_LOGIN", _var("CI_JOB_URL"), "CI_COMMIT_REF_NAME"),
+    ("buildkite", "BUILDKITE", "BUILDKITE_BUILD_CREATOR", _var("BUILDKITE_BUILD_URL"),
+     "BUILDKITE_BRANCH"),
+    ("circleci", "CIRCLECI", "CIRCLE_USERNAME", _var("CIRCLE_BUILD_URL"), "CIRCLE_BRANCH"),
+)
+
+
+def gather_context(root: Path, environ: Mapping[str, str]) -> Context:
+    """The actor, git state of `root` and CI run, read from `environ` and `git`.
+
+    The actor is the CI's user when a known CI runs envman, else `git config user.email`,
+    else the OS user. git runs with the process environment (it needs PATH).
+    """
+    ci, ci_actor, ci_branch = CIInfo(), None, None
+    for provider, detect, actor_var, url, branch_vars in _PROVIDERS:
+        if _truthy(environ.get(detect)):
+            ci = CIInfo(provider=provider, run_url=url(environ))
+            ci_actor = environ.get(actor_var) or None
+            ci_branch = next((environ[v] for v in branch_vars.split() if environ.get(v)), None)
+            break
+    else:
+        if _truthy(environ.get("CI")):
+            ci = CIInfo(provider="ci")
+    git = _git_info(root)
+    if git.commit is not None and git.branch is None and ci_branch:
+        git = replace(git, branch=ci_branch)
+    email = None if ci_actor else (_git(root, "config", "user.email") or "").strip()
+    return Context(actor=ci_actor or email or _os_user(environ), git=git, ci=ci)
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes"}
+
+
+def _git(root: Path, *args: str) -> str | None:
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), *args],
+            capture_output=True, encoding="utf-8", errors="replace", env=env, timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _git_info(root: Path) -> GitInfo:
+    # One subprocess gives commit, branch and dirtiness (porcelain v2, git >= 2.11).
+    out = _git(root, "status", "--porcelain=v2", "--branch", "--untracked-files=no")
+    if out is None:
+        return GitInfo()
+    commit = branch = None
+    dirty = False
+    for line in out.splitlines():
+        if line.startswith("# branch.oid "):
+            commit = None if line.endswith("(initial)") else line.removeprefix("# branch.oid ")
+        elif line.startswith("# branch.head "):
+            branch = None if line.endswith("(detached)") else line.removeprefix("# branch.head ")
+        elif line and not line.startswith("#"):
+            dirty = True
+    return GitInfo(commit=commit, branch=branch, dirty=dirty)
+
+
+def _os_user(environ: Mapping[str, str]) -> str:
+    for name in ("USER", "LOGNAME", "USERNAME"):
+        if environ.get(name):
+            return environ[name]
+    with contextlib.suppress(ImportError, KeyError):
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    return "unknown"
+
+
+# --------------------------------------------------------------------------- entries
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed value; sensitive values are already fingerprints (see `fingerprint`)."""
+
+    path: str
+    before: Any
+    after: Any
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the audit log."""
+
+    id: str
+    time: datetime
+    actor: str
+    action: str
+    source: str | None
+    target: str | None
+    changes: tuple[Change, ...]
+    reason: str | None
+    flags: tuple[str, ...]
+    git: GitInfo
+    ci: CIInfo
+    version: str
+    prev: str
+    hash: str
+    sig: str | None = None
+    data: dict[str, Any] | None = None
+    """Action-specific extras, e.g. the files touched and their sha256 before and after."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as written (key order for humans; the hash uses sorted keys)."""
+        obj: dict[str, Any] = {
+            "id": self.id,
+            "time": self.time.strftime(_TIME_FORMAT),
+            "actor": self.actor,
+            "action": self.action,
+            "source": self.source,
+            "target": self.target,
+            "reason": self.reason,
+            "flags": list(self.flags),
+            "changes": [change.to_json() for change in self.changes],
+        }
+        if self.data is not None:
+            obj["data"] = self.data
+        obj["git"] = {"commit": self.git.commit, "branch": self.git.branch, "dirty": self.git.dirty}
+        obj["ci"] = {"provider": self.ci.provider, "run_url": self.ci.run_url}
+        obj |= {"version": self.version, "prev": self.prev, "hash": self.hash}
+        if self.sig is not None:
+            obj["sig"] = self.sig
+        return obj
+
+
+class _Malformed(Exception):
+    """A line is not a well-formed entry; the message says why."""
+
+
+def _parse_line(raw: bytes) -> tuple[AuditEntry, bytes]:
+    """The entry on one line (without its newline) and the canonical bytes its hash covers."""
+    if not raw.strip():
+        raise _Malformed("empty line")
+    try:
+        obj = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys)
+    except UnicodeDecodeError as e:
+        raise _Malformed(f"not valid UTF-8 at byte {e.start + 1}") from e
+    except json.JSONDecodeError as e:
+        raise _Malformed(f"not valid JSON ({e.msg} at column {e.colno})") from e
+    entry = _entry_from_json(obj)
+    try:
+        body = canonical({k: v for k, v in obj.items() if k not in ("hash", "sig")})
+    except ValueError as e:  # a lone surrogate escape has no UTF-8 encoding
+        raise _Malformed(f"not representable as canonical JSON ({e})") from e
+    return entry, body
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen = [k for k, _ in pairs]
+        raise _Malformed(f"duplicate key {next(k for k in seen if seen.count(k) > 1)!r}")
+    return obj
+
+
+def _entry_from_json(obj: Any) -> AuditEntry:
+    if not isinstance(obj, dict):
+        raise _Malformed("not a JSON object")
+    if missing := _KEYS - obj.keys():
+        raise _Malformed(f"missing key(s): {', '.join(sorted(missing))}")
+    if unknown := obj.keys() - _SHAPE.keys():
+        raise _Malformed(
+            f"unknown key(s): {', '.join(sorted(unknown))} (written by a newer envman?)"
+        )
+    for key, value in obj.items():
+        if not isinstance(value, _SHAPE[key]):
+            raise _Malformed(f"`{key}` must be {_KINDS[_SHAPE[key]]}")
+    for key in ("prev", "hash", "sig"):
+        if key in obj and not _HEX64.fullmatch(obj[key]):
+            raise _Malformed(f"`{key}` must be 64 lowercase hex digits")
+    if not obj["id"] or not obj["action"]:
+        raise _Malformed(f"`{'action' if obj['id'] else 'id'}` must not be empty")
+    git, ci, flags = obj["git"], obj["ci"], obj["flags"]
+    if git.keys() != _GIT_KEYS or not isinstance(git["commit"], _OPT) or not isinstance(
+        git["branch"], _OPT
+    ) or not isinstance(git["dirty"], (bool, type(None))):
+        raise _Malformed("`git` must be {commit, branch: string or null, dirty: bool or null}")
+    if ci.keys() != _CI_KEYS or not isinstance(ci["provider"], _OPT) or not isinstance(
+        ci["run_url"], _OPT
+    ):
+        raise _Malformed("`ci` must be {provider, run_url: string or null}")
+    if not all(isinstance(flag, str) for flag in flags):
+        raise _Malformed("`flags` must be a list of strings")
+    changes = []
+    for change in obj["changes"]:
+        if not isinstance(change, dict) or change.keys() != _CHANGE_KEYS or not isinstance(
+            change["path"], str
+        ):
+            raise _Malformed("each change must be {path: string, before, after}")
+        changes.append(Change(change["path"], change["before"], change["after"]))
+    try:
+        if not _TIME.fullmatch(obj["time"]):
+            raise ValueError
+        at = datetime.fromisoformat(obj["time"])
+    except ValueError as e:
+        raise _Malformed(f"`time` {obj['time']!r} is not like 2024-05-01T12:00:00Z (UTC)") from e
+    return AuditEntry(
+        id=obj["id"], time=at, actor=obj["actor"], action=obj["action"], source=obj["source"],
+        target=obj["target"], changes=tuple(changes), reason=obj["reason"], flags=tuple(flags),
+        git=GitInfo(**git), ci=CIInfo(**ci), version=obj["version"], prev=obj["prev"],
+        hash=obj["hash"], sig=obj.get("sig"), data=obj.get("data"),
+    )
+
+
+def read_entries(log: Path) -> list[AuditEntry]:
+    """Every entry of the log, oldest first; [] when it does not exist.
+
+    Raises AuditError (file:line) on a malformed line. Hashes, chain and signatures
+    are not checked here: that is `verify`'s job.
+    """
+    entries = []
+    with _open(log) as handle:
+        for number, raw in enumerate(handle or (), start=1):
+            line = raw.removesuffix(b"\n")
+            if not line.strip():
+                raise AuditError(f"{log}:{number}: empty line", hint=_HINT)
+            try:
+                entries.append(_parse_line(line)[0])
+            except _Malformed as e:
+                raise AuditError(f"{log}:{number}: {e}", hint=_HINT) from e
+    return entries
+
+
+@contextlib.contextmanager
+def _open(log: Path) -> Iterator[BinaryIO | None]:
+    """The log opened for binary reading, or None when it does not exist."""
+    try:
+        handle = log.open("rb")
+    except FileNotFoundError:
+        handle = None
+    except OSError as e:
+        raise AuditError(f"{log}: cannot read the audit log: {e.strerror}") from e
+    if handle is None:
+        yield None
+        return
+    with handle:
+        yield handle
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def append(
+    log: Path,
+    *,
+    action: str,
+    source: str | None,
+    target: str | None,
+    changes: Sequence[Change],
+    reason: str | None,
+    flags: Sequence[str],
+    context: Context,
+    key: bytes | None,
+    data: Mapping[str, Any] | None = None,
+    now: Callable[[], datetime] = utc_now,
+) -> AuditEntry:
+    """Append one entry chained to the last one, fsynced; signed when `key` is given.
+
+    The caller must hold the project lock (`files.project_lock`) around this call:
+    two writers without it could chain onto the same previous entry. Only the tail of
+    the log is read. A log whose last line is incomplete (a write torn by a crash) or
+    malformed is refused with AuditError, never repaired silently.
+    """
+    at = now()
+    if at.tzinfo is None:
+        raise ValueError("the audit clock must return a timezone-aware datetime")
+    at = at.astimezone(UTC).replace(microsecond=0)
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(log, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as e:
+        raise AuditError(f"{log}: cannot open the audit log: {e.strerror}") from e
+    try:
+        size = os.fstat(fd).st_size
+        prev, last_id = _tail(fd, size, log) if size else (GENESIS, None)
+        entry_id = _new_id(at, last_id)
+        body: dict[str, Any] = {
+            "id": entry_id,
+            "time": at.strftime(_TIME_FORMAT),
+            "actor": context.actor,
+            "action": action,
+            "source": source,
+            "target": target,
+            "reason": reason,
+            "flags": list(flags),
+            "changes": [change.to_json() for change in changes],
+        }
+        if data is not None:
+            body["data"] = dict(data)
+        body["git"] = {"commit": context.git.commit, "branch": context.git.branch,
+                       "dirty": context.git.dirty}
+        body["ci"] = {"provider": context.ci.provider, "run_url": context.ci.run_url}
+        body |= {"version": __version__, "prev": prev}
+        entry, line = _seal(body, key)
+        written = os.write(fd, line)
+        if written != len(line):
+            raise AuditError(
+                f"{log}: only {written} of {len(line)} bytes of the new entry were written; "
+                "the log now ends with an incomplete line",
+                hint="free disk space, remove the incomplete last line, and run the command again",
+            )
+        os.fsync(fd)
+    except OSError as e:
+        raise AuditError(f"{log}: cannot write the audit log: {e.strerror}") from e
+    finally:
+        os.close(fd)
+    if not size:  # a new file: make its directory entry durable too
+        with contextlib.suppress(OSError):
+            dir_fd = os.open(log.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+    return entry
+
+
+def _new_id(at: datetime, last_id: str | None) -> str:
+    """`a-<yyyymmddHHMMSS>-<6 hex>`: random suffix, but increasing within one second."""
+    stamp = f"a-{at:%Y%m%d%H%M%S}-"
+    suffix = secrets.randbelow(1 << 23)
+    if last_id is not None and last_id.startswith(stamp):
+        with contextlib.suppress(ValueError):
+            suffix = int(last_id.removeprefix(stamp), 16) + 1 + secrets.randbelow(1 << 12)
+    return f"{stamp}{suffix % (1 << 24):06x}"
+
+
+def _seal(body: dict[str, Any], key: bytes | None) -> tuple[AuditEntry, bytes]:
+    try:
+        payload = canonical(body)
+    except ValueError as e:  # NaN, infinity or a lone surrogate among the values
+        raise AuditError(f"cannot record the change: a value is not valid JSON ({e})") from e
+    sealed = {**body, "hash": hashlib.sha256(payload).hexdigest()}
+    if key is not None:
+        sealed["sig"] = hmac.new(key, payload, "sha256").hexdigest()
+    line = json.dumps(sealed, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    try:
+        entry, _ = _parse_line(line)
+    except _Malformed as e:
+        raise ValueError(f"invalid audit entry: {e}") from e
+    return entry, line + b"\n"
+
+
+def _tail(fd: int, size: int, log: Path) -> tuple[str, str]:
+    """The hash and id of the last entry, reading backwards from the end only."""
+    if os.pread(fd, 1, size - 1) != b"\n":
+        raise AuditError(
+            f"{log}:{_count_lines(fd, size) + 1}: the last line is incomplete (no newline at "
+            "the end: a write interrupted by a crash?); refusing to append after it",
+            hint=_HINT,
+        )
+    end = size - 1
+    line = b""
+    while end > 0:
+        start = max(0, end - _TAIL_CHUNK)
+        chunk = os.pread(fd, end - start, start)
+        cut = chunk.rfind(b"\n")
+        line = chunk[cut + 1 :] + line
+        if cut != -1:
+            break
+        end = start
+    try:
+        entry, _ = _parse_line(line)
+    except _Malformed as e:
+        raise AuditError(
+            f"{log}:{_count_lines(fd, size)}: the last entry is malformed ({e}); "
+            "refusing to append after it",
+            hint=_HINT,
+        ) from e
+    return entry.hash, entry.id
+
+
+def _count_lines(fd: int, size: int) -> int:
+    # Only on the error path: the number of newlines, to name the bad line.
+    return sum(os.pread(fd, _TAIL_CHUNK, o).count(b"\n") for o in range(0, size, _TAIL_CHUNK))
+
+
+# --------------------------------------------------------------------------- verify and query
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one line of the log (1-based)."""
+
+    line: int
+    entry_id: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """What `verify` found: `first_bad`, `entry_id` and `problem` describe the first problem.
+
+    `count` is the number of lines read; `head` the hash of the last entry (keep it
+    elsewhere to detect a truncated log later); `notes` are remarks that are not errors.
+    """
+
+    ok: bool
+    count: int
+    first_bad: int | None = None
+    entry_id: str | None = None
+    problem: str | None = None
+    problems: tuple[Problem, ...] = ()
+    notes: tuple[str, ...] = ()
+    head: str | None = None
+    signed: int = 0
+
+
+def verify(log: Path, key: bytes | None) -> VerifyResult:
+    """Check every entry's hash, the prev chain, ids and (with `key`) every signature.
+
+    Finds an edited entry, a removed, inserted, duplicated or reordered entry, a bad or
+    missing signature, malformed, empty and incomplete lines; collects them all. Time
+    going backwards is only noted (clocks differ). Limits: without a key anyone can
+    append a well-formed entry, and removing the newest entries leaves a valid chain;
+    the key, git history and the recorded `head` are what catch those.
+    """
+    problems: list[Problem] = []
+    notes: list[str] = []
+    count = signed = 0
+    expected: str | None = GENESIS
+    previous_line = 0
+    last_time: datetime | None = None
+    seen: dict[str, int] = {}
+    head = None
+    with _open(log) as handle:
+        for number, raw in enumerate(handle or (), start=1):
+            count = number
+            if not raw.endswith(b"\n"):
+                problems.append(Problem(number, None, "incomplete last line (no newline at the "
+                                        "end): a write interrupted by a crash?"))
+                break
+            if not raw.strip():
+                problems.append(Problem(number, None, "empty line"))
+                continue
+            try:
+                entry, body = _parse_line(raw[:-1])
+            except _Malformed as e:
+                problems.append(Problem(number, None, f"malformed entry: {e}"))
+                expected = None
+                continue
+            found = [p for p in (
+                _check_hash(entry, body), _check_prev(entry, expected, previous_line),
+                _check_sig(entry, body, key),
+            ) if p]
+            if entry.id in seen:
+                found.append(f"duplicate id {entry.id} (also on line {seen[entry.id]})")
+            seen.setdefault(entry.id, number)
+            problems += [Problem(number, entry.id, message) for message in found]
+            if last_time is not None and entry.time < last_time:
+                notes.append(f"line {number}: time goes backwards ({entry.time:{_TIME_FORMAT}}); "
+                             "the clocks of the machines that wrote the log differ?")
+            signed += entry.sig is not None
+            last_time, expected, previous_line, head = entry.time, entry.hash, number, entry.hash
+    if key is None and signed:
+        notes.append(f"{signed} entries are signed; set {KEY_VARIABLE} to check the signatures")
+    first = problems[0] if problems else Problem(0, None, "")
+    return VerifyResult(
+        ok=not problems, count=count, first_bad=first.line or None, entry_id=first.entry_id,
+        problem=first.message or None, problems=tuple(problems), notes=tuple(notes), head=head,
+        signed=signed,
+    )
+
+
+def _check_hash(entry: AuditEntry, body: bytes) -> str | None:
+    if hashlib.sha256(body).hexdigest() == entry.hash:
+        return None
+    return "hash does not match the entry's content: the entry was edited"
+
+
+def _check_prev(entry: AuditEntry, expected: str | None, previous_line: int) -> str | None:
+    if expected is None or entry.prev == expected:
+        return None
+    if expected == GENESIS:
+        return ("`prev` of the first entry is not 64 zeros: entries before it were removed "
+                "or reordered")
+    return (f"`prev` does not match the hash of the entry on line {previous_line}: "
+            "an entry was removed, inserted or reordered")
+
+
+def _check_sig(entry: AuditEntry, body: bytes, key: bytes | None) -> str | None:
+    if key is None:
+        return None
+    if entry.sig is None:
+        return "entry is not signed, but a key was given"
+    if hmac.compare_digest(entry.sig, hmac.new(key, body, "sha256").hexdigest()):
+        return None
+    return "signature does not match: the entry was forged or the key is wrong"
+
+
+def query(
+    entries: Iterable[AuditEntry],
+    *,
+    env: str | None = None,
+    since: datetime | None = None,
+    action: str | None = None,
+) -> list[AuditEntry]:
+    """The entries touching `env` (as source or target), at or after `since`, of `action`.
+
+    A naive `since` is taken as UTC.
+    """
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return [
+        e for e in entries
+        if (env is None or env in (e.source, e.target))
+        and (since is None or e.time >= since)
+        and (action is None or e.action == action)
+    ]
+
+
+def find(entries: Sequence[AuditEntry], entry_id: str) -> AuditEntry:
+    """The entry with this id, or the only one whose id starts with it; UsageError otherwise."""
+    exact = [e for e in entries if e.id == entry_id]
+    if len(exact) > 1:
+        raise AuditError(f"audit id {entry_id} occurs {len(exact)} times", hint=_HINT)
+    matches = exact or [e for e in entries if entry_id and e.id.startswith(entry_id)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise UsageError(f"no audit entry with id {entry_id!r}",
+                         hint="`envman audit log` lists the entries and their ids")
+    shown = ", ".join(e.id for e in matches[:5]) + (", …" if len(matches) > 5 else "")
+    raise UsageError(f"{entry_id!r} matches {len(matches)} audit entries: {shown}",
+                     hint="give more characters of the id")

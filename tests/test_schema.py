@@ -1,0 +1,665 @@
+"""Tests of envman.schema: the vars.toml format, env checks, python schemas, JSON Schema export."""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from envman.errors import InputError
+from envman.files import Document, load_document
+from envman.models import Finding, Severity
+from envman.schema import (
+    REDACTED,
+    Schema,
+    empty_schema,
+    export_json_schemas,
+    load_python_schema,
+    load_schema,
+    schema_from_document,
+)
+
+CASES = Path(__file__).parent / "cases" / "schema"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def schema_of(data: dict[str, Any]) -> Schema:
+    return schema_from_document(Document(path="schemas/vars.toml", text="", data=data))
+
+
+def check(
+    schema: Schema, env: str, values: dict[str, Any], secrets: list[str] | None = None
+) -> list[Finding]:
+    return schema.check_env(env, values, secrets, lambda loc: None)
+
+
+def codes(findings: list[Finding]) -> list[tuple[str, str]]:
+    return [(f.code, f.path) for f in findings]
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- data-driven cases
+
+
+def run_case(folder: Path) -> Any:
+    try:
+        schema = load_schema(folder / "vars.toml", "vars.toml")
+    except InputError as e:
+        return {"error": {"message": e.reason, "line": e.line, "column": e.column, "hint": e.hint}}
+    document = load_document(folder / "env.toml", "env.toml")
+    header = re.match(r"# env: (\S+)", document.text)
+    assert header, f"{folder.name}/env.toml must start with '# env: NAME'"
+    secrets = document.data.get("secrets", {}).get("required")
+    findings = schema.check_env(header[1], document.data.get("vars"), secrets, document.source)
+    return [f.model_dump(mode="json", exclude_none=True) for f in findings]
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
+def test_case(case: str) -> None:
+    folder = CASES / case
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    assert run_case(folder) == expected
+
+
+def test_there_are_enough_cases() -> None:
+    assert len([p for p in CASES.iterdir() if (p / "expected.json").is_file()]) >= 8
+
+
+@pytest.mark.parametrize(
+    ("case", "values"),
+    [
+        ("secrets", ["s3cr3t-value-never-shown"]),
+        ("sensitive", ["leaky-key", "gamma-0000", "123456", "alpha-7731", "beta-9911"]),
+    ],
+)
+def test_secret_and_sensitive_values_never_appear(case: str, values: list[str]) -> None:
+    dumped = json.dumps(run_case(CASES / case))
+    assert REDACTED in dumped
+    for value in values:
+        assert value not in dumped
+
+
+# --------------------------------------------------------------------------- types
+
+ALL_TYPES: dict[str, dict[str, dict[str, Any]]] = {
+    "vars": {
+        "S": {"type": "string"},
+        "I": {"type": "integer"},
+        "N": {"type": "number"},
+        "B": {"type": "boolean"},
+        "U": {"type": "url"},
+        "E": {"type": "enum", "allowed": ["a", "b"]},
+        "J": {"type": "json"},
+    }
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("S", "text"),
+        ("S", ""),
+        ("I", 0),
+        ("I", -12),
+        ("N", 3),
+        ("N", 2.5),
+        ("B", True),
+        ("B", False),
+        ("U", "http://localhost:8787"),
+        ("U", "https://api.example.com/v1?x=1"),
+        ("E", "b"),
+        ("J", [1, "two", {"three": 3}]),
+        ("J", {"nested": {"list": []}}),
+        ("J", "plain"),
+        ("J", 1.5),
+    ],
+)
+def test_valid_values(name: str, value: Any) -> None:
+    schema = schema_of({"vars": {name: {**ALL_TYPES["vars"][name], "required": False}}})
+    assert check(schema, "staging", {name: value}) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "code"),
+    [
+        ("S", 1, "EM110"),
+        ("I", True, "EM110"),
+        ("I", 1.5, "EM110"),
+        ("I", 1.0, "EM110"),
+        ("I", "1", "EM110"),
+        ("N", "1.5", "EM110"),
+        ("N", False, "EM110"),
+        ("B", "true", "EM110"),
+        ("B", 1, "EM110"),
+        ("U", "ftp://x", "EM110"),
+        ("U", "not a url", "EM110"),
+        ("U", "http:/missing-slash", "EM110"),
+        ("U", "//example.com", "EM110"),
+        ("E", "c", "EM111"),
+        ("E", 1, "EM110"),
+        ("J", float("nan"), "EM110"),
+    ],
+)
+def test_invalid_values(name: str, value: Any, code: str) -> None:
+    schema = schema_of({"vars": {name: ALL_TYPES["vars"][name]}})
+    findings = check(schema, "staging", {name: value})
+    assert codes(findings) == [(code, f"vars.{name}")]
+    assert findings[0].severity is Severity.ERROR
+
+
+def test_url_stays_the_string_written() -> None:
+    schema = schema_of(ALL_TYPES)
+    model = schema.model_for("production")
+    validated = model.model_validate(
+        {
+            **dict.fromkeys("SIBJ", 1),
+            "S": "x",
+            "B": True,
+            "N": 1,
+            "E": "a",
+            "U": "HTTPS://Example.com",
+        }
+    )
+    assert validated.model_dump(by_alias=True)["U"] == "HTTPS://Example.com"
+
+
+def test_type_message_and_hint() -> None:
+    schema = schema_of({"vars": {"RATE": {"type": "integer"}}})
+    (finding,) = check(schema, "production", {"RATE": "60"})
+    assert finding.message == "must be an integer (no quotes, no decimals); got a string '60'"
+    assert finding.hint == "remove the quotes: TOML strings are never converted"
+    assert (finding.expected, finding.actual) == ("integer", "60")
+
+
+# --------------------------------------------------------------------------- constraints
+
+
+@pytest.mark.parametrize(
+    ("rules", "value", "message"),
+    [
+        ({"type": "integer", "min": 1}, 0, "must be at least 1 (min); got 0"),
+        ({"type": "number", "max": 1}, 1.5, "must be at most 1 (max); got 1.5"),
+        ({"min_length": 3}, "ab", "must be at least 3 characters long (min_length); got 2"),
+        ({"max_length": 1}, "ab", "must be at most 1 characters long (max_length); got 2"),
+        (
+            {"pattern": "[a-z]+"},
+            "abc1",
+            "must fully match the pattern '[a-z]+' (pattern); got 'abc1'",
+        ),
+        ({"type": "url", "pattern": "https://.*"}, "http://x", "must fully match the pattern"),
+        ({"type": "integer", "allowed": [1, 2]}, 3, "3 is not allowed (allowed: 1, 2)"),
+    ],
+)
+def test_constraints(rules: dict[str, Any], value: Any, message: str) -> None:
+    schema = schema_of({"vars": {"X": rules}})
+    (finding,) = check(schema, "staging", {"X": value})
+    assert finding.code == "EM111"
+    assert finding.message.startswith(message)
+
+
+def test_pattern_is_a_full_match() -> None:
+    schema = schema_of({"vars": {"X": {"pattern": "https://"}}})
+    assert codes(check(schema, "staging", {"X": "https://x"})) == [("EM111", "vars.X")]
+    assert check(schema, "staging", {"X": "https://"}) == []
+
+
+def test_override_names_the_environment() -> None:
+    schema = schema_of(
+        {
+            "vars": {
+                "LOG_LEVEL": {
+                    "type": "enum",
+                    "allowed": ["debug", "info", "warn", "error"],
+                    "env": {"production": {"allowed": ["info", "warn", "error"]}},
+                }
+            }
+        }
+    )
+    (finding,) = check(schema, "production", {"LOG_LEVEL": "debug"})
+    assert finding.message == "production does not allow 'debug' (allowed: info, warn, error)"
+    assert finding.expected == {"allowed": ["info", "warn", "error"]}
+    assert check(schema, "staging", {"LOG_LEVEL": "debug"}) == []
+    assert schema.model_for("production") is schema.model_for("production")
+    assert schema.model_for("production") is not schema.model_for("staging")
+
+
+def test_required_default_and_per_env_required() -> None:
+    schema = schema_of(
+        {
+            "vars": {
+                "NEEDED": {"type": "integer"},
+                "DEFAULTED": {"type": "integer", "default": 3},
+                "OPTIONAL": {"required": False},
+                "DEV_ONLY": {"required": False, "env": {"development": {"required": True}}},
+            }
+        }
+    )
+    assert codes(check(schema, "production", {})) == [("EM112", "vars.NEEDED")]
+    assert codes(check(schema, "development", {"NEEDED": 1})) == [("EM112", "vars.DEV_ONLY")]
+    assert schema.check_env("production", None, None, lambda loc: None)[0].code == "EM112"
+
+
+# --------------------------------------------------------------------------- undeclared, secrets
+
+
+def test_undeclared_var_is_a_warning_only_with_a_schema() -> None:
+    schema = schema_of({"vars": {"LOG_LEVEL": {}}})
+    (finding,) = check(schema, "staging", {"LOG_LEVEL": "x", "LOG_LEVL": "y"})
+    assert (finding.code, finding.severity) == ("EM113", Severity.WARNING)
+    assert finding.hint == "did you mean 'LOG_LEVEL'?"
+    assert check(empty_schema(), "staging", {"ANYTHING": 1}, ["ANY_SECRET"]) == []
+
+
+def test_secret_as_var_never_echoes_the_value() -> None:
+    schema = schema_of({"secrets": {"JWT_SECRET": {}}})
+    findings = check(schema, "production", {"JWT_SECRET": "hunter2-the-value"}, ["JWT_SECRET"])
+    assert codes(findings) == [("EM115", "vars.JWT_SECRET")]
+    assert "hunter2-the-value" not in json.dumps([f.model_dump(mode="json") for f in findings])
+
+
+def test_secret_environments() -> None:
+    schema = schema_of(
+        {"secrets": {"STRIPE": {"environments": ["production"]}, "OPT": {"required": False}}}
+    )
+    assert codes(check(schema, "production", {}, [])) == [("EM114", "secrets.STRIPE")]
+    assert check(schema, "staging", {}, []) == []
+    (warning,) = check(schema, "staging", {}, ["STRIPES"])
+    assert (warning.code, warning.hint) == ("EM116", "did you mean 'STRIPE'?")
+
+
+def test_sensitive_names_scope_and_redact() -> None:
+    schema = schema_of(
+        {
+            "vars": {"DSN": {"sensitive": True}, "URL": {"scope": "environment"}, "PLAIN": {}},
+            "secrets": {"JWT": {}},
+        }
+    )
+    assert schema.sensitive_names() == frozenset({"DSN", "JWT"})
+    assert (schema.scope_of("URL"), schema.scope_of("PLAIN"), schema.scope_of("NEW")) == (
+        "environment",
+        "promotable",
+        "promotable",
+    )
+    assert schema.redact("vars.DSN", "https://k@x") == REDACTED
+    assert schema.redact("vars.JWT", "leaked") == REDACTED
+    assert schema.redact("secrets.JWT", "x") == REDACTED
+    assert schema.redact("vars.PLAIN", "ok") == "ok"
+    assert schema.redact("secrets.required", ["JWT"]) == ["JWT"]
+
+
+def test_sensitive_values_are_redacted_in_every_field() -> None:
+    schema = schema_of(
+        {
+            "vars": {
+                "PIN": {"type": "integer", "sensitive": True, "allowed": [1111]},
+                "KEY": {"sensitive": True, "min_length": 30},
+            }
+        }
+    )
+    findings = check(schema, "production", {"PIN": 4242, "KEY": "short-but-secret"})
+    dumped = json.dumps([f.model_dump(mode="json") for f in findings])
+    assert codes(findings) == [("EM111", "vars.KEY"), ("EM111", "vars.PIN")]
+    assert "4242" not in dumped and "1111" not in dumped and "short-but-secret" not in dumped
+
+
+# --------------------------------------------------------------------------- the schema file
+
+
+def test_typo_is_located_with_did_you_mean(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "vars.toml",
+        """
+        [vars.LOG_LEVEL]
+        type = "string"
+        requierd = true
+    """,
+    )
+    with pytest.raises(InputError) as raised:
+        load_schema(path, "schemas/vars.toml")
+    error = raised.value
+    assert (error.file, error.line, error.column) == ("schemas/vars.toml", 3, 1)
+    assert error.hint == "did you mean 'required'?"
+    assert str(error).startswith("schemas/vars.toml:3:1: vars.LOG_LEVEL.requierd: unknown key")
+    assert error.exit_code == 3
+
+
+@pytest.mark.parametrize(
+    ("var", "message"),
+    [
+        ({"type": "enum"}, "has type enum but no allowed values"),
+        ({"type": "integer", "min": 5, "max": 1}, "min (5) is greater than max (1)"),
+        ({"min_length": 5, "max_length": 1}, "min_length (5) is greater than max_length (1)"),
+        ({"pattern": "(open"}, "pattern does not compile"),
+        ({"min": 1}, "min does not apply to a string var"),
+        ({"type": "boolean", "allowed": [True]}, "allowed does not apply to a boolean var"),
+        ({"type": "integer", "min": 1.5}, "min of an integer var must be an integer"),
+        ({"type": "integer", "allowed": [1, "2"]}, "allowed value must be an integer"),
+        ({"type": "enum", "allowed": ["a"], "default": "b"}, "default 'b' is not allowed"),
+        ({"type": "integer", "default": "1"}, "default must be an integer"),
+        ({"type": "strng"}, "Input should be"),
+        ({"allowed": []}, "allowed is empty"),
+        (
+            {"type": "integer", "max": 9, "env": {"production": {"min": 10}}},
+            "min (10) is greater than max (9) in production",
+        ),
+        (
+            {
+                "type": "enum",
+                "allowed": ["a", "b"],
+                "default": "a",
+                "env": {"production": {"allowed": ["b"]}},
+            },
+            "default production does not allow 'a'",
+        ),
+        ({"env": {"production": {"type": "integer"}}}, "unknown key 'type'"),
+        ({"required": "yes"}, "Input should be a valid boolean"),
+    ],
+)
+def test_invalid_rules(var: dict[str, Any], message: str) -> None:
+    with pytest.raises(InputError, match=re.escape(message)):
+        schema_of({"vars": {"X": var}})
+
+
+def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "vars.toml",
+        """
+        [vars.A]
+        type = "integer"
+        min = 3
+        max = 1
+
+        [vars.B]
+        type = "enum"
+
+        [secrets.A]
+    """,
+    )
+    with pytest.raises(InputError) as raised:
+        load_schema(path, "vars.toml")
+    text = str(raised.value)
+    assert text.startswith("vars.toml:4:1: vars.A.max: min (3) is greater than max (1)")
+    assert (
+        "and 2 more:" in text
+        and "vars.toml:6:7: vars.B" in text
+        and "declared both as a var and a secret" in text
+    )
+
+
+def test_type_hint_for_misspelt_type() -> None:
+    with pytest.raises(InputError) as raised:
+        schema_of({"vars": {"X": {"type": "integr"}}})
+    assert raised.value.hint == "did you mean 'integer'?"
+
+
+def test_the_projects_own_schema_loads() -> None:
+    schema = load_schema(ROOT / "schemas" / "vars.toml", "schemas/vars.toml")
+    assert schema.vars and schema.present
+
+
+# --------------------------------------------------------------------------- python schemas
+
+MODEL = """
+    from typing import Literal
+
+    from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+
+    class Vars(BaseModel):
+        model_config = ConfigDict(strict=True)
+        __envman_secrets__ = {"JWT_SECRET": {"required": True, "environments": ["production"]}}
+
+        LOG_LEVEL: Literal["debug", "info"] = "info"
+        RATE: int = Field(ge=1, le=100, description="Requests per minute.")
+        API: HttpUrl = Field(json_schema_extra={"scope": "environment"})
+        TOKEN: str = Field(min_length=5, json_schema_extra={"sensitive": True})
+        LIMITS: dict[str, int] | None = None
+        ratio: float = Field(1.0, alias="RATIO")
+"""
+
+
+@pytest.fixture
+def python_schema(tmp_path: Path) -> Schema:
+    write(tmp_path / "schema_pkg_one" / "__init__.py", "")
+    write(tmp_path / "schema_pkg_one" / "config.py", MODEL)
+    return load_python_schema("python:schema_pkg_one.config:Vars", tmp_path)
+
+
+def test_python_schema_fields_become_vars(python_schema: Schema, tmp_path: Path) -> None:
+    import sys
+
+    assert str(tmp_path) not in sys.path
+    specs = python_schema.vars
+    assert {n: s.type for n, s in specs.items()} == {
+        "LOG_LEVEL": "enum",
+        "RATE": "integer",
+        "API": "url",
+        "TOKEN": "string",
+        "LIMITS": "json",
+        "RATIO": "number",
+    }
+    assert specs["LOG_LEVEL"].allowed == ("debug", "info") and not specs["LOG_LEVEL"].required
+    assert (specs["RATE"].min, specs["RATE"].max, specs["RATE"].description) == (
+        1,
+        100,
+        "Requests per minute.",
+    )
+    assert python_schema.scope_of("API") == "environment"
+    assert python_schema.sensitive_names() == frozenset({"TOKEN", "JWT_SECRET"})
+    assert python_schema.secrets["JWT_SECRET"].environments == ("production",)
+
+
+def test_python_schema_validates_with_the_users_model(python_schema: Schema) -> None:
+    values = {
+        "LOG_LEVEL": "trace",
+        "RATE": "5",
+        "API": "ftp://x",
+        "TOKEN": "abc",
+        "EXTRA": 1,
+        "JWT_SECRET": "s3cr3t",
+    }
+    findings = check(python_schema, "production", values, [])
+    assert codes(findings) == [
+        ("EM114", "secrets.JWT_SECRET"),
+        ("EM110", "vars.API"),
+        ("EM113", "vars.EXTRA"),
+        ("EM115", "vars.JWT_SECRET"),
+        ("EM111", "vars.LOG_LEVEL"),
+        ("EM110", "vars.RATE"),
+        ("EM111", "vars.TOKEN"),
+    ]
+    dumped = json.dumps([f.model_dump(mode="json") for f in findings])
+    assert "s3cr3t" not in dumped and "abc" not in dumped
+    assert codes(check(python_schema, "staging", {"TOKEN": "abcdef", "API": "https://x"})) == [
+        ("EM112", "vars.RATE")
+    ]
+
+
+def test_python_schema_errors(tmp_path: Path) -> None:
+    write(
+        tmp_path / "schema_pkg_two.py",
+        "from pydantic import BaseModel\nclass Vars(BaseModel):\n    A: int\n",
+    )
+    with pytest.raises(InputError, match="no pydantic model 'Varz'") as raised:
+        load_python_schema("python:schema_pkg_two:Varz", tmp_path)
+    assert raised.value.hint == "did you mean 'Vars'?"
+    with pytest.raises(InputError, match="cannot import schema_pkg_missing"):
+        load_python_schema("python:schema_pkg_missing:Vars", tmp_path)
+    with pytest.raises(InputError, match=re.escape("not python:package.module:Model")):
+        load_python_schema("python:schema_pkg_two", tmp_path)
+
+
+def test_python_model_level_errors_and_crashes(tmp_path: Path) -> None:
+    write(
+        tmp_path / "schema_pkg_four.py",
+        """
+        from pydantic import BaseModel, model_validator
+
+        class Vars(BaseModel):
+            LOW: int = 0
+            HIGH: int = 0
+
+            @model_validator(mode="after")
+            def ordered(self) -> "Vars":
+                if self.LOW > self.HIGH:
+                    raise ValueError("LOW must not exceed HIGH")
+                if self.LOW < 0:
+                    raise RuntimeError("boom")
+                return self
+    """,
+    )
+    schema = load_python_schema("python:schema_pkg_four:Vars", tmp_path)
+    (finding,) = check(schema, "staging", {"LOW": 5, "HIGH": 1})
+    assert (finding.code, finding.path) == ("EM111", "vars")
+    assert "LOW must not exceed HIGH" in finding.message
+    with pytest.raises(InputError, match="raised RuntimeError: boom"):
+        check(schema, "staging", {"LOW": -1})
+
+
+def test_python_schema_bad_secrets(tmp_path: Path) -> None:
+    write(
+        tmp_path / "schema_pkg_three.py",
+        """
+        from pydantic import BaseModel
+        class Vars(BaseModel):
+            __envman_secrets__ = {"JWT": {"requird": True}}
+    """,
+    )
+    with pytest.raises(InputError, match="unknown key 'requird'") as raised:
+        load_python_schema("python:schema_pkg_three:Vars", tmp_path)
+    assert raised.value.hint == "did you mean 'required'?"
+
+
+# --------------------------------------------------------------------------- JSON Schema export
+
+
+@pytest.fixture
+def exported() -> dict[str, Any]:
+    schema = load_schema(ROOT / "schemas" / "vars.toml", "schemas/vars.toml")
+    return {name: json.loads(text) for name, text in export_json_schemas(schema).items()}
+
+
+def test_export_is_valid_deterministic_json_schema() -> None:
+    schema = load_schema(ROOT / "schemas" / "vars.toml", "schemas/vars.toml")
+    texts = export_json_schemas(schema)
+    assert set(texts) == {
+        "envman.schema.json",
+        "environment.schema.json",
+        "vars.schema.json",
+        "vars-schema.schema.json",
+    }
+    assert texts == export_json_schemas(schema)
+    for text in texts.values():
+        assert text.endswith("}\n")
+        document = json.loads(text)
+        assert "$id" not in document
+        assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        jsonschema.Draft202012Validator.check_schema(document)
+        assert text == json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert set(export_json_schemas(None)) == {
+        "envman.schema.json",
+        "environment.schema.json",
+        "vars-schema.schema.json",
+    }
+
+
+@pytest.mark.parametrize("env", ["base", "development", "staging", "production"])
+def test_environment_files_validate(exported: dict[str, Any], env: str) -> None:
+    data = tomllib.loads((ROOT / "environments" / f"{env}.toml").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(exported["environment.schema.json"])
+    assert [e.message for e in validator.iter_errors(data)] == []
+
+
+WORKER = {
+    "name": "w",
+    "routes": ["example.com/*", {"pattern": "api.example.com", "custom_domain": True}],
+    "kv_namespaces": [{"binding": "CACHE", "id": "abc"}],
+    "durable_objects": {"bindings": [{"name": "ROOM", "class_name": "Room"}]},
+    "queues": {
+        "producers": [{"binding": "JOBS", "queue": "jobs"}],
+        "consumers": [{"queue": "jobs", "max_batch_size": 10}],
+    },
+    "secrets": {"required": ["JWT_SECRET"]},
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "valid"),
+    [
+        ({}, True),
+        ({"kv_namespace": [{"binding": "X", "id": "y"}]}, False),
+        ({"kv_namespaces": [{"id": "no-binding"}]}, False),
+        ({"kv_namespaces": {"CACHE": {"id": "keyed-form"}}}, False),
+        ({"workers_dev": "yes"}, False),
+        ({"vars": {"RATE_LIMIT_PER_MINUTE": 5}}, False),
+        ({"vars": {"LOG_LEVEL": 3}}, False),
+        ({"vars": {"JWT_SECRET": "x"}}, False),
+        ({"vars": {"API_BASE_URL": "http://dashboard.example.com"}}, False),
+        ({"vars": {"UNDECLARED": "fine", "LOG_LEVEL": "debug"}}, True),
+    ],
+)
+def test_environment_schema_accepts_the_file_form(
+    exported: dict[str, Any], change: dict[str, Any], valid: bool
+) -> None:
+    validator = jsonschema.Draft202012Validator(exported["environment.schema.json"])
+    assert validator.is_valid({**WORKER, **change}) is valid
+
+
+def test_vars_schema_file_schema_describes_vars_toml(exported: dict[str, Any]) -> None:
+    validator = jsonschema.Draft202012Validator(exported["vars-schema.schema.json"])
+    assert validator.is_valid(
+        tomllib.loads((ROOT / "schemas" / "vars.toml").read_text(encoding="utf-8"))
+    )
+    assert not validator.is_valid({"vars": {"X": {"requierd": True}}})
+
+
+def test_envman_schema_describes_envman_toml(exported: dict[str, Any]) -> None:
+    validator = jsonschema.Draft202012Validator(exported["envman.schema.json"])
+    assert validator.is_valid(tomllib.loads((ROOT / "envman.toml").read_text(encoding="utf-8")))
+    assert not validator.is_valid({"worker": "w", "environments": ["a"], "enviroments": []})
+
+
+def test_python_schema_export(python_schema: Schema) -> None:
+    texts = export_json_schemas(python_schema)
+    env = json.loads(texts["environment.schema.json"])
+    jsonschema.Draft202012Validator.check_schema(env)
+    validator = jsonschema.Draft202012Validator(env)
+    assert validator.is_valid({"vars": {"RATE": 5}})
+    assert not validator.is_valid({"vars": {"RATE": 500}})
+
+
+# --------------------------------------------------------------------------- properties
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    bounds=st.tuples(st.integers(-1000, 1000), st.integers(-1000, 1000)).map(sorted),
+    values=st.lists(st.integers(-1500, 1500), min_size=1, max_size=5),
+)
+def test_integer_bounds(bounds: list[int], values: list[int]) -> None:
+    low, high = bounds
+    schema = schema_of(
+        {
+            "vars": {
+                f"V{i}": {"type": "integer", "min": low, "max": high} for i in range(len(values))
+            }
+        }
+    )
+    findings = check(schema, "production", {f"V{i}": v for i, v in enumerate(values)})
+    assert {f.path for f in findings} == {
+        f"vars.V{i}" for i, v in enumerate(values) if not low <= v <= high
+    }
+    assert all(f.code == "EM111" for f in findings)
