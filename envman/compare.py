@@ -82,8 +82,8 @@ def normalise(config: WorkerConfig, fields: Iterable[str] | None = None) -> dict
 def _fold(field: str, value: Any) -> Any:
     if field == "secrets":
         names = (value or {}).get("required") or []
-        return {name: "secret" for name in names}
-    if value is None or value == {} and field == "placement":
+        return dict.fromkeys(names, "secret")
+    if value is None or (value == {} and field == "placement"):
         value = DEFAULTS.get(field)
     if value is None:
         return None

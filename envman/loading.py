@@ -61,7 +61,7 @@ def load_project(root: Path) -> tuple[Project, Document] | None:
     if not path.exists():
         return None
     document = load_document(path, display_path(path, root))
-    from pydantic import ValidationError  # noqa: TID251 - only to catch it at this boundary
+    from pydantic import ValidationError
 
     try:
         project = Project.model_validate(document.data)
@@ -126,11 +126,7 @@ def _merge(paths: list[Path], layers: tuple[Document, ...]) -> dict[str, Any]:
     )
     merged = settings.as_dict(internal=False)
     wanted = {key.lower(): key for layer in layers for key in layer.data}
-    data = {
-        key.lower(): _plain(value)
-        for key, value in merged.items()
-        if key.lower() in wanted
-    }
+    data = {key.lower(): _plain(value) for key, value in merged.items() if key.lower() in wanted}
     # dynaconf appends arrays when merging; envman's rule is that an environment's
     # array replaces the base's whole (a list of KV namespaces is not additive).
     _replace_arrays(data, layers[-1].data)

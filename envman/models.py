@@ -145,7 +145,7 @@ class AnalyticsEngineDataset(_Binding):
 
 class Hyperdrive(_Binding):
     id: str | None = None
-    localConnectionString: str | None = None  # noqa: N815 - wrangler's own key
+    localConnectionString: str | None = None
 
 
 class Vectorize(_Binding):
@@ -331,7 +331,9 @@ class WorkerConfig(BaseModel):
         """Every (kind, binding name) this config declares, vars and secrets included."""
         names: list[tuple[str, str]] = []
         names += [("vars", n) for n in self.vars or {}]
-        names += [("secrets.required", n) for n in (self.secrets.required if self.secrets else ()) or ()]
+        names += [
+            ("secrets.required", n) for n in (self.secrets.required if self.secrets else ()) or ()
+        ]
         for field in (*KEYED_LISTS, "durable_objects"):
             mapping = getattr(self, field)
             names += [(field, n) for n in mapping or {} if not n.startswith("#")]
@@ -532,3 +534,40 @@ class Report(BaseModel):
 
     def fails(self, fail_on: Severity) -> bool:
         return any(f.severity.rank >= fail_on.rank for f in self.active)
+
+
+# --------------------------------------------------------------------------- live state
+
+
+class LiveWorker(BaseModel):
+    """What one environment's Worker really is on Cloudflare, normalised into a WorkerConfig.
+
+    `config.secrets.required` holds the names of the live secrets (values are never
+    read); `secret_types` their types. `exists` is False when the script is absent.
+    When the active deployment splits traffic between versions, `versions` holds the
+    config of each version by id (with its percentage in `deployment`).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    env: str
+    script: str
+    exists: bool
+    config: WorkerConfig | None = None
+    secret_types: dict[str, str] = Field(default_factory=dict)
+    deployment: dict[str, JSON] | None = None
+    versions: dict[str, WorkerConfig] = Field(default_factory=dict)
+    unsupported: tuple[str, ...] = ()
+    """Live bindings envman cannot model, as `"<type> <name>"`; reported as unexpected."""
+    requests: int = 0
+
+
+class Snapshot(BaseModel):
+    """Normalised live state of several Workers, saved by `envman snapshot` for offline drift."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    format: Literal["envman-snapshot/1"] = "envman-snapshot/1"
+    taken_at: str
+    account_id: str | None = None
+    workers: tuple[LiveWorker, ...] = ()

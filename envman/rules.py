@@ -36,7 +36,9 @@ def cross_environment(
     return findings
 
 
-def _finding(code: str, env: str, path: str, message: str, hint: str, source: Source | None) -> Finding:
+def _finding(
+    code: str, env: str, path: str, message: str, hint: str, source: Source | None
+) -> Finding:
     return Finding(
         code=code,
         severity=severity_of(code),
@@ -150,7 +152,14 @@ def _bindings_everywhere(
 ) -> list[Finding]:
     if len(envs) < 2:
         return []
-    names = {env: {(kind, name) for kind, name in configs[env].binding_names() if kind not in {"vars", "secrets.required"}} for env in envs}
+    names = {
+        env: {
+            (kind, name)
+            for kind, name in configs[env].binding_names()
+            if kind not in {"vars", "secrets.required"}
+        }
+        for env in envs
+    }
     findings: list[Finding] = []
     for env in envs:
         for kind, name in sorted(set().union(*names.values()) - names[env]):

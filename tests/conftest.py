@@ -13,10 +13,15 @@ SHARED = REPO.parent / "shared"
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def clean_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
     """No test sees the user's Cloudflare or envman variables, or their HOME."""
     for name in list(os.environ):
-        if name.startswith(("CLOUDFLARE_", "ENVMAN_", "GITHUB_")) or name in {"NO_COLOR", "FORCE_COLOR"}:
+        if name.startswith(("CLOUDFLARE_", "ENVMAN_", "GITHUB_")) or name in {
+            "NO_COLOR",
+            "FORCE_COLOR",
+        }:
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.setenv("COLUMNS", "120")

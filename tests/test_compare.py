@@ -43,11 +43,19 @@ def test_vars_and_bindings_differ_per_entry() -> None:
 def test_secrets_are_compared_by_name() -> None:
     expected = config(secrets={"required": ["JWT", "STRIPE"]})
     actual = config(secrets={"required": ["JWT", "OTHER"]})
-    assert paths(expected, actual) == {"secrets.STRIPE": Kind.MISSING, "secrets.OTHER": Kind.UNEXPECTED}
+    assert paths(expected, actual) == {
+        "secrets.STRIPE": Kind.MISSING,
+        "secrets.OTHER": Kind.UNEXPECTED,
+    }
 
 
 def test_unmanaged_fields_are_not_compared() -> None:
-    assert compare(config(vars={"A": "1"}), config(vars={"A": "1"}, logpush=True, usage_model="unbound")) == []
+    assert (
+        compare(
+            config(vars={"A": "1"}), config(vars={"A": "1"}, logpush=True, usage_model="unbound")
+        )
+        == []
+    )
 
 
 def test_catalogue_folds_server_defaults() -> None:
@@ -58,13 +66,19 @@ def test_catalogue_folds_server_defaults() -> None:
         observability={"enabled": False, "head_sampling_rate": 1},
         logpush=False,
         triggers={"crons": ["0  3 * * *", "*/5 * * * *"]},
-        routes=["b.example.com/*", {"pattern": "a.example.com", "custom_domain": True, "zone_name": "example.com"}],
+        routes=[
+            "b.example.com/*",
+            {"pattern": "a.example.com", "custom_domain": True, "zone_name": "example.com"},
+        ],
     )
     live = config(
         compatibility_flags=["a", "b"],
         placement={"mode": "off"},
         triggers={"crons": ["*/5 * * * *", "0 3 * * *"]},
-        routes=[{"pattern": "a.example.com", "custom_domain": True, "zone_id": "z"}, {"pattern": "b.example.com/*"}],
+        routes=[
+            {"pattern": "a.example.com", "custom_domain": True, "zone_id": "z"},
+            {"pattern": "b.example.com/*"},
+        ],
     )
     assert compare(declared, live) == []
 
@@ -114,11 +128,18 @@ def test_a_config_never_differs_from_itself(c: WorkerConfig) -> None:
 def test_kinds_are_symmetric(a: WorkerConfig, b: WorkerConfig) -> None:
     forward = {d.path: d.kind for d in compare(a, b)}
     backward = {d.path: d.kind for d in compare(b, a)}
-    flip = {Kind.MISSING: Kind.UNEXPECTED, Kind.UNEXPECTED: Kind.MISSING, Kind.CHANGED: Kind.CHANGED}
+    flip = {
+        Kind.MISSING: Kind.UNEXPECTED,
+        Kind.UNEXPECTED: Kind.MISSING,
+        Kind.CHANGED: Kind.CHANGED,
+    }
     assert {p: flip[k] for p, k in forward.items()} == backward
     assert normalise(a) == normalise(b) or forward
 
 
 @given(configs, configs)
 def test_equal_normal_forms_mean_no_differences(a: WorkerConfig, b: WorkerConfig) -> None:
-    assert (compare(a, b) == []) == (normalise(a, ["vars", "kv_namespaces", "compatibility_flags", "secrets"]) == normalise(b, ["vars", "kv_namespaces", "compatibility_flags", "secrets"]))
+    assert (compare(a, b) == []) == (
+        normalise(a, ["vars", "kv_namespaces", "compatibility_flags", "secrets"])
+        == normalise(b, ["vars", "kv_namespaces", "compatibility_flags", "secrets"])
+    )

@@ -58,11 +58,16 @@ def test_del_token_removes_an_inherited_key(tmp_path: Path) -> None:
     assert load_environment(tmp_path, project, "staging").data["vars"] == {"A": "1"}
 
 
-@pytest.mark.parametrize("token", ["@read_file /etc/passwd", "@format {env[HOME]}", "@jinja {{ x }}", "@int 3"])
+@pytest.mark.parametrize(
+    "token", ["@read_file /etc/passwd", "@format {env[HOME]}", "@jinja {{ x }}", "@int 3"]
+)
 def test_other_dynaconf_tokens_are_refused_with_location(tmp_path: Path, token: str) -> None:
     write(
         tmp_path,
-        {"envman.toml": PROJECT, "environments/staging.toml": f'[vars]\nOK = "x"\nBAD = "{token}"\n'},
+        {
+            "envman.toml": PROJECT,
+            "environments/staging.toml": f'[vars]\nOK = "x"\nBAD = "{token}"\n',
+        },
     )
     project, _ = load_project(tmp_path)  # type: ignore[misc]
     with pytest.raises(InputError) as info:
@@ -72,7 +77,10 @@ def test_other_dynaconf_tokens_are_refused_with_location(tmp_path: Path, token: 
 
 
 def test_values_that_merely_start_with_at_are_kept(tmp_path: Path) -> None:
-    write(tmp_path, {"envman.toml": PROJECT, "environments/staging.toml": '[vars]\nHANDLE = "@envman"\n'})
+    write(
+        tmp_path,
+        {"envman.toml": PROJECT, "environments/staging.toml": '[vars]\nHANDLE = "@envman"\n'},
+    )
     project, _ = load_project(tmp_path)  # type: ignore[misc]
     assert load_environment(tmp_path, project, "staging").data["vars"] == {"HANDLE": "@envman"}
 
@@ -122,8 +130,13 @@ def test_unknown_project_key_suggests_the_right_one(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["../etc", "a/b", "a\\b", "prod env"])
-def test_environment_names_with_separators_are_refused_in_the_project(tmp_path: Path, name: str) -> None:
-    write(tmp_path, {"envman.toml": f'worker = "w"\nenvironments = ["{name}"]\n'.replace("\\", "\\\\")})
+def test_environment_names_with_separators_are_refused_in_the_project(
+    tmp_path: Path, name: str
+) -> None:
+    write(
+        tmp_path,
+        {"envman.toml": f'worker = "w"\nenvironments = ["{name}"]\n'.replace("\\", "\\\\")},
+    )
     with pytest.raises(InputError) as info:
         load_project(tmp_path)
     assert "envman.toml" in str(info.value)

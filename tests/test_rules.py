@@ -10,10 +10,14 @@ from envman.rules import cross_environment
 ORDER = ("development", "staging", "production")
 
 
-def run(configs: dict[str, dict[str, Any]], names: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
+def run(
+    configs: dict[str, dict[str, Any]], names: dict[str, str] | None = None
+) -> list[tuple[str, str, str]]:
     typed = {env: WorkerConfig.model_validate(data) for env, data in configs.items()}
     worker_names = names or {env: f"w-{env}" for env in configs}
-    findings = cross_environment(typed, ORDER, worker_names, lambda env, loc: Source(file=f"{env}.toml", line=1))
+    findings = cross_environment(
+        typed, ORDER, worker_names, lambda env, loc: Source(file=f"{env}.toml", line=1)
+    )
     return sorted((f.code, f.env or "", f.path) for f in findings)
 
 
@@ -27,12 +31,18 @@ def test_distinct_resources_are_clean() -> None:
 
 def test_shared_resource_ids_are_errors_in_the_later_environment() -> None:
     configs = {
-        "staging": {**kv("CACHE", "same"), "r2_buckets": [{"binding": "X", "bucket_name": "b"}],
-                    "queues": {"producers": [{"binding": "Q", "queue": "jobs"}]},
-                    "d1_databases": [{"binding": "DB", "database_id": "d"}]},
-        "production": {**kv("CACHE", "same"), "r2_buckets": [{"binding": "X", "bucket_name": "b"}],
-                       "queues": {"producers": [{"binding": "Q", "queue": "jobs"}]},
-                       "d1_databases": [{"binding": "DB", "database_id": "d"}]},
+        "staging": {
+            **kv("CACHE", "same"),
+            "r2_buckets": [{"binding": "X", "bucket_name": "b"}],
+            "queues": {"producers": [{"binding": "Q", "queue": "jobs"}]},
+            "d1_databases": [{"binding": "DB", "database_id": "d"}],
+        },
+        "production": {
+            **kv("CACHE", "same"),
+            "r2_buckets": [{"binding": "X", "bucket_name": "b"}],
+            "queues": {"producers": [{"binding": "Q", "queue": "jobs"}]},
+            "d1_databases": [{"binding": "DB", "database_id": "d"}],
+        },
     }
     assert run(configs) == [
         ("EM201", "production", "d1_databases.DB"),

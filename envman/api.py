@@ -1,0 +1,581 @@
+"""The use cases behind every command: each takes plain arguments and returns a value."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from envman.codes import severity_of
+from envman.errors import InputError, UsageError
+from envman.files import Document, Loc
+from envman.loading import (
+    EnvironmentFile,
+    check_env_name,
+    find_root,
+    load_environment,
+    load_project,
+)
+from envman.models import (
+    Finding,
+    LiveWorker,
+    Project,
+    Report,
+    Snapshot,
+    Source,
+    WorkerConfig,
+    field_errors,
+    model_keys,
+)
+from envman.wrangler import (
+    TOP_LEVEL,
+    WranglerFile,
+    find_wrangler_file,
+    read_wrangler,
+    resolve,
+)
+
+if TYPE_CHECKING:
+    from envman.schema import Schema
+
+
+@dataclass
+class Workspace:
+    """An opened project: envman.toml (or none), the wrangler file, the schema, the environments.
+
+    In zero-setup mode (no envman.toml) the environments are the wrangler file's top
+    level plus each `[env.X]`, resolved the way wrangler resolves them.
+    """
+
+    root: Path
+    project: Project | None
+    project_document: Document | None
+    wrangler: WranglerFile | None
+    schema: Schema
+    envs: tuple[str, ...]
+    _declared: dict[str, EnvironmentFile] = field(default_factory=dict)
+
+    @property
+    def zero_setup(self) -> bool:
+        return self.project is None
+
+    def select(self, names: Sequence[str]) -> tuple[str, ...]:
+        """The environments named on the command line (all when none), checked to exist."""
+        for name in names:
+            check_env_name(name, self.envs)
+        return tuple(names) or self.envs
+
+    def environment_file(self, env: str) -> EnvironmentFile:
+        if env not in self._declared:
+            assert self.project is not None
+            self._declared[env] = load_environment(self.root, self.project, env)
+        return self._declared[env]
+
+    def worker_name(self, env: str, config: WorkerConfig | None) -> str | None:
+        """The Worker an environment deploys to: its `name`, else `<worker>-<env>`."""
+        if config is not None and config.name:
+            return config.name
+        if self.project is not None:
+            return f"{self.project.worker}-{env}"
+        if self.wrangler is not None:
+            return resolve(self.wrangler, env).worker_name
+        return None
+
+
+def open_workspace(root: Path | None = None, *, wrangler_file: Path | None = None) -> Workspace:
+    """Open the project at `root` (default: nearest envman.toml upward, else the cwd)."""
+    from envman.schema import empty_schema, load_python_schema, load_schema
+
+    root = find_root(root or Path.cwd()) if root is None else root.resolve()
+    if not root.is_dir():
+        raise UsageError(f"project folder {root} does not exist")
+    loaded = load_project(root)
+    project, project_document = loaded if loaded else (None, None)
+    wrangler_path = wrangler_file
+    if wrangler_path is None and project is not None and project.wrangler_file:
+        wrangler_path = root / project.wrangler_file
+    if wrangler_path is None:
+        wrangler_path = find_wrangler_file(root)
+    wrangler = read_wrangler(wrangler_path, _shown(wrangler_path, root)) if wrangler_path else None
+    if project is None:
+        if wrangler is None:
+            raise InputError(
+                f"no envman.toml and no wrangler.json, wrangler.jsonc or wrangler.toml in {root}",
+                hint="run envman in a Workers project, or pass --project DIR",
+            )
+        envs = (TOP_LEVEL, *wrangler.env_names)
+        schema = empty_schema()
+    else:
+        envs = project.environments
+        schema_spec = project.schema_file
+        if schema_spec.startswith("python:"):
+            schema = load_python_schema(schema_spec, root)
+        elif (root / schema_spec).is_file():
+            schema = load_schema(root / schema_spec, _shown(root / schema_spec, root))
+        else:
+            schema = empty_schema()
+    return Workspace(
+        root=root,
+        project=project,
+        project_document=project_document,
+        wrangler=wrangler,
+        schema=schema,
+        envs=envs,
+    )
+
+
+def _shown(path: Path, root: Path) -> str:
+    from envman.files import display_path
+
+    return display_path(path, root)
+
+
+# --------------------------------------------------------------------------- declared config
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One environment's declared config, where each value was written, and what is wrong."""
+
+    env: str
+    config: WorkerConfig
+    raw: dict[str, Any]
+    findings: tuple[Finding, ...]
+    document: Document | None
+    environment_file: EnvironmentFile | None = None
+    resolved_origin: dict[str, Loc] | None = None
+
+    def source(self, loc: Loc) -> Source | None:
+        if self.environment_file is not None:
+            return self.environment_file.source(loc)
+        if self.document is None:
+            return None
+        if self.resolved_origin is not None:
+            origin = self.resolved_origin.get(str(loc[0])) if loc else None
+            if origin is not None:
+                return self.document.source((*origin, *loc[1:]))
+            # Not set for this environment: point at its own section.
+            return self.document.source(() if self.env == TOP_LEVEL else ("env", self.env))
+        return self.document.source(loc)
+
+
+def declared(ws: Workspace, env: str) -> Declared:
+    """The config `env` declares: its environment files, or in zero-setup mode the wrangler file."""
+    if ws.project is None:
+        assert ws.wrangler is not None
+        resolved = resolve(ws.wrangler, env)
+        return Declared(
+            env=env,
+            config=resolved.config(),
+            raw=resolved.raw,
+            findings=(),
+            document=ws.wrangler.document,
+            resolved_origin=dict(resolved.origin),
+        )
+    envfile = ws.environment_file(env)
+    config, findings = _typed(env, envfile)
+    return Declared(
+        env=env,
+        config=config,
+        raw=envfile.data,
+        findings=tuple(findings),
+        document=envfile.document,
+        environment_file=envfile,
+    )
+
+
+def _typed(env: str, envfile: EnvironmentFile) -> tuple[WorkerConfig, list[Finding]]:
+    """Validate merged data into a WorkerConfig; drop keys in error so other checks still run."""
+    from pydantic import ValidationError  # noqa: TID251 - caught at this boundary only
+
+    data = dict(envfile.data)
+    findings: list[Finding] = []
+    known: dict[Loc, list[str]] = {(): model_keys(WorkerConfig)}
+    for _ in range(len(data) + 1):
+        try:
+            return WorkerConfig.model_validate(data), findings
+        except ValidationError as e:
+            for error in field_errors(e, known=known):
+                code = "EM100" if error.kind == "extra_forbidden" else "EM101"
+                path = ".".join(str(p) for p in error.loc)
+                findings.append(
+                    Finding(
+                        code=code,
+                        severity=severity_of(code),
+                        env=env,
+                        path=path,
+                        message=f"{path}: {error.message}",
+                        hint=error.hint,
+                        source=envfile.source(error.loc),
+                    )
+                )
+                data.pop(str(error.loc[0]), None)
+    return WorkerConfig(), findings
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def unique(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """Findings without exact duplicates, in report order."""
+    seen: dict[str, Finding] = {}
+    for finding in findings:
+        seen.setdefault(finding.model_dump_json(), finding)
+    return tuple(sorted(seen.values(), key=Finding.sort_key))
+
+
+def validate(ws: Workspace, envs: Sequence[str] = (), *, today: date | None = None) -> Report:
+    """Validate the selected environments (all by default) and everything across them."""
+    from envman import rules
+    from envman import wrangler as wrangler_rules
+
+    today = today or date.today()
+    selected = ws.select(envs)
+    findings: list[Finding] = []
+    decls: dict[str, Declared] = {}
+    for env in selected:
+        decl = declared(ws, env)
+        decls[env] = decl
+        findings += decl.findings
+        secrets = decl.config.secrets.required if decl.config.secrets else None
+        findings += ws.schema.check_env(
+            env, decl.config.vars, secrets, decl.source
+        )
+        if ws.project is not None:
+            findings += wrangler_rules.check_values(
+                decl.raw,
+                env=env,
+                today=today,
+                locate=decl.source,
+                worker_name=ws.worker_name(env, decl.config),
+                name_derived=decl.config.name is None,
+            )
+    findings += rules.cross_environment(
+        {env: d.config for env, d in decls.items()},
+        ws.envs,
+        {env: ws.worker_name(env, d.config) for env, d in decls.items()},
+        lambda env, loc: decls[env].source(loc),
+    )
+    if ws.wrangler is not None:
+        checked = selected if ws.zero_setup else (TOP_LEVEL, *selected)
+        findings += wrangler_rules.check(
+            ws.wrangler,
+            today=today,
+            envs=[e for e in checked if e == TOP_LEVEL or e in ws.wrangler.env_names],
+        )
+        if not ws.zero_setup:
+            findings += _wrangler_consistency(ws, decls)
+    return Report(command="validate", envs=selected, findings=unique(findings))
+
+
+def _wrangler_consistency(ws: Workspace, decls: dict[str, Declared]) -> list[Finding]:
+    """EM300-EM302: each environment file against its `[env.NAME]` as wrangler resolves it."""
+    from envman.compare import compare
+
+    assert ws.wrangler is not None
+    findings: list[Finding] = []
+    wf = ws.wrangler
+    for env, decl in decls.items():
+        if env not in wf.env_names:
+            findings.append(
+                Finding(
+                    code="EM301",
+                    severity=severity_of("EM301"),
+                    env=env,
+                    path=f"env.{env}",
+                    message=f"{wf.document.path} has no [env.{env}] section",
+                    hint=f"add [env.{env}] (envman promote keeps it in step), or run without "
+                    "`wrangler` in envman.toml",
+                    source=wf.document.source(()),
+                )
+            )
+            continue
+        resolved = resolve(wf, env)
+        for difference in compare(decl.config, resolved.config()):
+            loc = difference.loc
+            findings.append(
+                Finding(
+                    code="EM300",
+                    severity=severity_of("EM300"),
+                    env=env,
+                    path=difference.path,
+                    message=_consistency_message(
+                        difference.kind.value, difference.path, wf.document.path, env
+                    ),
+                    hint=f"make [env.{env}] in {wf.document.path} and "
+                    f"{decl.document.path if decl.document else 'the environment file'} agree",
+                    expected=ws.schema.redact(difference.path, difference.expected),
+                    actual=ws.schema.redact(difference.path, difference.actual),
+                    kind=difference.kind,
+                    source=resolved.source(loc)
+                    if difference.actual is not None
+                    else decl.source(loc),
+                )
+            )
+    for name in wf.env_names:
+        if name not in ws.envs:
+            findings.append(
+                Finding(
+                    code="EM302",
+                    severity=severity_of("EM302"),
+                    env=name,
+                    path=f"env.{name}",
+                    message=f"[env.{name}] in {wf.document.path} is not an environment in envman.toml",
+                    hint="add it to `environments` in envman.toml, or remove the section",
+                    source=wf.document.source(("env", name)),
+                )
+            )
+    return findings
+
+
+def _consistency_message(kind: str, path: str, wrangler_path: str, env: str) -> str:
+    if kind == "missing":
+        return f"{path} is declared for {env} but missing from [env.{env}] in {wrangler_path}"
+    if kind == "unexpected":
+        return f"{path} is in [env.{env}] of {wrangler_path} but not declared for {env}"
+    return f"{path} differs between the environment file and [env.{env}] in {wrangler_path}"
+
+
+# --------------------------------------------------------------------------- show
+
+
+def show(ws: Workspace, env: str, *, source: str = "declared") -> dict[str, Any]:
+    """One environment's fully resolved config in wrangler's shape, sensitive vars redacted."""
+    ws.select([env])
+    if source == "declared":
+        config = declared(ws, env).config
+    elif source == "wrangler":
+        if ws.wrangler is None:
+            raise UsageError("this project has no wrangler file")
+        if env != TOP_LEVEL and env not in ws.wrangler.env_names:
+            raise UsageError(f"{ws.wrangler.document.path} has no [env.{env}] section")
+        config = resolve(ws.wrangler, env).config()
+    else:
+        raise UsageError(f"unknown source {source!r}; use declared or wrangler")
+    data = config.to_wrangler()
+    for name in list(data.get("vars", {})):
+        data["vars"][name] = ws.schema.redact(f"vars.{name}", data["vars"][name])
+    return data
+
+
+# --------------------------------------------------------------------------- schema export
+
+
+def export_schemas(
+    ws: Workspace, *, out_dir: Path | None = None, check: bool = False
+) -> dict[str, str]:
+    """Write the editor JSON Schemas into schemas/ (or `out_dir`); name -> written/unchanged/stale."""
+    from envman.files import atomic_write
+    from envman.schema import export_json_schemas
+
+    folder = out_dir or ws.root / "schemas"
+    result: dict[str, str] = {}
+    for name, text in sorted(export_json_schemas(ws.schema).items()):
+        path = folder / name
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current == text:
+            result[name] = "unchanged"
+        elif check:
+            result[name] = "stale" if current is not None else "missing"
+        else:
+            atomic_write(path, text)
+            result[name] = "written"
+    return result
+
+
+# --------------------------------------------------------------------------- drift
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    """How to read live state: from Cloudflare (settings overrides) or from a saved snapshot."""
+
+    live_from: Path | None = None
+    concurrency: int | None = None
+    timeout: float | None = None
+    rate_limit: int | None = None
+    environ: dict[str, str] | None = None
+
+
+def _settings(options: LiveOptions) -> Any:
+    from envman.settings import load_settings
+
+    return load_settings(
+        options.environ,
+        concurrency=options.concurrency,
+        timeout=options.timeout,
+        rate_limit_requests=options.rate_limit,
+    )
+
+
+def _account_id(ws: Workspace, settings: Any) -> str:
+    account = settings.cloudflare_account_id
+    if not account and ws.project is not None:
+        account = ws.project.account_id
+    if not account and ws.wrangler is not None:
+        value = ws.wrangler.document.data.get("account_id")
+        account = value if isinstance(value, str) else None
+    return account or ""
+
+
+def _targets(ws: Workspace, decls: dict[str, Declared]) -> list[Any]:
+    from envman.live import Target
+
+    targets = []
+    for env, decl in decls.items():
+        zones = sorted(
+            {
+                route.zone_id or route.zone_name or ""
+                for route in decl.config.routes or ()
+                if not route.custom_domain and (route.zone_id or route.zone_name)
+            }
+        )
+        script = ws.worker_name(env, decl.config) or env
+        targets.append(Target(env=env, script=script, zones=tuple(zones)))
+    return targets
+
+
+def read_live_state(
+    ws: Workspace,
+    decls: dict[str, Declared],
+    options: LiveOptions,
+    progress: Any = None,
+) -> tuple[dict[str, LiveWorker], dict[str, str]]:
+    """Live Workers of `decls` by environment, and the environments that could not be read."""
+    if options.live_from is not None:
+        return _from_snapshot(ws, decls, options.live_from)
+    from envman.live import read_live_sync
+
+    settings = _settings(options)
+    result = read_live_sync(
+        _targets(ws, decls),
+        settings=settings,
+        account_id=_account_id(ws, settings),
+        progress=progress,
+    )
+    workers = {
+        env: worker.model_copy(update={"unsupported": tuple(result.unsupported.get(env, ()))})
+        for env, worker in result.workers.items()
+    }
+    return workers, dict(result.errors)
+
+
+def _from_snapshot(
+    ws: Workspace, decls: dict[str, Declared], path: Path
+) -> tuple[dict[str, LiveWorker], dict[str, str]]:
+    from envman.files import read_text
+
+    text = read_text(path, str(path))
+    from pydantic import ValidationError  # noqa: TID251 - caught at this boundary only
+
+    try:
+        snapshot = Snapshot.model_validate_json(text)
+    except ValidationError as e:
+        raise InputError(f"not an envman snapshot: {e.errors()[0]['msg']}", file=str(path)) from e
+    by_env = {w.env: w for w in snapshot.workers}
+    by_script = {w.script: w for w in snapshot.workers}
+    workers: dict[str, LiveWorker] = {}
+    errors: dict[str, str] = {}
+    for env, decl in decls.items():
+        script = ws.worker_name(env, decl.config) or env
+        worker = by_script.get(script) or by_env.get(env)
+        if worker is None:
+            errors[env] = f"{path} holds no Worker for {env} ({script})"
+        else:
+            workers[env] = worker
+    return workers, errors
+
+
+def drift(
+    ws: Workspace,
+    envs: Sequence[str] = (),
+    *,
+    options: LiveOptions = LiveOptions(),
+    today: date | None = None,
+    progress: Any = None,
+) -> Report:
+    """Compare each selected environment's declared config with its live Worker."""
+    from envman import drift as drift_rules
+
+    today = today or date.today()
+    selected = ws.select(envs)
+    decls = {env: declared(ws, env) for env in selected}
+    workers, errors = read_live_state(ws, decls, options, progress)
+    findings: list[Finding] = []
+    for env in selected:
+        decl = decls[env]
+        if env in errors:
+            findings.append(drift_rules.unknown_finding(env, errors[env]))
+            continue
+        findings += drift_rules.worker_findings(
+            env,
+            decl.config,
+            workers[env],
+            redact=ws.schema.redact,
+            locate=decl.source,
+        )
+    rules = ws.project.drift.ignore if ws.project else ()
+    source = ws.project_document.source(("drift",)) if ws.project_document else None
+    findings = drift_rules.apply_ignores(findings, rules, today=today, source=source)
+    return Report(
+        command="drift",
+        envs=selected,
+        findings=tuple(sorted(findings, key=Finding.sort_key)),
+        unknown=errors,
+    )
+
+
+def snapshot(
+    ws: Workspace,
+    envs: Sequence[str] = (),
+    *,
+    options: LiveOptions = LiveOptions(),
+    progress: Any = None,
+) -> Snapshot:
+    """Read and normalise live state of the selected environments, for `drift --live-from`."""
+    from datetime import UTC, datetime
+
+    selected = ws.select(envs)
+    decls = {env: declared(ws, env) for env in selected}
+    workers, errors = read_live_state(
+        ws,
+        decls,
+        LiveOptions(
+            concurrency=options.concurrency,
+            timeout=options.timeout,
+            rate_limit=options.rate_limit,
+            environ=options.environ,
+        ),
+        progress,
+    )
+    if errors:
+        from envman.errors import LiveStateError
+
+        raise LiveStateError(
+            "could not read live state of "
+            + "; ".join(f"{env}: {why}" for env, why in sorted(errors.items()))
+        )
+    settings = _settings(options)
+    return Snapshot(
+        taken_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        account_id=_account_id(ws, settings) or None,
+        workers=tuple(workers[env] for env in selected),
+    )
+
+
+def check(
+    ws: Workspace, env: str, *, options: LiveOptions = LiveOptions(), today: date | None = None
+) -> Report:
+    """The pre-deploy gate for one environment: validate + wrangler + drift + secrets present."""
+    ws.select([env])
+    validated = validate(ws, [env], today=today)
+    drifted = drift(ws, [env], options=options, today=today)
+    relevant = [f for f in validated.findings if f.env in (env, TOP_LEVEL, None)]
+    return Report(
+        command="check",
+        envs=(env,),
+        findings=unique([*relevant, *drifted.findings]),
+        unknown=drifted.unknown,
+    )
