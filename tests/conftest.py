@@ -31,3 +31,6 @@ def clean_environment(
 @pytest.fixture
 def repo_root() -> Path:
     return REPO
+
+
+from tests.fakecf.fixtures import fake_cloudflare  # noqa: E402, F401 - a fixture for every test module

@@ -1,0 +1,21 @@
+"""pytest fixture: a running fake Cloudflare API (token ``test-token``, account ``acc123``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.fakecf.server import FakeCloudflare
+
+TOKEN = "test-token"
+ACCOUNT_ID = "acc123"
+
+
+@pytest.fixture
+def fake_cloudflare() -> Iterator[FakeCloudflare]:
+    """A fresh fake per test: ``.base_url``, ``.token``, ``.account_id``; stopped afterwards."""
+    fake = FakeCloudflare(token=TOKEN, account_id=ACCOUNT_ID)
+    with fake:
+        yield fake
+    assert not fake.server_errors, "the fake server crashed:\n" + "\n".join(fake.server_errors)
