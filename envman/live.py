@@ -1,0 +1,816 @@
+"""Reads live Worker state from Cloudflare through the official SDK, bounded and rate-limited.
+
+One run reads many environments concurrently. Every HTTP request goes through one
+`asyncio.Semaphore(settings.concurrency)` and one sliding-window `RateLimiter`
+(`settings.rate_limit_requests` per `settings.rate_limit_period`, Cloudflare allows
+1,200 per 5 minutes per token). The SDK's own retries are off (it ignores a
+Retry-After above 60 s, NOTES.md quirk 6): 429 honours Retry-After up to 300 s for
+every request of the run, 5xx / timeouts / connection errors retry with exponential
+backoff and jitter, other 4xx fail at once. A failure fails its environment only.
+
+Every body is read as raw JSON and checked (`success` true, `result` present): the SDK
+coerces unknown binding types (quirk 3), cannot parse versions (quirk 1) or the
+deployments list (quirk 2), and turns `success: false` into `None` (quirk 4).
+
+Requests per Worker: settings, secrets, schedules, subdomain, deployments (5), plus one
+per version when the active deployment splits traffic. Once per run, shared by all
+Workers: the custom domains of the account, each zone name's id, each zone's routes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any, Protocol
+
+import cloudflare
+import httpx
+
+from envman.errors import LiveStateError
+from envman.models import SINGLE_BINDINGS, LiveWorker, WorkerConfig
+
+if TYPE_CHECKING:
+    from envman.settings import Settings
+
+DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
+MAX_RETRY_AFTER = 300.0
+"""The longest total Retry-After wait envman accepts for one request (DESIGN.md, Drift)."""
+SCRIPT_NOT_FOUND = 10007
+"""Cloudflare's error code for "workers.api.error.script_not_found"."""
+BACKOFF_BASE = 0.25
+BACKOFF_CAP = 8.0
+_ZONE_ID = re.compile(r"^[0-9a-f]{32}$")
+
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One environment's Worker to read; `zones` are the zone names or ids its routes name."""
+
+    env: str
+    script: str
+    zones: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LiveRead:
+    """The result of one live read.
+
+    `workers` holds every environment that was read (a missing Worker has
+    `exists=False`); `errors` every environment that could not be read, with the reason.
+    Each environment is in exactly one of them. `unsupported` lists, per environment,
+    the bindings envman cannot model as `"<type> <name>"` (e.g. `"workflow ORDERS"`), to
+    be reported as unexpected (the same as `LiveWorker.unsupported`). `requests` counts
+    every HTTP request of the run (retries and shared lookups included); `elapsed` is in
+    seconds.
+    """
+
+    workers: dict[str, LiveWorker]
+    errors: dict[str, str]
+    requests: int
+    elapsed: float
+    unsupported: dict[str, list[str]] = field(default_factory=dict)
+
+
+class _Failure(Exception):
+    """Reading one environment failed; the message is the human reason."""
+
+
+class _Raw(Protocol):
+    @property
+    def http_response(self) -> httpx.Response: ...
+
+
+@dataclass
+class _Tally:
+    """HTTP requests made on behalf of one Worker, retries included."""
+
+    requests: int = 0
+
+
+class RateLimiter:
+    """At most `limit` requests in any window of `period` seconds, shared by a whole run.
+
+    A sliding window (not a token bucket) because Cloudflare counts requests per window:
+    a bucket would allow twice the limit across a window boundary. `pause_until` makes
+    every caller wait, for a Retry-After that applies to the whole token.
+    """
+
+    def __init__(self, limit: int, period: float, *, clock: Clock, sleep: Sleep) -> None:
+        self._limit = limit
+        self._period = period
+        self._clock = clock
+        self._sleep = sleep
+        self._sent: deque[float] = deque()
+        self._paused_until = 0.0
+        self._lock = asyncio.Lock()
+
+    def pause_until(self, when: float) -> None:
+        self._paused_until = max(self._paused_until, when)
+
+    async def acquire(self, deadline: float) -> None:
+        """Wait for a slot; fail when the wait would outlast `deadline`."""
+        async with self._lock:  # FIFO: waiters are served in order
+            while True:
+                now = self._clock()
+                while self._sent and self._sent[0] <= now - self._period:
+                    self._sent.popleft()
+                wait = self._paused_until - now
+                if len(self._sent) >= self._limit:
+                    wait = max(wait, self._sent[0] + self._period - now)
+                if wait <= 0:
+                    self._sent.append(now)
+                    return
+                if now + wait > deadline:
+                    raise _Failure(
+                        f"rate limited past the budget: the next request could go in {wait:.0f} s,"
+                        " after the run timeout"
+                    )
+                await self._sleep(wait)
+
+
+async def read_live(
+    targets: Sequence[Target],
+    *,
+    settings: Settings,
+    account_id: str,
+    progress: Callable[[str], None] | None = None,
+    sleep: Sleep = asyncio.sleep,
+    clock: Clock = time.monotonic,
+) -> LiveRead:
+    """Read the live Worker of every target, concurrently, within `settings.timeout`.
+
+    Raises LiveStateError only when nothing can be read (no token, no account);
+    anything that fails one environment is in `LiveRead.errors`, never silently absent.
+    """
+    envs = [target.env for target in targets]
+    if len(set(envs)) != len(envs):
+        raise ValueError(f"one target per environment, got {envs}")
+    token = (
+        settings.cloudflare_api_token.get_secret_value() if settings.cloudflare_api_token else ""
+    )
+    if not token:
+        raise LiveStateError(
+            "no Cloudflare API token: cannot read live state",
+            hint="set CLOUDFLARE_API_TOKEN to an API token with Workers Scripts:Read "
+            "(and Zone:Read for routes)",
+        )
+    if not account_id:
+        raise LiveStateError(
+            "no Cloudflare account id: cannot read live state",
+            hint="set CLOUDFLARE_ACCOUNT_ID or account_id in envman.toml",
+        )
+    start = clock()
+    if not targets:
+        return LiveRead(workers={}, errors={}, requests=0, elapsed=0.0)
+    async with _client(settings, token) as client:
+        run = _Run(
+            client,
+            settings,
+            account_id,
+            deadline=start + settings.timeout,
+            clock=clock,
+            sleep=sleep,
+        )
+        tasks = {t.env: asyncio.create_task(run.read(t, progress)) for t in targets}
+        try:
+            await asyncio.wait(tasks.values(), timeout=max(0.0, start + settings.timeout - clock()))
+        finally:
+            for task in (*tasks.values(), *run.shared_tasks()):
+                task.cancel()
+            await asyncio.gather(*tasks.values(), *run.shared_tasks(), return_exceptions=True)
+    workers: dict[str, LiveWorker] = {}
+    errors: dict[str, str] = {}
+    unsupported: dict[str, list[str]] = {}
+    for env, task in tasks.items():
+        if task.cancelled():
+            errors[env] = f"not read within the run timeout of {settings.timeout:g} s"
+            continue
+        outcome = task.result()  # a bug (not a _Failure) propagates: exit 4
+        if isinstance(outcome, str):
+            errors[env] = outcome
+            continue
+        worker, odd = outcome
+        workers[env] = worker
+        if odd:
+            unsupported[env] = odd
+    return LiveRead(
+        workers=workers,
+        errors=errors,
+        requests=run.requests,
+        elapsed=clock() - start,
+        unsupported=unsupported,
+    )
+
+
+def read_live_sync(
+    targets: Sequence[Target],
+    *,
+    settings: Settings,
+    account_id: str,
+    progress: Callable[[str], None] | None = None,
+) -> LiveRead:
+    """`read_live` in a fresh event loop; the run is bounded by `settings.timeout`."""
+    return asyncio.run(
+        read_live(targets, settings=settings, account_id=account_id, progress=progress)
+    )
+
+
+def _client(settings: Settings, token: str) -> cloudflare.AsyncCloudflare:
+    """An SDK client that authenticates with `token` and nothing else, without SDK retries."""
+
+    async def token_only(request: httpx.Request) -> None:
+        # The SDK falls back to CLOUDFLARE_EMAIL / CLOUDFLARE_API_KEY for a None argument
+        # and then prefers them over the token (NOTES.md, "credentials trap");
+        # CLOUDFLARE_CUSTOM_HEADERS can add headers too. The token is all envman sends.
+        for name in ("X-Auth-Email", "X-Auth-Key", "X-Auth-User-Service-Key"):
+            request.headers.pop(name, None)
+        request.headers["Authorization"] = f"Bearer {token}"
+
+    timeout = httpx.Timeout(settings.request_timeout, connect=min(5.0, settings.request_timeout))
+    client = cloudflare.AsyncCloudflare(
+        api_token=token,
+        api_email=None,
+        api_key=None,
+        base_url=settings.cloudflare_base_url or DEFAULT_BASE_URL,
+        max_retries=0,
+        timeout=timeout,
+        http_client=cloudflare.DefaultAsyncHttpxClient(
+            timeout=timeout, event_hooks={"request": [token_only]}
+        ),
+    )
+    client.api_email = client.api_key = client.user_service_key = None
+    return client
+
+
+class _Run:
+    """One live read: the client, the shared limits, and the per-run lookups."""
+
+    def __init__(
+        self,
+        client: cloudflare.AsyncCloudflare,
+        settings: Settings,
+        account_id: str,
+        *,
+        deadline: float,
+        clock: Clock,
+        sleep: Sleep,
+    ) -> None:
+        self.client = client
+        self.account = account_id
+        self.requests = 0
+        self._settings = settings
+        self._deadline = deadline
+        self._clock = clock
+        self._sleep = sleep
+        self._semaphore = asyncio.Semaphore(settings.concurrency)
+        self._limiter = RateLimiter(
+            settings.rate_limit_requests, settings.rate_limit_period, clock=clock, sleep=sleep
+        )
+        self._shared: dict[Hashable, asyncio.Task[Any]] = {}
+
+    def shared_tasks(self) -> list[asyncio.Task[Any]]:
+        return list(self._shared.values())
+
+    # ------------------------------------------------------------------ one request
+
+    async def get(
+        self,
+        what: str,
+        call: Callable[[], Awaitable[_Raw]],
+        tally: _Tally,
+        *,
+        missing_ok: bool = False,
+    ) -> Any:
+        """The `result` of one GET, with limits, retries and fail-closed checks.
+
+        Returns None only when `missing_ok` and Cloudflare says "script not found" (404
+        with code 10007): a 404 with another code, e.g. 7003 for a malformed account id,
+        is an error, never "the Worker does not exist".
+        """
+        failures = throttles = 0
+        throttled = 0.0
+        while True:
+            problem = ""
+            response: httpx.Response | None = None
+            async with self._semaphore:
+                await self._limiter.acquire(self._deadline)
+                tally.requests += 1
+                self.requests += 1
+                try:
+                    raw = await call()
+                except cloudflare.APIStatusError as e:
+                    response = e.response
+                except cloudflare.APITimeoutError:
+                    problem = f"timed out after {self._settings.request_timeout:g} s"
+                except cloudflare.APIConnectionError as e:
+                    cause = e.__cause__ or e
+                    problem = f"connection failed ({str(cause) or type(cause).__name__})"
+                else:
+                    return _result(raw.http_response, what)
+            status = response.status_code if response is not None else 0
+            if status == 404 and missing_ok and SCRIPT_NOT_FOUND in _codes(response):
+                return None
+            if response is not None and status == 429:
+                wait = _retry_after(response.headers.get("retry-after"))
+                throttles += 1
+                if wait is None:
+                    wait = _backoff(throttles)
+                throttled += wait
+                if throttled > MAX_RETRY_AFTER or self._clock() + wait > self._deadline:
+                    raise _Failure(
+                        f"rate limited past the budget: {what} answered HTTP 429 "
+                        f"with Retry-After {wait:.0f} s"
+                    )
+                self._limiter.pause_until(self._clock() + wait)  # the limit is per token
+                continue
+            if response is not None and status < 500:
+                raise _Failure(_refusal(status, what, response))
+            failures += 1
+            problem = problem or f"HTTP {status}{_messages(response)}"
+            delay = _backoff(failures)
+            if failures > self._settings.max_retries or self._clock() + delay > self._deadline:
+                raise _Failure(f"{what} failed: {problem} (gave up after {failures} attempts)")
+            await self._sleep(delay)
+
+    async def shared(self, key: Hashable, fetch: Callable[[_Tally], Awaitable[Any]]) -> Any:
+        """A lookup made once per run for every Worker (zone ids, zone routes, custom domains).
+
+        Its requests count in the run's total, not in any one Worker's.
+        """
+        if key not in self._shared:
+            self._shared[key] = asyncio.ensure_future(fetch(_Tally()))
+        # shield: a cancelled caller must not cancel a lookup other Workers await
+        return await asyncio.shield(self._shared[key])
+
+    # ------------------------------------------------------------------ one Worker
+
+    async def read(
+        self, target: Target, progress: Callable[[str], None] | None
+    ) -> tuple[LiveWorker, list[str]] | str:
+        """One environment: its LiveWorker and unsupported bindings, or the failure reason."""
+        tally = _Tally()
+        try:
+            outcome = await self._read(target, tally)
+        except _Failure as failure:
+            if progress:
+                progress(f"{target.env}: failed: {failure}")
+            return str(failure)
+        if progress:
+            progress(f"{target.env}: read {target.script} ({tally.requests} requests)")
+        return outcome
+
+    async def _read(self, target: Target, tally: _Tally) -> tuple[LiveWorker, list[str]]:
+        script, account = target.script, self.account
+        scripts = self.client.workers.scripts
+        base = f"GET /accounts/{account}/workers/scripts/{script}"
+        what = f"{base}/settings"
+        settings = await self.get(
+            what,
+            lambda: scripts.script_and_version_settings.with_raw_response.get(
+                script, account_id=account
+            ),
+            tally,
+            missing_ok=True,
+        )
+        if settings is None:
+            return LiveWorker(
+                env=target.env, script=script, exists=False, requests=tally.requests
+            ), []
+        _expect(settings, dict, what)
+        calls = {
+            "secrets": self.get(
+                f"{base}/secrets",
+                lambda: scripts.secrets.with_raw_response.list(script, account_id=account),
+                tally,
+            ),
+            "schedules": self.get(
+                f"{base}/schedules",
+                lambda: scripts.schedules.with_raw_response.get(script, account_id=account),
+                tally,
+            ),
+            "subdomain": self.get(
+                f"{base}/subdomain",
+                lambda: scripts.subdomain.with_raw_response.get(script, account_id=account),
+                tally,
+            ),
+            "deployment": self._deployment(script, base, tally),
+            "routes": self._routes(target),
+        }
+        if not {"logpush", "observability", "tail_consumers"} & settings.keys():
+            # Older API shape without them in settings: one more request.
+            calls["script_settings"] = self.get(
+                f"{base}/script-settings",
+                lambda: scripts.settings.with_raw_response.get(script, account_id=account),
+                tally,
+            )
+        results = await _all(calls)
+        for key in ("logpush", "observability", "tail_consumers"):
+            if key not in settings and key in (results.get("script_settings") or {}):
+                settings[key] = results["script_settings"][key]
+        unsupported: list[str] = []
+        secrets = _secrets(results["secrets"], f"{base}/secrets")
+        config = _settings_config(
+            script,
+            account,
+            settings,
+            what,
+            unsupported,
+            secrets=secrets,
+            crons=_crons(results["schedules"], f"{base}/schedules"),
+            subdomain=_expect(results["subdomain"], dict, f"{base}/subdomain"),
+            routes=results["routes"],
+        )
+        deployment, versions = results["deployment"]
+        version_configs = {
+            version_id: _version_config(
+                script, result, f"{base}/versions/{version_id}", unsupported
+            )
+            for version_id, result in versions.items()
+        }
+        worker = LiveWorker(
+            env=target.env,
+            script=script,
+            exists=True,
+            config=config,
+            secret_types={s["name"]: s["type"] for s in secrets},
+            deployment=deployment,
+            versions=version_configs,
+            unsupported=tuple(sorted(set(unsupported))),
+            requests=tally.requests,
+        )
+        return worker, list(worker.unsupported)
+
+    async def _deployment(
+        self, script: str, base: str, tally: _Tally
+    ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """The active deployment, and the raw version of each when traffic is split."""
+        scripts = self.client.workers.scripts
+        what = f"{base}/deployments"
+        result = await self.get(
+            what,
+            # raw: the SDK's deployments.list() iterates to nothing (quirk 2)
+            lambda: scripts.deployments.with_raw_response.list(script, account_id=self.account),
+            tally,
+        )
+        deployments = _expect(_expect(result, dict, what).get("deployments"), list, what)
+        if not deployments:
+            return None, {}
+        # the newest deployment is the active one
+        active = max(deployments, key=lambda d: str(_expect(d, dict, what).get("created_on", "")))
+        shares = _expect(active.get("versions"), list, what)
+        deployment = {
+            k: active[k] for k in ("id", "created_on", "source", "strategy") if k in active
+        }
+        deployment["versions"] = [
+            {"version_id": _field(v, "version_id", str, what), "percentage": v.get("percentage")}
+            for v in shares
+        ]
+        if len(shares) < 2:
+            return deployment, {}
+
+        def version(version_id: str) -> Callable[[], Awaitable[_Raw]]:
+            # raw: versions.get() cannot build its schema (quirk 1)
+            return lambda: scripts.versions.with_raw_response.get(
+                version_id, account_id=self.account, script_name=script
+            )
+
+        ids = [v["version_id"] for v in deployment["versions"]]
+        fetched = await _all({i: self.get(f"{base}/versions/{i}", version(i), tally) for i in ids})
+        return deployment, fetched
+
+    async def _routes(self, target: Target) -> list[dict[str, Any]]:
+        """Zone routes pointing at this script, then its custom domains."""
+        routes: list[dict[str, Any]] = []
+        for zone in target.zones:
+            by_id = bool(_ZONE_ID.match(zone))
+            zone_id = (
+                zone if by_id else await self.shared(("zone", zone), partial(self._zone_id, zone))
+            )
+            zone_routes = partial(self._zone_routes, zone_id)
+            for route in await self.shared(("routes", zone_id), zone_routes):
+                if route.get("script") == target.script:
+                    where = {"zone_id": zone} if by_id else {"zone_name": zone}
+                    routes.append({"pattern": route["pattern"], **where})
+        for domain in await self.shared("domains", self._domains):
+            if domain.get("service") == target.script:
+                routes.append({"pattern": domain["hostname"], "custom_domain": True})
+        return sorted(routes, key=lambda r: (r["pattern"], bool(r.get("custom_domain"))))
+
+    async def _zone_id(self, name: str, tally: _Tally) -> str:
+        what = f"GET /zones?name={name}"
+        zones = _expect(
+            await self.get(
+                what, lambda: self.client.zones.with_raw_response.list(name=name), tally
+            ),
+            list,
+            what,
+        )
+        for zone in zones:
+            if str(_expect(zone, dict, what).get("name", "")).lower() == name.lower():
+                zone_id: str = _field(zone, "id", str, what)
+                return zone_id
+        raise _Failure(
+            f"zone {name!r} not found: {what} returned no such zone "
+            "(does the token have Zone:Read on it?)"
+        )
+
+    async def _zone_routes(self, zone_id: str, tally: _Tally) -> list[dict[str, Any]]:
+        what = f"GET /zones/{zone_id}/workers/routes"
+        routes: list[dict[str, Any]] = _expect(
+            await self.get(
+                what,
+                lambda: self.client.workers.routes.with_raw_response.list(zone_id=zone_id),
+                tally,
+            ),
+            list,
+            what,
+        )
+        for route in routes:
+            _field(route, "pattern", str, what)
+        return routes
+
+    async def _domains(self, tally: _Tally) -> list[dict[str, Any]]:
+        what = f"GET /accounts/{self.account}/workers/domains"
+        domains: list[dict[str, Any]] = _expect(
+            await self.get(
+                what,
+                lambda: self.client.workers.domains.with_raw_response.list(account_id=self.account),
+                tally,
+            ),
+            list,
+            what,
+        )
+        for domain in domains:
+            _field(domain, "hostname", str, what)
+        return domains
+
+
+async def _all(calls: Mapping[str, Awaitable[Any]]) -> dict[str, Any]:
+    """Await every call concurrently; the first failure cancels the rest and is raised."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = {key: group.create_task(_coro(call)) for key, call in calls.items()}
+    except BaseExceptionGroup as group:
+        failures = group.subgroup(_Failure)
+        if failures is not None and failures.exceptions:
+            first = failures.exceptions[0]
+            while isinstance(first, BaseExceptionGroup):
+                first = first.exceptions[0]
+            raise first from None
+        raise
+    return {key: task.result() for key, task in tasks.items()}
+
+
+async def _coro(awaitable: Awaitable[Any]) -> Any:
+    return await awaitable
+
+
+# ---------------------------------------------------------------------- response checks
+
+
+def _result(response: httpx.Response, what: str) -> Any:
+    """The `result` of a 2xx Cloudflare envelope, failing closed on anything else (quirk 4)."""
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        raise _Failure(f"malformed response from {what}: not JSON") from None
+    if not isinstance(body, dict):
+        raise _Failure(f"malformed response from {what}: not a Cloudflare envelope")
+    if body.get("success") is not True:
+        raise _Failure(f"Cloudflare returned success=false for {what}{_messages(response)}")
+    if body.get("result") is None:
+        raise _Failure(f"Cloudflare returned no result for {what}")
+    return body["result"]
+
+
+def _expect(value: Any, kind: type, what: str) -> Any:
+    if not isinstance(value, kind):
+        raise _Failure(f"malformed response from {what}: expected a {kind.__name__}")
+    return value
+
+
+def _field(item: Any, key: str, kind: type, what: str) -> Any:
+    value = _expect(item, dict, what).get(key)
+    if not isinstance(value, kind):
+        raise _Failure(f"malformed response from {what}: {key!r} missing or not a {kind.__name__}")
+    return value
+
+
+def _errors(response: httpx.Response | None) -> list[Any]:
+    """The `errors` of a Cloudflare error envelope, or [] when there is none."""
+    try:
+        errors = json.loads(response.content).get("errors") if response is not None else None
+    except (ValueError, AttributeError):
+        return []
+    return errors if isinstance(errors, list) else []
+
+
+def _codes(response: httpx.Response | None) -> set[Any]:
+    return {e.get("code") for e in _errors(response) if isinstance(e, dict)}
+
+
+def _messages(response: httpx.Response | None) -> str:
+    """`: <code> <message>; …` from a Cloudflare error envelope, or nothing."""
+    errors = _errors(response)
+    if not errors:
+        return ""
+    parts = [
+        f"{e.get('code', '')} {e.get('message', '')}".strip() if isinstance(e, dict) else str(e)
+        for e in errors
+    ]
+    return ": " + "; ".join(parts)
+
+
+def _refusal(status: int, what: str, response: httpx.Response) -> str:
+    """The reason for a 4xx other than 429: never retried."""
+    detail = _messages(response)
+    if status == 401:
+        return f"authentication failed (HTTP 401){detail} on {what}; check CLOUDFLARE_API_TOKEN"
+    if status == 403:
+        return (
+            f"authentication failed / token lacks permission (HTTP 403){detail} on {what}; "
+            "the token needs Workers Scripts:Read (and Zone:Read for routes)"
+        )
+    if status == 404:
+        return f"not found (HTTP 404){detail}: {what}"
+    return f"HTTP {status}{detail} from {what}"
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _backoff(attempt: int) -> float:
+    """Exponential backoff with ±50 % jitter: 0.25 s, 0.5 s, 1 s, … capped at 8 s."""
+    return min(BACKOFF_CAP, BACKOFF_BASE * 2.0 ** (attempt - 1)) * random.uniform(0.5, 1.5)
+
+
+# ---------------------------------------------------------------------- normalisation
+
+# API binding type -> (WorkerConfig field, {WorkerConfig key: API key}); the first key is required.
+_KEYED: dict[str, tuple[str, dict[str, str]]] = {
+    "kv_namespace": ("kv_namespaces", {"id": "namespace_id"}),
+    "d1": ("d1_databases", {"database_id": "database_id"}),
+    "r2_bucket": ("r2_buckets", {"bucket_name": "bucket_name", "jurisdiction": "jurisdiction"}),
+    "durable_object_namespace": (
+        "durable_objects",
+        {"class_name": "class_name", "script_name": "script_name", "environment": "environment"},
+    ),
+    "service": (
+        "services",
+        {"service": "service", "environment": "environment", "entrypoint": "entrypoint"},
+    ),
+    "analytics_engine": ("analytics_engine_datasets", {"dataset": "dataset"}),
+    "hyperdrive": ("hyperdrive", {"id": "id"}),
+    "vectorize": ("vectorize", {"index_name": "index_name"}),
+}
+_SECRET_TYPES = ("secret_text", "secret_key")
+
+
+def _bindings(
+    script: str, items: Any, what: str, unsupported: list[str]
+) -> tuple[dict[str, Any], list[str]]:
+    """WorkerConfig fields from raw bindings, keyed by binding name, and the secret names.
+
+    Dispatches on the `type` string (the SDK's union would coerce an unknown type,
+    quirk 3). Every binding kind envman models starts empty: the API listed them all.
+    """
+    fields: dict[str, Any] = {"vars": {}, "queues": {"producers": {}}}
+    fields.update({name: {} for name, _ in _KEYED.values()})
+    secrets: list[str] = []
+    for item in _expect(items, list, what):
+        kind = _field(item, "type", str, what)
+        name = _field(item, "name", str, what)
+        if kind == "plain_text":
+            fields["vars"][name] = _field(item, "text", str, what)
+        elif kind == "json":
+            if "json" not in item:
+                raise _Failure(f"malformed response from {what}: json binding {name} has no value")
+            fields["vars"][name] = item["json"]
+        elif kind in _SECRET_TYPES:
+            secrets.append(name)
+        elif kind == "queue":
+            fields["queues"]["producers"][name] = {"queue": _field(item, "queue_name", str, what)}
+        elif kind in _KEYED:
+            target, keys = _KEYED[kind]
+            entry = {
+                ours: item[theirs] for ours, theirs in keys.items() if item.get(theirs) is not None
+            }
+            if kind == "d1" and "database_id" not in entry and item.get("id"):
+                entry["database_id"] = item["id"]  # the deprecated name of database_id
+            if kind == "durable_object_namespace" and entry.get("script_name") == script:
+                del entry["script_name"]  # a class of this very Worker
+            first = next(iter(keys))
+            if kind != "durable_object_namespace" and first not in entry:
+                raise _Failure(
+                    f"malformed response from {what}: {kind} binding {name} has no {keys[first]}"
+                )
+            fields[target][name] = entry
+        elif kind in SINGLE_BINDINGS:
+            fields[kind] = {"binding": name}
+        else:
+            unsupported.append(f"{kind} {name}")
+    return fields, secrets
+
+
+def _settings_config(
+    script: str,
+    account: str,
+    settings: dict[str, Any],
+    what: str,
+    unsupported: list[str],
+    *,
+    secrets: list[dict[str, Any]],
+    crons: tuple[str, ...],
+    subdomain: dict[str, Any],
+    routes: list[dict[str, Any]],
+) -> WorkerConfig:
+    """The live WorkerConfig; a field the API did not return stays None (no invented defaults)."""
+    fields, _ = _bindings(script, settings.get("bindings"), what, unsupported)
+    fields.update(_runtime(settings))
+    placement = settings.get("placement")
+    if isinstance(placement, dict):
+        fields["placement"] = placement
+    elif settings.get("placement_mode"):  # the older flat shape
+        fields["placement"] = {"mode": settings["placement_mode"]}
+    for key in ("observability", "logpush"):
+        if settings.get(key) is not None:
+            fields[key] = settings[key]
+    if "tail_consumers" in settings:
+        fields["tail_consumers"] = settings["tail_consumers"] or ()
+    if isinstance(subdomain.get("enabled"), bool):
+        fields["workers_dev"] = subdomain["enabled"]
+    if isinstance(subdomain.get("previews_enabled"), bool):
+        fields["preview_urls"] = subdomain["previews_enabled"]
+    # A secret shows in the bindings (type secret_text) and in the secrets list; the list
+    # is the authority: it is what `wrangler secret list` shows and it has every type.
+    fields["secrets"] = {"required": sorted(s["name"] for s in secrets)}
+    fields["triggers"] = {"crons": crons}
+    fields["routes"] = routes
+    return _config({"name": script, "account_id": account, **fields}, what)
+
+
+def _version_config(script: str, result: Any, what: str, unsupported: list[str]) -> WorkerConfig:
+    """A version's WorkerConfig: its bindings (secrets by name) and its runtime settings."""
+    resources = _field(result, "resources", dict, what)
+    fields, secrets = _bindings(script, resources.get("bindings"), what, unsupported)
+    fields.update(_runtime(resources.get("script_runtime") or {}))
+    fields["secrets"] = {"required": sorted(secrets)}
+    return _config({"name": script, **fields}, what)
+
+
+def _runtime(source: dict[str, Any]) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for key in ("compatibility_date", "usage_model", "limits"):
+        if source.get(key) is not None:
+            fields[key] = source[key]
+    if isinstance(source.get("compatibility_flags"), list):
+        fields["compatibility_flags"] = tuple(source["compatibility_flags"])
+    return fields
+
+
+def _config(fields: dict[str, Any], what: str) -> WorkerConfig:
+    try:
+        return WorkerConfig.model_validate(fields)
+    except ValueError as e:  # pydantic's ValidationError
+        first = str(e).splitlines()[1:3]
+        raise _Failure(f"malformed response from {what}: {' '.join(first)}") from None
+
+
+def _secrets(result: Any, what: str) -> list[dict[str, Any]]:
+    """Names and types only; any value-like field is dropped at once."""
+    secrets = []
+    for item in _expect(result, list, what):
+        name = _field(item, "name", str, what)
+        secrets.append({"name": name, "type": str(item.get("type", ""))})
+    return secrets
+
+
+def _crons(result: Any, what: str) -> tuple[str, ...]:
+    schedules = _expect(_expect(result, dict, what).get("schedules"), list, what)
+    return tuple(_field(s, "cron", str, what) for s in schedules)

@@ -1,0 +1,552 @@
+"""Tests of the live reader: the real SDK over real HTTP against the fake Cloudflare API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from typing import Any
+
+import pytest
+
+from envman.errors import LiveStateError
+from envman.live import LiveRead, Target, _retry_after, read_live, read_live_sync
+from envman.models import WorkerConfig
+from envman.settings import Settings, load_settings
+from tests.fakecf import FakeCloudflare, RequestRecord
+from tests.fakecf.fixtures import fake_cloudflare  # noqa: F401 - registers the fixture
+
+ACCOUNT = "acc123"
+SECRET_VALUES = {"API_KEY": "sk-live-9f8e7d6c5b4a", "DB_PASSWORD": "hunter2-correct-horse"}
+
+
+@pytest.fixture
+def fake(fake_cloudflare: FakeCloudflare) -> FakeCloudflare:  # noqa: F811 - imported fixture
+    """The fake Cloudflare API over HTTP on 127.0.0.1, account acc123, token test-token."""
+    return fake_cloudflare
+
+
+def settings_for(fake: FakeCloudflare, **overrides: Any) -> Settings:
+    given: dict[str, Any] = {
+        "cloudflare_api_token": fake.token,
+        "cloudflare_base_url": fake.base_url,
+        "request_timeout": 2.0,
+        "timeout": 15.0,
+    }
+    return load_settings({}, **(given | overrides))
+
+
+def read(fake: FakeCloudflare, targets: list[Target], **overrides: Any) -> LiveRead:
+    return read_live_sync(targets, settings=settings_for(fake, **overrides), account_id=ACCOUNT)
+
+
+def seed_plain(fake: FakeCloudflare, *names: str) -> None:
+    for name in names:
+        fake.put_script(ACCOUNT, name, vars={"MODE": name}, secrets=["TOKEN"])
+
+
+def dump(result: LiveRead) -> str:
+    return json.dumps(
+        {
+            "workers": {k: w.model_dump(mode="json") for k, w in result.workers.items()},
+            "errors": result.errors,
+            "unsupported": result.unsupported,
+        }
+    )
+
+
+def max_in_flight(records: list[RequestRecord]) -> int:
+    events = sorted(
+        [(r.started, 1) for r in records] + [(r.finished or r.started, -1) for r in records],
+        key=lambda e: (e[0], e[1]),  # an end before a start at the same instant
+    )
+    current = peak = 0
+    for _, step in events:
+        current += step
+        peak = max(peak, current)
+    return peak
+
+
+# --------------------------------------------------------------------------- normalisation
+
+
+def test_every_binding_kind_normalises_into_the_declared_shape(
+    fake: FakeCloudflare,
+) -> None:
+    zone_id = fake.add_zone("example.com")
+    fake.put_script(
+        ACCOUNT,
+        "api-production",
+        vars={"LOG_LEVEL": "info", "LIMITS": {"rpm": 60}, "RATIO": 0.5},
+        secrets=SECRET_VALUES,
+        bindings=[
+            {"type": "kv_namespace", "name": "CACHE", "namespace_id": "kv0001"},
+            {"type": "d1", "name": "DB", "database_id": "d1-0001"},
+            {
+                "type": "r2_bucket",
+                "name": "FILES",
+                "bucket_name": "files-prod",
+                "jurisdiction": "eu",
+            },
+            {"type": "durable_object_namespace", "name": "ROOMS", "class_name": "Room"},
+            {
+                "type": "durable_object_namespace",
+                "name": "LOCKS",
+                "class_name": "Lock",
+                "script_name": "locker",
+            },
+            {"type": "service", "name": "AUTH", "service": "auth", "environment": "production"},
+            {"type": "service", "name": "RPC", "service": "rpc", "entrypoint": "Api"},
+            {"type": "queue", "name": "JOBS", "queue_name": "jobs-prod"},
+            {"type": "analytics_engine", "name": "EVENTS", "dataset": "events_prod"},
+            {"type": "hyperdrive", "name": "PG", "id": "hd0001"},
+            {"type": "vectorize", "name": "INDEX", "index_name": "docs-prod"},
+            {"type": "ai", "name": "AI"},
+            {"type": "browser", "name": "BROWSER"},
+            {"type": "version_metadata", "name": "VERSION"},
+            {"type": "workflow", "name": "ORDERS", "workflow_name": "orders"},
+        ],
+        compatibility_date="2025-01-15",
+        compatibility_flags=["nodejs_compat"],
+        usage_model="standard",
+        limits={"cpu_ms": 50},
+        placement={"mode": "smart"},
+        logpush=True,
+        observability={"enabled": True, "head_sampling_rate": 0.1},
+        tail_consumers=[{"service": "tail-worker"}],
+        crons=["*/5 * * * *", "0 3 * * *"],
+        workers_dev=False,
+        routes=["example.com/api/*"],
+        custom_domains=["api.example.com"],
+    )
+    fake.put_script(ACCOUNT, "other", routes=["example.com/other/*"])  # same zone, not ours
+
+    result = read(fake, [Target("production", "api-production", (zone_id,))])
+
+    assert result.errors == {}
+    worker = result.workers["production"]
+    assert worker.exists
+    expected = WorkerConfig.model_validate(
+        {
+            "name": "api-production",
+            "account_id": ACCOUNT,
+            "compatibility_date": "2025-01-15",
+            "compatibility_flags": ["nodejs_compat"],
+            "workers_dev": False,
+            "preview_urls": False,
+            "routes": [
+                {"pattern": "api.example.com", "custom_domain": True},
+                {"pattern": "example.com/api/*", "zone_id": zone_id},
+            ],
+            "triggers": {"crons": ["*/5 * * * *", "0 3 * * *"]},
+            "vars": {"LOG_LEVEL": "info", "LIMITS": {"rpm": 60}, "RATIO": 0.5},
+            "secrets": {"required": ["API_KEY", "DB_PASSWORD"]},
+            "kv_namespaces": {"CACHE": {"id": "kv0001"}},
+            "d1_databases": {"DB": {"database_id": "d1-0001"}},
+            "r2_buckets": {"FILES": {"bucket_name": "files-prod", "jurisdiction": "eu"}},
+            "durable_objects": {
+                "ROOMS": {"class_name": "Room"},
+                "LOCKS": {"class_name": "Lock", "script_name": "locker"},
+            },
+            "services": {
+                "AUTH": {"service": "auth", "environment": "production"},
+                "RPC": {"service": "rpc", "entrypoint": "Api"},
+            },
+            "queues": {"producers": {"JOBS": {"queue": "jobs-prod"}}},
+            "analytics_engine_datasets": {"EVENTS": {"dataset": "events_prod"}},
+            "hyperdrive": {"PG": {"id": "hd0001"}},
+            "vectorize": {"INDEX": {"index_name": "docs-prod"}},
+            "ai": {"binding": "AI"},
+            "browser": {"binding": "BROWSER"},
+            "version_metadata": {"binding": "VERSION"},
+            "usage_model": "standard",
+            "placement": {"mode": "smart"},
+            "limits": {"cpu_ms": 50},
+            "observability": {"enabled": True, "head_sampling_rate": 0.1},
+            "logpush": True,
+            "tail_consumers": [{"service": "tail-worker"}],
+        }
+    )
+    assert worker.config == expected
+    assert worker.secret_types == {"API_KEY": "secret_text", "DB_PASSWORD": "secret_text"}
+    assert result.unsupported == {"production": ["workflow ORDERS"]}
+    assert worker.unsupported == ("workflow ORDERS",)
+    assert worker.deployment is not None
+    assert [v["percentage"] for v in worker.deployment["versions"]] == [100.0]
+    assert worker.versions == {}  # one version: no extra reads
+    # settings, secrets, schedules, subdomain, deployments; the shared lookups on top
+    assert worker.requests == 5
+    assert result.requests == 7
+    assert fake.request_count("*/script-settings") == 0  # settings already had them
+
+
+def test_a_script_unknown_to_the_sdk_is_reported_not_coerced(
+    fake: FakeCloudflare,
+) -> None:
+    fake.put_script(ACCOUNT, "api", vars={"MODE": "x"})
+    with fake.lock:  # a binding type newer than the SDK (and the fake's upload checks)
+        fake.script(ACCOUNT, "api").latest.bindings.append(
+            {"type": "quantum_link", "name": "QL", "entangled_with": "api-2"}
+        )
+    result = read(fake, [Target("production", "api")])
+    assert result.unsupported == {"production": ["quantum_link QL"]}
+    config = result.workers["production"].config
+    assert config is not None and config.vars == {"MODE": "x"}
+
+
+def test_a_missing_worker_exists_false_and_is_not_an_error(fake: FakeCloudflare) -> None:
+    seed_plain(fake, "present")
+    result = read(fake, [Target("staging", "absent"), Target("production", "present")])
+    assert result.errors == {}
+    missing = result.workers["staging"]
+    assert (missing.exists, missing.config, missing.requests) == (False, None, 1)
+    assert result.workers["production"].exists
+
+
+def test_secrets_are_names_and_their_values_never_leave_the_fake(
+    fake: FakeCloudflare,
+) -> None:
+    fake.put_script(ACCOUNT, "api", secrets=SECRET_VALUES)
+    fake.split_deployment(ACCOUNT, "api", 10, vars={"MODE": "canary"})  # versions read too
+    result = read(fake, [Target("production", "api")])
+    worker = result.workers["production"]
+    assert worker.config is not None and worker.config.secrets is not None
+    assert worker.config.secrets.required == ("API_KEY", "DB_PASSWORD")
+    text = dump(result)
+    for value in SECRET_VALUES.values():
+        assert value not in text
+    assert not [r for r in fake.requests if "/secrets/" in r.path]  # no single-secret GET
+
+
+def test_a_secret_value_the_api_should_never_send_is_dropped(fake: FakeCloudflare) -> None:
+    seed_plain(fake, "api")
+    leaky = {
+        "success": True,
+        "errors": [],
+        "messages": [],
+        "result": [{"name": "TOKEN", "type": "secret_text", "text": "leaked-value-123"}],
+    }
+    fake.malformed(path="*/api/secrets", body=json.dumps(leaky))
+    result = read(fake, [Target("production", "api")])
+    assert result.workers["production"].secret_types == {"TOKEN": "secret_text"}
+    assert "leaked-value-123" not in dump(result)
+
+
+# --------------------------------------------------------------------------- faults
+
+
+Inject = Callable[[FakeCloudflare], object]
+FAULTS: list[tuple[str, Inject, str]] = [
+    (
+        "401",
+        lambda f: f.fail(401, path="*/bad/secrets", code=10000, message="Authentication error"),
+        "authentication failed (HTTP 401)",
+    ),
+    ("403", lambda f: f.fail(403, path="*/bad/secrets", code=10000), "lacks permission (HTTP 403)"),
+    ("404-sub-resource", lambda f: f.fail(404, path="*/bad/schedules"), "not found (HTTP 404)"),
+    (
+        "404-not-a-script",
+        lambda f: f.fail(
+            404,
+            path="*/bad/settings",
+            code=7003,
+            message="Could not route to /accounts/…, perhaps your object identifier is invalid?",
+        ),
+        "not found (HTTP 404): 7003",
+    ),
+    ("500-persisting", lambda f: f.fail(500, path="*/bad/subdomain"), "gave up after 3 attempts"),
+    ("timeout", lambda f: f.hang(path="*/bad/subdomain"), "timed out after 0.3 s"),
+    ("dropped", lambda f: f.drop_connection(path="*/bad/subdomain"), "connection failed"),
+    ("malformed", lambda f: f.malformed(path="*/bad/settings"), "malformed response from GET"),
+    (
+        "malformed-shape",
+        lambda f: f.malformed(
+            path="*/bad/schedules",
+            body='{"success": true, '
+            '"errors": [], "messages": [], "result": {"schedules": "hourly"}}',
+        ),
+        "malformed response",
+    ),
+    (
+        "success-false",
+        lambda f: f.success_false(path="*/bad/deployments"),
+        "Cloudflare returned success=false for GET",
+    ),
+    (
+        "null-result",
+        lambda f: f.null_result(path="*/bad/secrets"),
+        "Cloudflare returned no result for GET",
+    ),
+    (
+        "429-past-budget",
+        lambda f: f.rate_limit(retry_after=600, path="*/bad/settings"),
+        "rate limited past the budget",
+    ),
+]
+
+
+@pytest.mark.parametrize(("inject", "reason"), [f[1:] for f in FAULTS], ids=[f[0] for f in FAULTS])
+def test_a_fault_fails_its_environment_only(
+    fake: FakeCloudflare, inject: Inject, reason: str
+) -> None:
+    seed_plain(fake, "bad", "good")
+    inject(fake)
+    started = time.monotonic()
+    result = read(
+        fake,
+        [Target("staging", "bad"), Target("production", "good")],
+        request_timeout=0.3,
+        max_retries=2,
+    )
+    assert set(result.errors) == {"staging"}
+    assert reason in result.errors["staging"]
+    assert set(result.workers) == {"production"}
+    assert result.workers["production"].config is not None
+    assert time.monotonic() - started < 5  # never waits out a 600 s Retry-After
+
+
+def test_a_bad_token_fails_every_environment_and_is_never_retried(
+    fake: FakeCloudflare,
+) -> None:
+    seed_plain(fake, "a", "b")
+    settings = settings_for(fake, cloudflare_api_token="wrong-token")
+    result = read_live_sync(
+        [Target("x", "a"), Target("y", "b")], settings=settings, account_id=ACCOUNT
+    )
+    assert set(result.errors) == {"x", "y"}
+    assert all("authentication failed (HTTP 401)" in e for e in result.errors.values())
+    assert "CLOUDFLARE_API_TOKEN" in result.errors["x"]
+    assert result.requests == 2
+
+
+def test_a_500_once_is_retried_and_counted(fake: FakeCloudflare) -> None:
+    seed_plain(fake, "api")
+    fault = fake.fail(503, path="*/api/schedules", times=1)
+    result = read(fake, [Target("production", "api")])
+    assert result.errors == {}
+    assert fault.hits == 1
+    assert fake.request_count("*/api/schedules") == 2
+    assert result.workers["production"].requests == 6
+
+
+def test_backoff_grows_exponentially_with_injected_sleep(fake: FakeCloudflare) -> None:
+    seed_plain(fake, "api")
+    fake.fail(500, path="*/api/subdomain")
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    settings = settings_for(fake, max_retries=4)
+    result = asyncio.run(
+        read_live([Target("p", "api")], settings=settings, account_id=ACCOUNT, sleep=sleep)
+    )
+    assert "gave up after 5 attempts" in result.errors["p"]
+    assert len(waits) == 4
+    for attempt, wait in enumerate(waits):  # 0.25 s doubling, ±50 % jitter
+        assert 0.125 * 2**attempt <= wait <= 0.375 * 2**attempt
+
+
+def test_429_with_retry_after_1_waits_then_succeeds(fake: FakeCloudflare) -> None:
+    seed_plain(fake, "api")
+    fake.rate_limit(retry_after=1, path="*/api/secrets", times=1)
+    started = time.monotonic()
+    result = read(fake, [Target("production", "api")])
+    elapsed = time.monotonic() - started
+    assert result.errors == {}
+    assert 0.95 <= elapsed < 3
+    secrets = [r for r in fake.requests if r.path.endswith("/api/secrets")]
+    assert [r.status for r in secrets] == [429, 200]
+    assert secrets[1].started - secrets[0].started >= 0.95
+
+
+def test_429_without_retry_after_backs_off_and_retries(fake: FakeCloudflare) -> None:
+    seed_plain(fake, "api")
+    fake.fail(429, path="*/api/deployments", times=2)
+    result = read(fake, [Target("production", "api")])
+    assert result.errors == {}
+    assert fake.request_count("*/api/deployments") == 3
+
+
+def test_retry_after_as_seconds_or_http_date() -> None:
+    assert _retry_after("7") == 7.0
+    assert _retry_after("1.5") == 1.5
+    assert _retry_after(None) is None
+    assert _retry_after("soon") is None
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    wait = _retry_after(later)
+    assert wait is not None and 28 <= wait <= 30
+    earlier = format_datetime(datetime.now(UTC) - timedelta(seconds=30), usegmt=True)
+    assert _retry_after(earlier) == 0.0
+
+
+def test_the_run_timeout_turns_unfinished_environments_into_errors(
+    fake: FakeCloudflare,
+) -> None:
+    seed_plain(fake, "slow", "fast")
+    fake.hang(path="*/slow/settings")
+    started = time.monotonic()
+    result = read(
+        fake,
+        [Target("staging", "slow"), Target("production", "fast")],
+        timeout=1.0,
+        request_timeout=10.0,
+    )
+    assert time.monotonic() - started < 3
+    assert result.errors == {"staging": "not read within the run timeout of 1 s"}
+    assert set(result.workers) == {"production"}
+
+
+def test_no_token_is_a_live_state_error_naming_the_variable() -> None:
+    settings = load_settings({}, cloudflare_base_url="http://127.0.0.1:9/client/v4")
+    with pytest.raises(LiveStateError) as caught:
+        read_live_sync([Target("p", "api")], settings=settings, account_id=ACCOUNT)
+    assert caught.value.exit_code == 3
+    assert caught.value.hint is not None and "CLOUDFLARE_API_TOKEN" in caught.value.hint
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def test_concurrency_bounds_requests_in_flight(fake: FakeCloudflare) -> None:
+    names = [f"w{i:02}" for i in range(20)]
+    seed_plain(fake, *names)
+    fake.latency = 0.05
+    started = time.monotonic()
+    result = read(fake, [Target(n, n) for n in names], concurrency=8)
+    elapsed = time.monotonic() - started
+    assert result.errors == {}
+    assert result.requests == len(fake.requests) == 20 * 5 + 1
+    peak = max_in_flight(fake.requests)
+    assert 4 <= peak <= 8
+    sequential = result.requests * 0.05  # about 5 s
+    assert elapsed < sequential / 2, (elapsed, sequential)
+
+
+def test_rate_limiter_spreads_requests_over_windows(fake: FakeCloudflare) -> None:
+    names = ["a", "b", "c", "d"]
+    seed_plain(fake, *names)
+    started = time.monotonic()
+    result = read(
+        fake,
+        [Target(n, n) for n in names],
+        rate_limit_requests=10,
+        rate_limit_period=1.0,
+    )
+    elapsed = time.monotonic() - started
+    assert result.errors == {}
+    assert result.requests == 21  # 10 now, 10 after 1 s, 1 after 2 s
+    assert elapsed >= 2.0
+    starts = sorted(r.started for r in fake.requests)
+    for i, start in enumerate(starts):
+        in_window = [s for s in starts[i:] if s < start + 0.9]  # margin: client vs server clock
+        assert len(in_window) <= 10
+
+
+def test_shared_lookups_happen_once_per_run(fake: FakeCloudflare) -> None:
+    zone_id = fake.add_zone("example.com")
+    for name in ("a", "b", "c"):
+        fake.put_script(ACCOUNT, name, routes=[f"example.com/{name}/*"])
+    canned = {
+        "success": True,
+        "errors": [],
+        "messages": [],
+        "result": [{"id": zone_id, "name": "example.com"}],
+    }
+    # The fake has no GET /zones; answer the name lookup with a canned body.
+    fake.fail(200, path="/zones", body=json.dumps(canned))
+    result = read(fake, [Target(n, n, ("example.com",)) for n in ("a", "b", "c")])
+    assert result.errors == {}
+    counts = fake.counts_by_endpoint()
+    assert counts["GET /zones/{zone_id}/workers/routes"] == 1
+    assert counts["GET /accounts/{account_id}/workers/domains"] == 1
+    assert fake.request_count("/zones") == 1
+    assert [r.query.get("name") for r in fake.requests if r.path == "/zones"] == [["example.com"]]
+    for name in ("a", "b", "c"):
+        config = result.workers[name].config
+        assert config is not None and config.routes is not None
+        assert [(r.pattern, r.zone_name) for r in config.routes] == [
+            (f"example.com/{name}/*", "example.com")
+        ]
+        assert result.workers[name].requests == 5
+    assert result.requests == 3 * 5 + 3
+
+
+def test_an_unknown_zone_name_fails_the_environments_that_name_it(
+    fake: FakeCloudflare,
+) -> None:
+    seed_plain(fake, "a", "b")
+    empty = {"success": True, "errors": [], "messages": [], "result": []}
+    fake.fail(200, path="/zones", body=json.dumps(empty))
+    result = read(fake, [Target("x", "a", ("nowhere.example",)), Target("y", "b")])
+    assert set(result.errors) == {"x"}
+    assert "zone 'nowhere.example' not found" in result.errors["x"]
+
+
+def test_split_deployment_reads_each_version(fake: FakeCloudflare) -> None:
+    first = fake.put_script(
+        ACCOUNT, "api", vars={"MODE": "stable"}, compatibility_date="2025-01-01"
+    )
+    second = fake.split_deployment(ACCOUNT, "api", 10, vars={"MODE": "canary"})
+    result = read(fake, [Target("production", "api")])
+    worker = result.workers["production"]
+    assert worker.deployment is not None
+    shares = {v["version_id"]: v["percentage"] for v in worker.deployment["versions"]}
+    assert shares == {first: 90.0, second: 10.0}
+    assert set(worker.versions) == {first, second}
+    assert worker.versions[first].vars == {"MODE": "stable"}
+    assert worker.versions[second].vars == {"MODE": "canary"}
+    assert worker.versions[second].compatibility_date == "2025-01-01"
+    assert worker.requests == 7 < 10
+
+
+# --------------------------------------------------------------------------- credentials
+
+
+def test_base_url_comes_from_settings(
+    fake: FakeCloudflare, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_plain(fake, "api")
+    # The SDK would read this one; envman passes the URL from its settings explicitly.
+    monkeypatch.setenv("CLOUDFLARE_BASE_URL", "http://127.0.0.1:9/client/v4")
+    settings = load_settings(
+        {
+            "CLOUDFLARE_API_TOKEN": fake.token,
+            "CLOUDFLARE_BASE_URL": fake.base_url,
+        }
+    )
+    result = read_live_sync([Target("p", "api")], settings=settings, account_id=ACCOUNT)
+    assert result.errors == {}
+    assert len(fake.requests) == result.requests == 6
+
+
+def test_stray_global_api_key_variables_never_replace_the_token(
+    fake: FakeCloudflare, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_plain(fake, "api")
+    monkeypatch.setenv("CLOUDFLARE_EMAIL", "someone@example.com")
+    monkeypatch.setenv("CLOUDFLARE_API_KEY", "global-api-key")
+    monkeypatch.setenv("CLOUDFLARE_CUSTOM_HEADERS", "X-Auth-Email: other@example.com")
+    result = read(fake, [Target("p", "api")])
+    assert result.errors == {}  # the fake only accepts "Bearer test-token"
+    for record in fake.requests:
+        names = {name.lower() for name in record.headers}
+        assert "authorization" in names
+        assert not names & {"x-auth-email", "x-auth-key", "x-auth-user-service-key"}
+
+
+def test_progress_reports_each_environment(fake: FakeCloudflare) -> None:
+    seed_plain(fake, "api")
+    fake.fail(403, path="*/gone/*")
+    lines: list[str] = []
+    read_live_sync(
+        [Target("p", "api"), Target("s", "gone")],
+        settings=settings_for(fake),
+        account_id=ACCOUNT,
+        progress=lines.append,
+    )
+    assert sorted(line.split(":")[0] for line in lines) == ["p", "s"]
+    assert any("failed" in line for line in lines)
