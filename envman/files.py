@@ -153,8 +153,8 @@ def parse_toml(text: str, shown: str) -> Document:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        line, column = _toml_error_position(e)
-        message = str(e).split(" (at line")[0]
+        line, column = _toml_error_position(e, text)
+        message = str(e).split(" (at ")[0]
         raise InputError(f"invalid TOML: {message}", file=shown, line=line, column=column) from e
     return Document(path=shown, text=text, data=data, positions=toml_positions(text), format="toml")
 
@@ -187,7 +187,7 @@ def load_document(path: Path, shown: str | None = None) -> Document:
     return document
 
 
-def _toml_error_position(error: tomllib.TOMLDecodeError) -> tuple[int | None, int | None]:
+def _toml_error_position(error: tomllib.TOMLDecodeError, text: str) -> tuple[int | None, int | None]:
     # Python 3.14 adds lineno/colno; before that they are only in the message.
     line = getattr(error, "lineno", None)
     column = getattr(error, "colno", None)
@@ -197,6 +197,9 @@ def _toml_error_position(error: tomllib.TOMLDecodeError) -> tuple[int | None, in
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
         if match:
             line, column = int(match[1]), int(match[2])
+        elif "at end of document" in str(error):
+            lines = text.split("\n")
+            line, column = len(lines), len(lines[-1]) + 1
     return line, column
 
 
