@@ -26,6 +26,31 @@ NOT_LIVE = frozenset({"name", "main", "account_id", "preview_urls"})
 
 DRIFT_FIELDS = tuple(f for f in WorkerConfig.model_fields if f not in NOT_LIVE)
 
+LOCAL_ONLY = frozenset(
+    {
+        "database_name",
+        "preview_database_id",
+        "migrations_dir",
+        "migrations_table",
+        "preview_id",
+        "preview_bucket_name",
+        "remote",
+        "localConnectionString",
+    }
+)
+"""Binding keys that only steer `wrangler dev` or migrations; Cloudflare does not keep them."""
+
+BINDING_FIELDS = (
+    "kv_namespaces",
+    "d1_databases",
+    "r2_buckets",
+    "durable_objects",
+    "services",
+    "analytics_engine_datasets",
+    "hyperdrive",
+    "vectorize",
+)
+
 _KIND_CODES = {Kind.CHANGED: "EM400", Kind.MISSING: "EM401", Kind.UNEXPECTED: "EM402"}
 
 Redact = Callable[[str, Any], Any]
@@ -36,14 +61,26 @@ def drift_fields(config: WorkerConfig) -> WorkerConfig:
     """The part of a declared config that live state can be compared with.
 
     Queue consumers are configured on the queue, not on the Worker's settings, so
-    they are left out; everything in NOT_LIVE is too.
+    they are left out; so is everything in NOT_LIVE, and the LOCAL_ONLY keys of
+    bindings (a D1 `database_name` is how wrangler finds the id, not part of the binding).
     """
-    update: dict[str, Any] = dict.fromkeys(NOT_LIVE)
-    if config.queues is not None:
-        update["queues"] = (
-            Queues(producers=config.queues.producers) if config.queues.producers else None
-        )
-    return config.model_copy(update=update)
+    data = config.model_dump(exclude_none=True)
+    for field in NOT_LIVE:
+        data.pop(field, None)
+    for field in BINDING_FIELDS:
+        if field in data:
+            data[field] = {
+                name: {k: v for k, v in entry.items() if k not in LOCAL_ONLY}
+                for name, entry in data[field].items()
+            }
+    queues = data.pop("queues", None)
+    if queues and queues.get("producers"):
+        producers = {
+            name: {k: v for k, v in entry.items() if k not in LOCAL_ONLY}
+            for name, entry in queues["producers"].items()
+        }
+        data["queues"] = Queues.model_validate({"producers": producers})
+    return WorkerConfig.model_validate(data)
 
 
 def worker_findings(
