@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -240,9 +240,7 @@ def validate(ws: Workspace, envs: Sequence[str] = (), *, today: date | None = No
         decls[env] = decl
         findings += decl.findings
         secrets = decl.config.secrets.required if decl.config.secrets else None
-        findings += ws.schema.check_env(
-            env, decl.config.vars, secrets, decl.source
-        )
+        findings += ws.schema.check_env(env, decl.config.vars, secrets, decl.source)
         if ws.project is not None:
             findings += wrangler_rules.check_values(
                 decl.raw,
@@ -492,7 +490,7 @@ def drift(
     ws: Workspace,
     envs: Sequence[str] = (),
     *,
-    options: LiveOptions = LiveOptions(),
+    options: LiveOptions | None = None,
     today: date | None = None,
     progress: Any = None,
 ) -> Report:
@@ -502,7 +500,7 @@ def drift(
     today = today or date.today()
     selected = ws.select(envs)
     decls = {env: declared(ws, env) for env in selected}
-    workers, errors = read_live_state(ws, decls, options, progress)
+    workers, errors = read_live_state(ws, decls, options or LiveOptions(), progress)
     findings: list[Finding] = []
     for env in selected:
         decl = decls[env]
@@ -531,25 +529,16 @@ def snapshot(
     ws: Workspace,
     envs: Sequence[str] = (),
     *,
-    options: LiveOptions = LiveOptions(),
+    options: LiveOptions | None = None,
     progress: Any = None,
 ) -> Snapshot:
     """Read and normalise live state of the selected environments, for `drift --live-from`."""
     from datetime import UTC, datetime
 
+    options = replace(options or LiveOptions(), live_from=None)
     selected = ws.select(envs)
     decls = {env: declared(ws, env) for env in selected}
-    workers, errors = read_live_state(
-        ws,
-        decls,
-        LiveOptions(
-            concurrency=options.concurrency,
-            timeout=options.timeout,
-            rate_limit=options.rate_limit,
-            environ=options.environ,
-        ),
-        progress,
-    )
+    workers, errors = read_live_state(ws, decls, options, progress)
     if errors:
         from envman.errors import LiveStateError
 
@@ -566,7 +555,7 @@ def snapshot(
 
 
 def check(
-    ws: Workspace, env: str, *, options: LiveOptions = LiveOptions(), today: date | None = None
+    ws: Workspace, env: str, *, options: LiveOptions | None = None, today: date | None = None
 ) -> Report:
     """The pre-deploy gate for one environment: validate + wrangler + drift + secrets present."""
     ws.select([env])
@@ -579,3 +568,34 @@ def check(
         findings=unique([*relevant, *drifted.findings]),
         unknown=drifted.unknown,
     )
+
+
+# --------------------------------------------------------------------------- promotion
+
+from envman import promotion as _promotion  # noqa: E402 - builds on the use cases above
+
+apply_promotion = _promotion.apply
+apply_rollback = _promotion.apply_rollback
+audit_log = _promotion.audit_log
+audit_show = _promotion.audit_show
+audit_verify = _promotion.audit_verify
+diff = _promotion.diff
+propose = _promotion.propose
+propose_rollback = _promotion.propose_rollback
+
+__all__ = [
+    "apply_promotion",
+    "apply_rollback",
+    "audit_log",
+    "audit_show",
+    "audit_verify",
+    "check",
+    "diff",
+    "drift",
+    "open_workspace",
+    "propose",
+    "propose_rollback",
+    "show",
+    "snapshot",
+    "validate",
+]

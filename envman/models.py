@@ -377,6 +377,10 @@ class PromotionPolicy(BaseModel):
         default=True,
         description="Also edit `[env.TARGET]` of the wrangler file when promoting.",
     )
+    environment_specific: tuple[str, ...] = Field(
+        default=(),
+        description="Path patterns never promoted, beyond the built-in ones (e.g. `triggers.crons`).",
+    )
 
 
 _ENV_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")

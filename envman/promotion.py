@@ -1,0 +1,660 @@
+"""The promotion use cases behind the CLI: diff, promote (plan, guard, apply), rollback, audit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from envman import audit
+from envman import promote as planning
+from envman.api import (
+    Declared,
+    LiveOptions,
+    Workspace,
+    declared,
+    open_workspace,
+    unique,
+    validate,
+)
+from envman.codes import severity_of
+from envman.errors import PromotionError, UsageError
+from envman.models import Finding, Kind, Report
+from envman.transaction import FileChange, backup_of, commit, locked, sha256
+
+# --------------------------------------------------------------------------- diff
+
+
+def diff(ws: Workspace, source: str, target: str) -> Report:
+    """Differences between two environments: promotable (EM500) and environment-specific (EM501)."""
+    ws.select([source, target])
+    plan = _plan(ws, declared(ws, source), declared(ws, target), only=(), mapping={})
+    findings: list[Finding] = []
+    for step, code in [
+        *((s, "EM500") for s in plan.steps),
+        *((s, "EM501") for s in plan.environment_specific),
+    ]:
+        findings.append(
+            Finding(
+                code=code,
+                severity=severity_of(code),
+                env=target,
+                path=step.path,
+                message=_step_message(step, source, target, promotable=code == "EM500"),
+                hint=step.blocked,
+                expected=_redact(ws, step.path, step.after),
+                actual=_redact(ws, step.path, step.before),
+                kind=Kind.CHANGED
+                if step.before is not None and step.after is not None
+                else (Kind.MISSING if step.before is None else Kind.UNEXPECTED),
+            )
+        )
+    return Report(command="diff", envs=(target,), findings=unique(findings))
+
+
+def _step_message(step: planning.Step, source: str, target: str, *, promotable: bool) -> str:
+    what = {"add": f"only in {source}", "remove": f"only in {target}", "change": "differs"}[
+        step.action
+    ]
+    tail = "" if promotable else " (environment-specific: never promoted)"
+    return f"{step.path} {what}{tail}"
+
+
+def _redact(ws: Workspace, path: str, value: Any) -> Any:
+    if path.startswith("vars."):
+        return ws.schema.redact(path, value)
+    return value
+
+
+def _plan(
+    ws: Workspace,
+    source: Declared,
+    target: Declared,
+    *,
+    only: Sequence[str],
+    mapping: Mapping[str, str],
+) -> planning.Plan:
+    policy = ws.project.promotion if ws.project else None
+    return planning.plan(
+        source.env,
+        target.env,
+        source.config,
+        target.config,
+        scope_of=ws.schema.scope_of,
+        only=only,
+        mapping=mapping,
+        environment_specific=tuple(getattr(policy, "environment_specific", ()) or ()),
+    )
+
+
+# --------------------------------------------------------------------------- promote
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A promotion ready to apply: the plan, the new file texts, and what the guardrails said."""
+
+    plan: planning.Plan
+    changes: tuple[FileChange, ...]
+    refusals: tuple[Finding, ...]
+    notes: tuple[str, ...]
+    flags: tuple[str, ...]
+    protected: bool
+    inputs: tuple[str, ...] = field(default=())
+
+    @property
+    def report(self) -> Report:
+        """The plan's steps (EM500/EM502) and refusals (EM503) as a report, for the reporters."""
+        findings = [
+            Finding(
+                code="EM502" if step.blocked else "EM500",
+                severity=severity_of("EM502" if step.blocked else "EM500"),
+                env=self.plan.target,
+                path=step.path,
+                message=f"{step.action} {step.path}",
+                hint=step.blocked,
+                expected=step.after,
+                actual=step.before,
+            )
+            for step in self.plan.steps
+        ]
+        return Report(
+            command="promote", envs=(self.plan.target,), findings=(*findings, *self.refusals)
+        )
+
+
+def propose(
+    ws: Workspace,
+    source: str,
+    target: str,
+    *,
+    only: Sequence[str] = (),
+    mapping: Mapping[str, str] | None = None,
+    allow_drift: bool = False,
+    skip_stage: bool = False,
+    live: LiveOptions | None = None,
+    today: date | None = None,
+) -> Proposal:
+    """Plan a promotion and run every guardrail; nothing is written."""
+    if ws.project is None:
+        raise UsageError(
+            "promotion needs envman.toml and environments/ (this is a plain wrangler project)"
+        )
+    ws.select([source, target])
+    if source == target:
+        raise UsageError("source and target are the same environment")
+    src, dst = declared(ws, source), declared(ws, target)
+    plan = _plan(ws, src, dst, only=only, mapping=dict(mapping or {}))
+    refusals: list[Finding] = []
+    notes: list[str] = []
+    flags: list[str] = []
+
+    def refuse(message: str, hint: str) -> None:
+        refusals.append(
+            Finding(
+                code="EM503",
+                severity=severity_of("EM503"),
+                env=target,
+                path="",
+                message=message,
+                hint=hint,
+            )
+        )
+
+    order = ws.project.environments
+    if order.index(target) != order.index(source) + 1:
+        if skip_stage:
+            flags.append("--skip-stage")
+        else:
+            refuse(
+                f"{target} is not the stage after {source} (pipeline: {' -> '.join(order)})",
+                "promote through each stage in order, or pass --skip-stage (recorded in the audit log)",
+            )
+    invalid = [
+        f
+        for f in validate(ws, [source], today=today).findings
+        if f.env == source and f.severity.value == "error"
+    ]
+    if invalid:
+        refuse(
+            f"{source} does not validate ({len(invalid)} errors)",
+            f"run `envman validate {source}` and fix them first",
+        )
+    changes = _changes(ws, plan, src, dst)
+    if plan.steps and not plan.blocked:
+        refusals += _result_problems(ws, changes, target, today)
+    live_refusals, live_notes, live_flags = _live_guardrails(
+        ws, target, plan, allow_drift=allow_drift, live=live or LiveOptions(), today=today
+    )
+    refusals += live_refusals
+    notes += live_notes
+    flags += live_flags
+    texts = {c.name: c.before for c in changes}
+    inputs = tuple(_input_names(ws, source, target))
+    for name in inputs:
+        path = ws.root / name
+        texts.setdefault(name, path.read_text(encoding="utf-8") if path.is_file() else "")
+    options = {
+        "source": source,
+        "target": target,
+        "only": list(only),
+        "map": dict(mapping or {}),
+        "flags": flags,
+    }
+    plan = replace(plan, fingerprint=planning.fingerprint(texts, options))
+    return Proposal(
+        plan=plan,
+        changes=changes,
+        refusals=tuple(refusals),
+        notes=tuple(notes),
+        flags=tuple(flags),
+        protected=target in ws.project.protected,
+        inputs=inputs,
+    )
+
+
+def _input_names(ws: Workspace, source: str, target: str) -> list[str]:
+    assert ws.project is not None
+    names = ["envman.toml", ws.project.schema_file]
+    for env in (source, target):
+        names += [layer.path for layer in ws.environment_file(env).layers]
+    if ws.wrangler is not None:
+        names.append(ws.wrangler.document.path)
+    return sorted(set(names))
+
+
+def _changes(
+    ws: Workspace, plan: planning.Plan, src: Declared, dst: Declared
+) -> tuple[FileChange, ...]:
+    """The new text of the target's environment file (and wrangler section) for `plan`."""
+    from envman import edit
+
+    if not plan.steps or plan.blocked:
+        return ()
+    envfile = dst.environment_file
+    assert envfile is not None and ws.project is not None
+    own = envfile.document
+    base = envfile.layers[0].data if len(envfile.layers) > 1 else None
+    result = _result_config(plan, dst)
+    edits = [
+        edit.Edit(path=loc, value=edit.DELETE if value is None else value)
+        for loc, value in planning.env_file_edits(
+            plan.steps, own=own.data, base=base, result=result
+        )
+    ]
+    changes = [FileChange(own.path, own.text, edit.edit_toml(own.text, edits, filename=own.path))]
+    wf = ws.wrangler
+    if wf is not None and ws.project.promotion.sync_wrangler and plan.target in wf.env_names:
+        wedits = [
+            edit.Edit(path=loc, value=edit.DELETE if value is None else value)
+            for loc, value in planning.wrangler_edits(plan.steps)
+        ]
+        document = wf.document
+        section = ("env", plan.target)
+        if document.format == "jsonc":
+            new = edit.edit_jsonc(document.text, wedits, section=section, filename=document.path)
+        else:
+            new = edit.edit_toml(document.text, wedits, section=section, filename=document.path)
+        changes.append(FileChange(document.path, document.text, new))
+    return tuple(c for c in changes if c.after != c.before)
+
+
+def _result_config(plan: planning.Plan, dst: Declared) -> Any:
+    """The target's config after the plan, for writing whole binding lists."""
+    from envman.models import WorkerConfig
+
+    data = dst.config.model_dump(mode="json", exclude_none=True)
+    for step in plan.steps:
+        kind = planning._binding_kind(step.path)
+        if kind is None:
+            continue
+        name = step.path[len(kind) + 1 :]
+        holder = (
+            data.setdefault("queues", {}).setdefault("producers", {})
+            if kind == "queues.producers"
+            else data.setdefault(kind, {})
+        )
+        if step.after is None:
+            holder.pop(name, None)
+        else:
+            holder[name] = step.after
+    return WorkerConfig.model_validate(data)
+
+
+def _result_problems(
+    ws: Workspace, changes: Sequence[FileChange], target: str, today: date | None
+) -> list[Finding]:
+    """Validate the project as it would be after the change (in a scratch copy)."""
+    assert ws.project is not None
+    with tempfile.TemporaryDirectory(prefix="envman-promote-") as scratch:
+        root = Path(scratch)
+        for name in (
+            "envman.toml",
+            ws.project.environments_dir,
+            ws.project.schema_file,
+            *([ws.wrangler.document.path] if ws.wrangler else []),
+        ):
+            source = ws.root / name
+            if source.is_dir():
+                shutil.copytree(source, root / name)
+            elif source.is_file():
+                (root / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(source, root / name)
+        for change in changes:
+            (root / change.name).write_text(change.after, encoding="utf-8")
+        after = validate(open_workspace(root), today=today)
+    errors = [f for f in after.findings if f.severity.value == "error" and f.env in (target, None)]
+    if not errors:
+        return []
+    listed = "; ".join(f"{f.code} {f.path}: {f.message}" for f in errors[:5])
+    return [
+        Finding(
+            code="EM503",
+            severity=severity_of("EM503"),
+            env=target,
+            path="",
+            message=f"{target} would not validate after the promotion: {listed}",
+            hint="fix the source, or narrow the promotion with --only",
+        )
+    ]
+
+
+def _live_guardrails(
+    ws: Workspace,
+    target: str,
+    plan: planning.Plan,
+    *,
+    allow_drift: bool,
+    live: LiveOptions,
+    today: date | None,
+) -> tuple[list[Finding], list[str], list[str]]:
+    """Refuse when the live target has drifted, or lacks a secret the result requires."""
+    from envman import drift as drift_rules
+    from envman.api import read_live_state
+
+    environ = live.environ if live.environ is not None else dict(os.environ)
+    if live.live_from is None and not environ.get("CLOUDFLARE_API_TOKEN"):
+        return (
+            [],
+            [
+                f"live check of {target} skipped: CLOUDFLARE_API_TOKEN is not set (no drift or secret check)"
+            ],
+            [],
+        )
+    refusals: list[Finding] = []
+    flags: list[str] = []
+    notes: list[str] = []
+
+    def refuse(message: str, hint: str) -> None:
+        refusals.append(
+            Finding(
+                code="EM503",
+                severity=severity_of("EM503"),
+                env=target,
+                path="",
+                message=message,
+                hint=hint,
+            )
+        )
+
+    decl = declared(ws, target)
+    workers, errors = read_live_state(ws, {target: decl}, live)
+    if target in errors:
+        if allow_drift:
+            flags.append("--allow-drift")
+            notes.append(
+                f"live state of {target} unknown ({errors[target]}); promoting anyway (--allow-drift)"
+            )
+        else:
+            refuse(
+                f"live state of {target} could not be read: {errors[target]}",
+                "fix access, or pass --allow-drift (recorded)",
+            )
+        return refusals, notes, flags
+    worker = workers[target]
+    findings = drift_rules.worker_findings(
+        target, decl.config, worker, redact=ws.schema.redact, locate=decl.source
+    )
+    rules = ws.project.drift.ignore if ws.project else ()
+    findings = drift_rules.apply_ignores(findings, rules, today=today or date.today(), source=None)
+    drifted = [
+        f
+        for f in findings
+        if f.suppressed is None and f.env == target and f.code not in {"EM404", "EM405"}
+    ]
+    if drifted:
+        if allow_drift:
+            flags.append("--allow-drift")
+            notes.append(
+                f"{target} has live drift ({len(drifted)} findings); promoting anyway (--allow-drift)"
+            )
+        else:
+            refuse(
+                f"{target} has live drift: " + ", ".join(f.path or f.code for f in drifted[:5]),
+                f"run `envman drift {target}` and reconcile, or pass --allow-drift (recorded)",
+            )
+    config = worker.config
+    live_secrets = (
+        set(config.secrets.required or ()) if config is not None and config.secrets else set()
+    )
+    step = next((s for s in plan.steps if s.path == "secrets.required"), None)
+    required = (
+        (step.after or [])
+        if step
+        else list(decl.config.secrets.required or ())
+        if decl.config.secrets
+        else []
+    )
+    missing = sorted(set(required) - live_secrets) if worker.exists else []
+    if missing:
+        refuse(
+            f"secrets the result requires are not set on the live {target} Worker: {', '.join(missing)}",
+            "set them first: "
+            + "; ".join(f"wrangler secret put {s} --env {target}" for s in missing),
+        )
+    return refusals, notes, flags
+
+
+def apply(
+    ws: Workspace,
+    proposal: Proposal,
+    *,
+    reason: str | None,
+    confirmed: bool,
+    environ: Mapping[str, str] | None = None,
+) -> audit.AuditEntry:
+    """Write a proposal's file changes and its audit entry, under the lock; refuse a stale plan."""
+    assert ws.project is not None
+    plan = proposal.plan
+    if proposal.refusals:
+        raise PromotionError(
+            "the promotion was refused: " + "; ".join(f.message for f in proposal.refusals)
+        )
+    if plan.blocked:
+        raise PromotionError(
+            f"{len(plan.blocked)} steps are blocked: "
+            + "; ".join(s.blocked or "" for s in plan.blocked)
+        )
+    if not plan.steps:
+        raise PromotionError(f"nothing to promote: {plan.target} already matches {plan.source}")
+    if proposal.protected and not reason:
+        raise PromotionError(
+            f"{plan.target} is protected: give --reason", hint="--reason 'why this change'"
+        )
+    if proposal.protected and not confirmed:
+        raise PromotionError(f"{plan.target} is protected: confirm interactively or pass --yes")
+    environ = dict(os.environ if environ is None else environ)
+    log = ws.root / ws.project.audit_log
+    with locked(ws.root, log=log):
+        current = {name: _read(ws.root / name) for name in proposal.inputs}
+        for change in proposal.changes:
+            current[change.name] = _read(ws.root / change.name)
+        texts = {c.name: c.before for c in proposal.changes}
+        for name in proposal.inputs:
+            texts.setdefault(name, current[name])
+        if any(current[name] != texts[name] for name in texts):
+            raise PromotionError(
+                "the files changed since the plan was made (another promotion or an edit); "
+                "nothing was written",
+                hint="run the promotion again to plan against the current files",
+            )
+        return _commit(
+            ws, proposal, log, reason=reason, environ=environ, action="promote", source=plan.source
+        )
+
+
+def _commit(
+    ws: Workspace,
+    proposal: Proposal,
+    log: Path,
+    *,
+    reason: str | None,
+    environ: Mapping[str, str],
+    action: str,
+    source: str | None,
+    extra: Mapping[str, Any] | None = None,
+) -> audit.AuditEntry:
+    key = audit.key_from_environ(environ)
+    context = audit.gather_context(ws.root, environ)
+    sensitive = ws.schema.sensitive_names()
+    changes = [
+        audit.Change(
+            path=s.path,
+            before=_seal(s.path, s.before, sensitive, key),
+            after=_seal(s.path, s.after, sensitive, key),
+        )
+        for s in proposal.plan.steps
+    ]
+    written: list[audit.AuditEntry] = []
+
+    def write_entry(data: dict[str, Any]) -> str:
+        entry = audit.append(
+            log,
+            action=action,
+            source=source,
+            target=proposal.plan.target,
+            changes=changes,
+            reason=reason,
+            flags=list(proposal.flags),
+            context=context,
+            key=key,
+            data={**data, "fingerprint": proposal.plan.fingerprint, **dict(extra or {})},
+        )
+        written.append(entry)
+        return entry.id
+
+    commit(ws.root, list(proposal.changes), write_entry=write_entry)
+    return written[0]
+
+
+def _seal(path: str, value: Any, sensitive: frozenset[str], key: bytes | None) -> Any:
+    name = path.removeprefix("vars.")
+    if path.startswith("vars.") and name in sensitive and value is not None:
+        return audit.fingerprint(value, key)
+    return value
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+# --------------------------------------------------------------------------- rollback
+
+
+def propose_rollback(
+    ws: Workspace, target: str, *, to: str | None = None, force: bool = False
+) -> tuple[Proposal, audit.AuditEntry]:
+    """Undo a promotion into `target` (default: the last one): restore its before-values."""
+    assert ws.project is not None
+    ws.select([target])
+    entries = audit.read_entries(ws.root / ws.project.audit_log)
+    if to is not None:
+        entry = audit.find(entries, to)
+        if entry.target != target:
+            raise UsageError(f"audit entry {entry.id} changed {entry.target}, not {target}")
+    else:
+        into = [e for e in entries if e.target == target and e.action in {"promote", "rollback"}]
+        if not into:
+            raise UsageError(f"no promotion into {target} in the audit log")
+        entry = into[-1]
+    data = entry.data or {}
+    files = data.get("files") or {}
+    txid = data.get("transaction")
+    backup = backup_of(ws.root, txid) if isinstance(txid, str) else None
+    current = {name: _read(ws.root / name) for name in files}
+    steps = tuple(planning.Step(path=c.path, before=c.after, after=c.before) for c in entry.changes)
+    plan = planning.Plan(source=f"rollback of {entry.id}", target=target, steps=steps)
+    refusals: list[Finding] = []
+    if backup is not None and all(sha256(current[n]) == backup[n][2] for n in backup):
+        changes = tuple(FileChange(n, current[n], backup[n][0]) for n in backup)
+    else:
+        changed_since = [
+            n for n, info in files.items() if sha256(current.get(n, "")) != info.get("after")
+        ]
+        if changed_since and not force:
+            refusals.append(
+                Finding(
+                    code="EM503",
+                    severity=severity_of("EM503"),
+                    env=target,
+                    path="",
+                    message=f"{', '.join(changed_since)} changed since {entry.id}; rolling back could undo later edits",
+                    hint="review `envman audit show` and the files, then pass --force",
+                )
+            )
+        sealed = [
+            c.path
+            for c in entry.changes
+            if isinstance(c.before, str)
+            and c.before.startswith(("hmac-sha256:", "redacted:sha256:"))
+        ]
+        if sealed:
+            raise PromotionError(
+                f"{entry.id} changed sensitive values ({', '.join(sealed)}) and their previous values "
+                "are only fingerprints in the log; the byte-for-byte backup of that promotion is gone",
+                hint="restore the file from git history instead",
+            )
+        dst = declared(ws, target)
+        changes = _changes(ws, plan, dst, dst)
+    proposal = Proposal(
+        plan=replace(plan, fingerprint=entry.id),
+        changes=changes,
+        refusals=tuple(refusals),
+        notes=(),
+        flags=("--force",) if force else (),
+        protected=target in ws.project.protected,
+        inputs=tuple(sorted(files)),
+    )
+    return proposal, entry
+
+
+def apply_rollback(
+    ws: Workspace,
+    proposal: Proposal,
+    entry: audit.AuditEntry,
+    *,
+    reason: str | None,
+    confirmed: bool,
+    environ: Mapping[str, str] | None = None,
+) -> audit.AuditEntry:
+    """Write a rollback as a new audited change with action `rollback`."""
+    assert ws.project is not None
+    if proposal.refusals:
+        raise PromotionError(
+            "the rollback was refused: " + "; ".join(f.message for f in proposal.refusals)
+        )
+    if not proposal.changes:
+        raise PromotionError(
+            f"nothing to roll back: the files already hold what {entry.id} started from"
+        )
+    if proposal.protected and not confirmed:
+        raise PromotionError(
+            f"{proposal.plan.target} is protected: confirm interactively or pass --yes"
+        )
+    environ = dict(os.environ if environ is None else environ)
+    log = ws.root / ws.project.audit_log
+    with locked(ws.root, log=log):
+        if any(_read(ws.root / c.name) != c.before for c in proposal.changes):
+            raise PromotionError(
+                "the files changed since the rollback was planned; nothing was written"
+            )
+        return _commit(
+            ws,
+            proposal,
+            log,
+            reason=reason,
+            environ=environ,
+            action="rollback",
+            source=None,
+            extra={"rolls_back": entry.id},
+        )
+
+
+# --------------------------------------------------------------------------- audit
+
+
+def audit_log(
+    ws: Workspace, *, env: str | None = None, since: Any = None, action: str | None = None
+) -> list[audit.AuditEntry]:
+    """Audit entries, oldest first, filtered by environment, time and action."""
+    assert ws.project is not None
+    entries = audit.read_entries(ws.root / ws.project.audit_log)
+    return audit.query(entries, env=env, since=since, action=action)
+
+
+def audit_show(ws: Workspace, entry_id: str) -> audit.AuditEntry:
+    assert ws.project is not None
+    return audit.find(audit.read_entries(ws.root / ws.project.audit_log), entry_id)
+
+
+def audit_verify(ws: Workspace, *, environ: Mapping[str, str] | None = None) -> audit.VerifyResult:
+    """Check the whole chain (and signatures when ENVMAN_AUDIT_KEY is set)."""
+    path = ws.root / (ws.project.audit_log if ws.project else ".envman/audit.jsonl")
+    return audit.verify(
+        path, audit.key_from_environ(dict(os.environ if environ is None else environ))
+    )
