@@ -29,9 +29,22 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 _TAIL_CHUNK = 64 * 1024
 _STR, _OPT = (str,), (str, type(None))
 _SHAPE: dict[str, tuple[type, ...]] = {
-    "id": _STR, "time": _STR, "actor": _STR, "action": _STR, "source": _OPT, "target": _OPT,
-    "reason": _OPT, "flags": (list,), "changes": (list,), "data": (dict,), "git": (dict,),
-    "ci": (dict,), "version": _STR, "prev": _STR, "hash": _STR, "sig": _STR,
+    "id": _STR,
+    "time": _STR,
+    "actor": _STR,
+    "action": _STR,
+    "source": _OPT,
+    "target": _OPT,
+    "reason": _OPT,
+    "flags": (list,),
+    "changes": (list,),
+    "data": (dict,),
+    "git": (dict,),
+    "ci": (dict,),
+    "version": _STR,
+    "prev": _STR,
+    "hash": _STR,
+    "sig": _STR,
 }
 """Each key of an entry and the JSON types its value may have; `data` and `sig` are optional."""
 _KINDS = {_STR: "a string", _OPT: "a string or null", (list,): "a list", (dict,): "an object"}
@@ -129,8 +142,13 @@ def _var(name: str) -> Callable[[Mapping[str, str]], str | None]:
 _PROVIDERS: tuple[tuple[str, str, str, Callable[[Mapping[str, str]], str | None], str], ...] = (
     ("github", "GITHUB_ACTIONS", "GITHUB_ACTOR", _github_url, "GITHUB_HEAD_REF GITHUB_REF_NAME"),
     ("gitlab", "GITLAB_CI", "GITLAB_USER_LOGIN", _var("CI_JOB_URL"), "CI_COMMIT_REF_NAME"),
-    ("buildkite", "BUILDKITE", "BUILDKITE_BUILD_CREATOR", _var("BUILDKITE_BUILD_URL"),
-     "BUILDKITE_BRANCH"),
+    (
+        "buildkite",
+        "BUILDKITE",
+        "BUILDKITE_BUILD_CREATOR",
+        _var("BUILDKITE_BUILD_URL"),
+        "BUILDKITE_BRANCH",
+    ),
     ("circleci", "CIRCLECI", "CIRCLE_USERNAME", _var("CIRCLE_BUILD_URL"), "CIRCLE_BRANCH"),
 )
 
@@ -167,7 +185,11 @@ def _git(root: Path, *args: str) -> str | None:
     try:
         done = subprocess.run(
             ["git", "-C", str(root), *args],
-            capture_output=True, encoding="utf-8", errors="replace", env=env, timeout=10,
+            capture_output=True,
+            encoding="utf-8",
+            errors="replace",
+            env=env,
+            timeout=10,
             check=False,
         )
     except (OSError, subprocess.SubprocessError):
@@ -311,20 +333,27 @@ def _entry_from_json(obj: Any) -> AuditEntry:
     if not obj["id"] or not obj["action"]:
         raise _Malformed(f"`{'action' if obj['id'] else 'id'}` must not be empty")
     git, ci, flags = obj["git"], obj["ci"], obj["flags"]
-    if git.keys() != _GIT_KEYS or not isinstance(git["commit"], _OPT) or not isinstance(
-        git["branch"], _OPT
-    ) or not isinstance(git["dirty"], (bool, type(None))):
+    if (
+        git.keys() != _GIT_KEYS
+        or not isinstance(git["commit"], _OPT)
+        or not isinstance(git["branch"], _OPT)
+        or not isinstance(git["dirty"], (bool, type(None)))
+    ):
         raise _Malformed("`git` must be {commit, branch: string or null, dirty: bool or null}")
-    if ci.keys() != _CI_KEYS or not isinstance(ci["provider"], _OPT) or not isinstance(
-        ci["run_url"], _OPT
+    if (
+        ci.keys() != _CI_KEYS
+        or not isinstance(ci["provider"], _OPT)
+        or not isinstance(ci["run_url"], _OPT)
     ):
         raise _Malformed("`ci` must be {provider, run_url: string or null}")
     if not all(isinstance(flag, str) for flag in flags):
         raise _Malformed("`flags` must be a list of strings")
     changes = []
     for change in obj["changes"]:
-        if not isinstance(change, dict) or change.keys() != _CHANGE_KEYS or not isinstance(
-            change["path"], str
+        if (
+            not isinstance(change, dict)
+            or change.keys() != _CHANGE_KEYS
+            or not isinstance(change["path"], str)
         ):
             raise _Malformed("each change must be {path: string, before, after}")
         changes.append(Change(change["path"], change["before"], change["after"]))
@@ -335,10 +364,22 @@ def _entry_from_json(obj: Any) -> AuditEntry:
     except ValueError as e:
         raise _Malformed(f"`time` {obj['time']!r} is not like 2024-05-01T12:00:00Z (UTC)") from e
     return AuditEntry(
-        id=obj["id"], time=at, actor=obj["actor"], action=obj["action"], source=obj["source"],
-        target=obj["target"], changes=tuple(changes), reason=obj["reason"], flags=tuple(flags),
-        git=GitInfo(**git), ci=CIInfo(**ci), version=obj["version"], prev=obj["prev"],
-        hash=obj["hash"], sig=obj.get("sig"), data=obj.get("data"),
+        id=obj["id"],
+        time=at,
+        actor=obj["actor"],
+        action=obj["action"],
+        source=obj["source"],
+        target=obj["target"],
+        changes=tuple(changes),
+        reason=obj["reason"],
+        flags=tuple(flags),
+        git=GitInfo(**git),
+        ci=CIInfo(**ci),
+        version=obj["version"],
+        prev=obj["prev"],
+        hash=obj["hash"],
+        sig=obj.get("sig"),
+        data=obj.get("data"),
     )
 
 
@@ -427,8 +468,11 @@ def append(
         }
         if data is not None:
             body["data"] = dict(data)
-        body["git"] = {"commit": context.git.commit, "branch": context.git.branch,
-                       "dirty": context.git.dirty}
+        body["git"] = {
+            "commit": context.git.commit,
+            "branch": context.git.branch,
+            "dirty": context.git.dirty,
+        }
         body["ci"] = {"provider": context.ci.provider, "run_url": context.ci.run_url}
         body |= {"version": __version__, "prev": prev}
         entry, line = _seal(body, key)
@@ -566,8 +610,14 @@ def verify(log: Path, key: bytes | None) -> VerifyResult:
         for number, raw in enumerate(handle or (), start=1):
             count = number
             if not raw.endswith(b"\n"):
-                problems.append(Problem(number, None, "incomplete last line (no newline at the "
-                                        "end): a write interrupted by a crash?"))
+                problems.append(
+                    Problem(
+                        number,
+                        None,
+                        "incomplete last line (no newline at the "
+                        "end): a write interrupted by a crash?",
+                    )
+                )
                 break
             if not raw.strip():
                 problems.append(Problem(number, None, "empty line"))
@@ -578,25 +628,38 @@ def verify(log: Path, key: bytes | None) -> VerifyResult:
                 problems.append(Problem(number, None, f"malformed entry: {e}"))
                 expected = None
                 continue
-            found = [p for p in (
-                _check_hash(entry, body), _check_prev(entry, expected, previous_line),
-                _check_sig(entry, body, key),
-            ) if p]
+            found = [
+                p
+                for p in (
+                    _check_hash(entry, body),
+                    _check_prev(entry, expected, previous_line),
+                    _check_sig(entry, body, key),
+                )
+                if p
+            ]
             if entry.id in seen:
                 found.append(f"duplicate id {entry.id} (also on line {seen[entry.id]})")
             seen.setdefault(entry.id, number)
             problems += [Problem(number, entry.id, message) for message in found]
             if last_time is not None and entry.time < last_time:
-                notes.append(f"line {number}: time goes backwards ({entry.time:{_TIME_FORMAT}}); "
-                             "the clocks of the machines that wrote the log differ?")
+                notes.append(
+                    f"line {number}: time goes backwards ({entry.time:{_TIME_FORMAT}}); "
+                    "the clocks of the machines that wrote the log differ?"
+                )
             signed += entry.sig is not None
             last_time, expected, previous_line, head = entry.time, entry.hash, number, entry.hash
     if key is None and signed:
         notes.append(f"{signed} entries are signed; set {KEY_VARIABLE} to check the signatures")
     first = problems[0] if problems else Problem(0, None, "")
     return VerifyResult(
-        ok=not problems, count=count, first_bad=first.line or None, entry_id=first.entry_id,
-        problem=first.message or None, problems=tuple(problems), notes=tuple(notes), head=head,
+        ok=not problems,
+        count=count,
+        first_bad=first.line or None,
+        entry_id=first.entry_id,
+        problem=first.message or None,
+        problems=tuple(problems),
+        notes=tuple(notes),
+        head=head,
         signed=signed,
     )
 
@@ -611,10 +674,13 @@ def _check_prev(entry: AuditEntry, expected: str | None, previous_line: int) -> 
     if expected is None or entry.prev == expected:
         return None
     if expected == GENESIS:
-        return ("`prev` of the first entry is not 64 zeros: entries before it were removed "
-                "or reordered")
-    return (f"`prev` does not match the hash of the entry on line {previous_line}: "
-            "an entry was removed, inserted or reordered")
+        return (
+            "`prev` of the first entry is not 64 zeros: entries before it were removed or reordered"
+        )
+    return (
+        f"`prev` does not match the hash of the entry on line {previous_line}: "
+        "an entry was removed, inserted or reordered"
+    )
 
 
 def _check_sig(entry: AuditEntry, body: bytes, key: bytes | None) -> str | None:
@@ -641,7 +707,8 @@ def query(
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
     return [
-        e for e in entries
+        e
+        for e in entries
         if (env is None or env in (e.source, e.target))
         and (since is None or e.time >= since)
         and (action is None or e.action == action)
@@ -657,8 +724,12 @@ def find(entries: Sequence[AuditEntry], entry_id: str) -> AuditEntry:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise UsageError(f"no audit entry with id {entry_id!r}",
-                         hint="`envman audit log` lists the entries and their ids")
+        raise UsageError(
+            f"no audit entry with id {entry_id!r}",
+            hint="`envman audit log` lists the entries and their ids",
+        )
     shown = ", ".join(e.id for e in matches[:5]) + (", …" if len(matches) > 5 else "")
-    raise UsageError(f"{entry_id!r} matches {len(matches)} audit entries: {shown}",
-                     hint="give more characters of the id")
+    raise UsageError(
+        f"{entry_id!r} matches {len(matches)} audit entries: {shown}",
+        hint="give more characters of the id",
+    )

@@ -187,7 +187,9 @@ def load_document(path: Path, shown: str | None = None) -> Document:
     return document
 
 
-def _toml_error_position(error: tomllib.TOMLDecodeError, text: str) -> tuple[int | None, int | None]:
+def _toml_error_position(
+    error: tomllib.TOMLDecodeError, text: str
+) -> tuple[int | None, int | None]:
     # Python 3.14 adds lineno/colno; before that they are only in the message.
     line = getattr(error, "lineno", None)
     column = getattr(error, "colno", None)
