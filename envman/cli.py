@@ -294,7 +294,7 @@ def snapshot(
             options=_live_options(None, concurrency, timeout, rate_limit),
             progress=progress,
         )
-    atomic_write(output, saved.model_dump_json(indent=2) + "\n")
+    atomic_write(output, saved.model_dump_json(indent=2, exclude_none=True) + "\n")
     if not STATE.quiet:
         sys.stderr.write(f"saved {len(saved.workers)} Workers to {output}\n")
     return ExitCode.OK

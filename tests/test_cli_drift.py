@@ -235,3 +235,15 @@ def test_check_is_one_gate(project: Path, deployed: FakeCloudflare) -> None:
     assert result.returncode == 1
     assert "::error" in result.stdout and "secrets.JWT_SECRET" in result.stdout
     assert "JWT\\_SECRET" in summary.read_text()  # markdown-escaped
+
+
+def test_the_readme_example_snapshot_shows_its_two_drifts() -> None:
+    result = envman("drift", "--live-from", "examples/live-snapshot.json", "--format", "json", cwd=REPO)
+    assert result.returncode == 1
+    assert active(json.loads(result.stdout)["findings"]) == [
+        ("production", "vars.RATE_LIMIT_PER_MINUTE", "changed", "EM400"),
+        ("staging", "secrets.STRIPE_API_KEY", "missing", "EM404"),
+    ]
+    text = envman("drift", "--live-from", "examples/live-snapshot.json", cwd=REPO, env={"COLUMNS": "100"})
+    readme = (REPO / "README.md").read_text()
+    assert text.stdout.strip() in readme, "README's drift example is stale:\n" + text.stdout
