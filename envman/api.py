@@ -570,6 +570,14 @@ def check(
     )
 
 
+def notify(ws: Workspace, report: Report, *, url: str, when: str) -> bool:
+    """Post a drift notification to `url` when `when` says so; True when one was sent."""
+    from envman import notify as notifier
+
+    name = ws.project.worker if ws.project else ws.root.name
+    return notifier.notify(ws.root, report, url=url, when=when, project=name)
+
+
 # --------------------------------------------------------------------------- promotion
 
 from envman import promotion as _promotion  # noqa: E402 - builds on the use cases above
@@ -592,6 +600,7 @@ __all__ = [
     "check",
     "diff",
     "drift",
+    "notify",
     "open_workspace",
     "propose",
     "propose_rollback",

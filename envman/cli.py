@@ -242,6 +242,12 @@ def _live_options(
     )
 
 
+class NotifyOn(StrEnum):
+    DRIFT = "drift"
+    CHANGE = "change"
+    ALWAYS = "always"
+
+
 @app.command()
 def drift(
     envs: Annotated[
@@ -257,6 +263,17 @@ def drift(
     concurrency: ConcurrencyOption = None,
     timeout: TimeoutOption = None,
     rate_limit: RateLimitOption = None,
+    notify: Annotated[
+        str | None,
+        typer.Option("--notify", help="POST a Slack-compatible message to this webhook URL."),
+    ] = None,
+    notify_on: Annotated[
+        NotifyOn,
+        typer.Option(
+            "--notify-on",
+            help="drift: when drift or unknown; change: when different from the last run; always.",
+        ),
+    ] = NotifyOn.DRIFT,
 ) -> int:
     """Compare declared config with the live Workers; exit 1 on drift, 3 when unknown."""
     ws = _workspace()
@@ -268,6 +285,8 @@ def drift(
             progress=progress,
         )
     emit(report, formats, outputs)
+    if notify:
+        api.notify(ws, report, url=notify, when=notify_on.value)
     return exit_code(report, fail_on)
 
 

@@ -1,0 +1,129 @@
+"""Builds Slack-compatible drift notifications, decides when to send them, and posts them.
+
+`--notify-on drift` (default) sends when a run has drift or unknown state; `change`
+when the set of findings differs from the previous run's (kept in
+`.envman/drift-state.json`, so "drift cleared" is announced too); `always` every run.
+The message holds the summary and the most important findings (errors first, at most
+ten); values are the reporters' already-redacted ones, and secrets are names only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from envman.errors import EnvmanError, ExitCode
+from envman.models import Finding, Report
+
+WHEN = ("drift", "change", "always")
+MAX_FINDINGS = 10
+STATE_FILE = ".envman/drift-state.json"
+
+
+class NotifyError(EnvmanError):
+    """The webhook could not be reached or refused the message."""
+
+    exit_code = ExitCode.UNREADABLE
+
+
+def digest(report: Report) -> str:
+    """What a run found, independent of order and wording: for `--notify-on change`."""
+    items = sorted(f"{f.env}|{f.code}|{f.path}|{f.kind}" for f in report.active)
+    items += sorted(f"unknown|{env}" for env in report.unknown)
+    return hashlib.sha256("\n".join(items).encode()).hexdigest()
+
+
+def should_send(report: Report, when: str, previous: str | None) -> bool:
+    """Whether this run's result is worth a message under the `when` policy."""
+    if when == "always":
+        return True
+    if when == "change":
+        if previous is None:
+            return bool(report.active or report.unknown)
+        return previous != digest(report)
+    return bool(report.active or report.unknown)
+
+
+def message(report: Report, *, project: str) -> dict[str, Any]:
+    """The Slack payload (`text` for any webhook, `blocks` for Slack's layout)."""
+    counts = report.summary()
+    if report.unknown:
+        headline = f"envman: drift UNKNOWN for {', '.join(sorted(report.unknown))} in {project}"
+    elif report.active:
+        drifted = sorted({f.env or "project" for f in report.active})
+        headline = f"envman: drift in {project} ({', '.join(drifted)})"
+    else:
+        headline = f"envman: no drift in {project} ({counts['environments']} environments)"
+    ranked = sorted(report.active, key=lambda f: (-f.severity.rank, f.env or "", f.path))
+    lines = [_line(f) for f in ranked[:MAX_FINDINGS]]
+    if len(ranked) > MAX_FINDINGS:
+        lines.append(f"… and {len(ranked) - MAX_FINDINGS} more")
+    lines += [f"• {env}: live state unknown: {why}" for env, why in sorted(report.unknown.items())]
+    summary = (
+        f"{counts['error']} errors, {counts['warning']} warnings, "
+        f"{counts['suppressed']} suppressed, {counts['unknown']} unknown"
+    )
+    text = "\n".join([headline, summary, *lines])
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": headline[:150]}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": summary}},
+    ]
+    if lines:
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:2900]}}
+        )
+    return {"text": text, "blocks": blocks}
+
+
+def _line(finding: Finding) -> str:
+    where = f"{finding.env}: " if finding.env else ""
+    return f"• [{finding.severity.value}] {where}`{finding.path or finding.code}` {finding.message}"
+
+
+def post(url: str, payload: dict[str, Any], *, timeout: float = 10.0) -> None:
+    """POST the JSON payload; NotifyError (exit 3) when the webhook fails."""
+    if not url.startswith(("https://", "http://")):
+        raise NotifyError(f"--notify {url!r}: expected an http(s) webhook URL")
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json", "User-Agent": "envman"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            response.read()
+    except urllib.error.HTTPError as e:
+        e.close()
+        raise NotifyError(f"the webhook refused the notification: HTTP {e.code}") from e
+    except (urllib.error.URLError, OSError) as e:
+        raise NotifyError(f"could not reach the webhook: {getattr(e, 'reason', e)}") from e
+
+
+def previous_digest(root: Path) -> str | None:
+    try:
+        data = json.loads((root / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = data.get("digest") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def remember(root: Path, report: Report) -> None:
+    from envman.files import atomic_write
+
+    atomic_write(root / STATE_FILE, json.dumps({"digest": digest(report)}) + "\n")
+
+
+def notify(root: Path, report: Report, *, url: str, when: str, project: str) -> bool:
+    """Send the notification if `when` says so; remember this run; True when one was sent."""
+    previous = previous_digest(root)
+    send = should_send(report, when, previous)
+    if send:
+        post(url, message(report, project=project))
+    remember(root, report)
+    return send
