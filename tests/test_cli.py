@@ -1,0 +1,152 @@
+"""The CLI only translates: each command reaches exactly one use case of envman.api."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from envman import api, cli
+from envman.models import Report
+
+USE_CASES = [
+    "validate",
+    "show",
+    "drift",
+    "snapshot",
+    "check",
+    "diff",
+    "propose",
+    "propose_rollback",
+    "apply_promotion",
+    "apply_rollback",
+    "audit_log",
+    "audit_show",
+    "audit_verify",
+    "export_schemas",
+    "notify",
+]
+
+
+class Called(Exception):
+    """Raised by a stand-in use case, carrying its name and keyword arguments."""
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
+    seen: list[tuple[str, dict[str, Any]]] = []
+
+    def recorder(name: str) -> Any:
+        def record(*args: Any, **kwargs: Any) -> Any:
+            seen.append((name, kwargs))
+            raise Called(name)
+
+        return record
+
+    for name in USE_CASES:
+        monkeypatch.setattr(api, name, recorder(name))
+    monkeypatch.setattr(api, "open_workspace", lambda *a, **k: FakeWorkspace())
+    return seen
+
+
+class FakeWorkspace:
+    """Stands in for api.Workspace: the CLI may ask which environments a run covers."""
+
+    def select(self, names: list[str]) -> tuple[str, ...]:
+        return tuple(names) or ("staging", "production")
+
+
+@pytest.mark.parametrize(
+    ("argv", "use_case"),
+    [
+        (["validate"], "validate"),
+        (["validate", "staging", "--fail-on", "warning"], "validate"),
+        (["show", "staging"], "show"),
+        (["drift", "--all"], "drift"),
+        (["snapshot", "-o", "x.json"], "snapshot"),
+        (["check", "production"], "check"),
+        (["diff", "staging", "production"], "diff"),
+        (["promote", "staging", "production", "--dry-run"], "propose"),
+        (["rollback", "production"], "propose_rollback"),
+        (["audit", "log"], "audit_log"),
+        (["audit", "show", "a-1"], "audit_show"),
+        (["audit", "verify"], "audit_verify"),
+        (["schema", "export"], "export_schemas"),
+    ],
+)
+def test_each_command_reaches_one_use_case(
+    calls: list[tuple[str, dict[str, Any]]],
+    argv: list[str],
+    use_case: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(Called):
+        cli.main(["--debug", *argv])
+    assert [name for name, _ in calls] == [use_case]
+
+
+def test_options_arrive_as_keyword_arguments(
+    calls: list[tuple[str, dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(Called):
+        cli.main(
+            [
+                "--debug",
+                "promote",
+                "staging",
+                "production",
+                "--only",
+                "vars.*",
+                "--map",
+                "KV=abc",
+                "--allow-drift",
+                "--dry-run",
+            ]
+        )
+    ((_, kwargs),) = calls
+    assert (
+        kwargs["only"] == ["vars.*"]
+        and kwargs["mapping"] == {"KV": "abc"}
+        and kwargs["allow_drift"] is True
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["--version"], 0),
+        (["--help"], 0),
+        ([], 2),
+        (["valdate"], 2),
+        (["promote", "a", "b", "--map", "nope"], 2),
+    ],
+)
+def test_usage_exit_codes(
+    argv: list[str],
+    code: int,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(
+        api, "propose", lambda *a, **k: (_ for _ in ()).throw(AssertionError("not reached"))
+    )
+    monkeypatch.setattr(api, "open_workspace", lambda *a, **k: object())
+    assert cli.main(argv) == code
+
+
+def test_a_bug_is_exit_4_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli.STATE, "debug", False)
+    monkeypatch.setattr(api, "open_workspace", lambda *a, **k: object())
+
+    def broken(*args: Any, **kwargs: Any) -> Report:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(api, "validate", broken)
+    assert cli.main(["validate"]) == 4
+    err = capsys.readouterr().err
+    assert "internal error: ZeroDivisionError: boom" in err and "Traceback" not in err
