@@ -580,16 +580,17 @@ def notify(ws: Workspace, report: Report, *, url: str, when: str) -> bool:
 
 # --------------------------------------------------------------------------- promotion
 
-from envman import promotion as _promotion  # noqa: E402 - builds on the use cases above
+from envman import history as _history  # noqa: E402 - these build on the use cases above
+from envman import promotion as _promotion  # noqa: E402
 
 apply_promotion = _promotion.apply
-apply_rollback = _promotion.apply_rollback
-audit_log = _promotion.audit_log
-audit_show = _promotion.audit_show
-audit_verify = _promotion.audit_verify
 diff = _promotion.diff
 propose = _promotion.propose
-propose_rollback = _promotion.propose_rollback
+apply_rollback = _history.apply_rollback
+audit_log = _history.audit_log
+audit_show = _history.audit_show
+audit_verify = _history.audit_verify
+propose_rollback = _history.propose_rollback
 
 __all__ = [
     "apply_promotion",

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -18,14 +16,14 @@ from envman.api import (
     LiveOptions,
     Workspace,
     declared,
-    open_workspace,
     unique,
     validate,
 )
 from envman.codes import severity_of
 from envman.errors import PromotionError, UsageError
+from envman.guardrails import live_guardrails, refusal, result_problems
 from envman.models import Finding, Kind, Report
-from envman.transaction import FileChange, backup_of, commit, locked, sha256
+from envman.transaction import FileChange, commit, locked
 
 # --------------------------------------------------------------------------- diff
 
@@ -155,16 +153,8 @@ def propose(
     flags: list[str] = []
 
     def refuse(message: str, hint: str) -> None:
-        refusals.append(
-            Finding(
-                code="EM503",
-                severity=severity_of("EM503"),
-                env=target,
-                path="",
-                message=message,
-                hint=hint,
-            )
-        )
+
+        refusals.append(refusal(target, message, hint))
 
     order = ws.project.environments
     if order.index(target) != order.index(source) + 1:
@@ -185,10 +175,10 @@ def propose(
             f"{source} does not validate ({len(invalid)} errors)",
             f"run `envman validate {source}` and fix them first",
         )
-    changes = _changes(ws, plan, src, dst)
+    changes = file_changes(ws, plan, src, dst)
     if plan.steps and not plan.blocked:
-        refusals += _result_problems(ws, changes, target, today)
-    live_refusals, live_notes, live_flags = _live_guardrails(
+        refusals += result_problems(ws, changes, target, today)
+    live_refusals, live_notes, live_flags = live_guardrails(
         ws, target, plan, allow_drift=allow_drift, live=live or LiveOptions(), today=today
     )
     refusals += live_refusals
@@ -228,7 +218,7 @@ def _input_names(ws: Workspace, source: str, target: str) -> list[str]:
     return sorted(set(names))
 
 
-def _changes(
+def file_changes(
     ws: Workspace, plan: planning.Plan, src: Declared, dst: Declared
 ) -> tuple[FileChange, ...]:
     """The new text of the target's environment file (and wrangler section) for `plan`."""
@@ -286,140 +276,6 @@ def _result_config(plan: planning.Plan, dst: Declared) -> Any:
     return WorkerConfig.model_validate(data)
 
 
-def _result_problems(
-    ws: Workspace, changes: Sequence[FileChange], target: str, today: date | None
-) -> list[Finding]:
-    """Validate the project as it would be after the change (in a scratch copy)."""
-    assert ws.project is not None
-    with tempfile.TemporaryDirectory(prefix="envman-promote-") as scratch:
-        root = Path(scratch)
-        for name in (
-            "envman.toml",
-            ws.project.environments_dir,
-            ws.project.schema_file,
-            *([ws.wrangler.document.path] if ws.wrangler else []),
-        ):
-            source = ws.root / name
-            if source.is_dir():
-                shutil.copytree(source, root / name)
-            elif source.is_file():
-                (root / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy(source, root / name)
-        for change in changes:
-            (root / change.name).write_text(change.after, encoding="utf-8")
-        after = validate(open_workspace(root), today=today)
-    errors = [f for f in after.findings if f.severity.value == "error" and f.env in (target, None)]
-    if not errors:
-        return []
-    listed = "; ".join(f"{f.code} {f.path}: {f.message}" for f in errors[:5])
-    return [
-        Finding(
-            code="EM503",
-            severity=severity_of("EM503"),
-            env=target,
-            path="",
-            message=f"{target} would not validate after the promotion: {listed}",
-            hint="fix the source, or narrow the promotion with --only",
-        )
-    ]
-
-
-def _live_guardrails(
-    ws: Workspace,
-    target: str,
-    plan: planning.Plan,
-    *,
-    allow_drift: bool,
-    live: LiveOptions,
-    today: date | None,
-) -> tuple[list[Finding], list[str], list[str]]:
-    """Refuse when the live target has drifted, or lacks a secret the result requires."""
-    from envman import drift as drift_rules
-    from envman.api import read_live_state
-
-    environ = live.environ if live.environ is not None else dict(os.environ)
-    if live.live_from is None and not environ.get("CLOUDFLARE_API_TOKEN"):
-        return (
-            [],
-            [
-                f"live check of {target} skipped: CLOUDFLARE_API_TOKEN is not set (no drift or secret check)"
-            ],
-            [],
-        )
-    refusals: list[Finding] = []
-    flags: list[str] = []
-    notes: list[str] = []
-
-    def refuse(message: str, hint: str) -> None:
-        refusals.append(
-            Finding(
-                code="EM503",
-                severity=severity_of("EM503"),
-                env=target,
-                path="",
-                message=message,
-                hint=hint,
-            )
-        )
-
-    decl = declared(ws, target)
-    workers, errors = read_live_state(ws, {target: decl}, live)
-    if target in errors:
-        if allow_drift:
-            flags.append("--allow-drift")
-            notes.append(
-                f"live state of {target} unknown ({errors[target]}); promoting anyway (--allow-drift)"
-            )
-        else:
-            refuse(
-                f"live state of {target} could not be read: {errors[target]}",
-                "fix access, or pass --allow-drift (recorded)",
-            )
-        return refusals, notes, flags
-    worker = workers[target]
-    findings = drift_rules.worker_findings(
-        target, decl.config, worker, redact=ws.schema.redact, locate=decl.source
-    )
-    rules = ws.project.drift.ignore if ws.project else ()
-    findings = drift_rules.apply_ignores(findings, rules, today=today or date.today(), source=None)
-    drifted = [
-        f
-        for f in findings
-        if f.suppressed is None and f.env == target and f.code not in {"EM404", "EM405"}
-    ]
-    if drifted:
-        if allow_drift:
-            flags.append("--allow-drift")
-            notes.append(
-                f"{target} has live drift ({len(drifted)} findings); promoting anyway (--allow-drift)"
-            )
-        else:
-            refuse(
-                f"{target} has live drift: " + ", ".join(f.path or f.code for f in drifted[:5]),
-                f"run `envman drift {target}` and reconcile, or pass --allow-drift (recorded)",
-            )
-    config = worker.config
-    live_secrets = (
-        set(config.secrets.required or ()) if config is not None and config.secrets else set()
-    )
-    step = next((s for s in plan.steps if s.path == "secrets.required"), None)
-    required = (
-        (step.after or [])
-        if step
-        else list(decl.config.secrets.required or ())
-        if decl.config.secrets
-        else []
-    )
-    missing = sorted(set(required) - live_secrets) if worker.exists else []
-    if missing:
-        refuse(
-            f"secrets the result requires are not set on the live {target} Worker: {', '.join(missing)}",
-            "set them first: "
-            + "; ".join(f"wrangler secret put {s} --env {target}" for s in missing),
-        )
-    return refusals, notes, flags
-
-
 def apply(
     ws: Workspace,
     proposal: Proposal,
@@ -451,9 +307,9 @@ def apply(
     environ = dict(os.environ if environ is None else environ)
     log = ws.root / ws.project.audit_log
     with locked(ws.root, log=log):
-        current = {name: _read(ws.root / name) for name in proposal.inputs}
+        current = {name: read_or_empty(ws.root / name) for name in proposal.inputs}
         for change in proposal.changes:
-            current[change.name] = _read(ws.root / change.name)
+            current[change.name] = read_or_empty(ws.root / change.name)
         texts = {c.name: c.before for c in proposal.changes}
         for name in proposal.inputs:
             texts.setdefault(name, current[name])
@@ -463,12 +319,12 @@ def apply(
                 "nothing was written",
                 hint="run the promotion again to plan against the current files",
             )
-        return _commit(
+        return commit_proposal(
             ws, proposal, log, reason=reason, environ=environ, action="promote", source=plan.source
         )
 
 
-def _commit(
+def commit_proposal(
     ws: Workspace,
     proposal: Proposal,
     log: Path,
@@ -519,142 +375,5 @@ def _seal(path: str, value: Any, sensitive: frozenset[str], key: bytes | None) -
     return value
 
 
-def _read(path: Path) -> str:
+def read_or_empty(path: Path) -> str:
     return path.read_text(encoding="utf-8") if path.is_file() else ""
-
-
-# --------------------------------------------------------------------------- rollback
-
-
-def propose_rollback(
-    ws: Workspace, target: str, *, to: str | None = None, force: bool = False
-) -> tuple[Proposal, audit.AuditEntry]:
-    """Undo a promotion into `target` (default: the last one): restore its before-values."""
-    assert ws.project is not None
-    ws.select([target])
-    entries = audit.read_entries(ws.root / ws.project.audit_log)
-    if to is not None:
-        entry = audit.find(entries, to)
-        if entry.target != target:
-            raise UsageError(f"audit entry {entry.id} changed {entry.target}, not {target}")
-    else:
-        into = [e for e in entries if e.target == target and e.action in {"promote", "rollback"}]
-        if not into:
-            raise UsageError(f"no promotion into {target} in the audit log")
-        entry = into[-1]
-    data = entry.data or {}
-    files = data.get("files") or {}
-    txid = data.get("transaction")
-    backup = backup_of(ws.root, txid) if isinstance(txid, str) else None
-    current = {name: _read(ws.root / name) for name in files}
-    steps = tuple(planning.Step(path=c.path, before=c.after, after=c.before) for c in entry.changes)
-    plan = planning.Plan(source=f"rollback of {entry.id}", target=target, steps=steps)
-    refusals: list[Finding] = []
-    if backup is not None and all(sha256(current[n]) == backup[n][2] for n in backup):
-        changes = tuple(FileChange(n, current[n], backup[n][0]) for n in backup)
-    else:
-        changed_since = [
-            n for n, info in files.items() if sha256(current.get(n, "")) != info.get("after")
-        ]
-        if changed_since and not force:
-            refusals.append(
-                Finding(
-                    code="EM503",
-                    severity=severity_of("EM503"),
-                    env=target,
-                    path="",
-                    message=f"{', '.join(changed_since)} changed since {entry.id}; rolling back could undo later edits",
-                    hint="review `envman audit show` and the files, then pass --force",
-                )
-            )
-        sealed = [
-            c.path
-            for c in entry.changes
-            if isinstance(c.before, str)
-            and c.before.startswith(("hmac-sha256:", "redacted:sha256:"))
-        ]
-        if sealed:
-            raise PromotionError(
-                f"{entry.id} changed sensitive values ({', '.join(sealed)}) and their previous values "
-                "are only fingerprints in the log; the byte-for-byte backup of that promotion is gone",
-                hint="restore the file from git history instead",
-            )
-        dst = declared(ws, target)
-        changes = _changes(ws, plan, dst, dst)
-    proposal = Proposal(
-        plan=replace(plan, fingerprint=entry.id),
-        changes=changes,
-        refusals=tuple(refusals),
-        notes=(),
-        flags=("--force",) if force else (),
-        protected=target in ws.project.protected,
-        inputs=tuple(sorted(files)),
-    )
-    return proposal, entry
-
-
-def apply_rollback(
-    ws: Workspace,
-    proposal: Proposal,
-    entry: audit.AuditEntry,
-    *,
-    reason: str | None,
-    confirmed: bool,
-    environ: Mapping[str, str] | None = None,
-) -> audit.AuditEntry:
-    """Write a rollback as a new audited change with action `rollback`."""
-    assert ws.project is not None
-    if proposal.refusals:
-        raise PromotionError(
-            "the rollback was refused: " + "; ".join(f.message for f in proposal.refusals)
-        )
-    if not proposal.changes:
-        raise PromotionError(
-            f"nothing to roll back: the files already hold what {entry.id} started from"
-        )
-    if proposal.protected and not confirmed:
-        raise PromotionError(
-            f"{proposal.plan.target} is protected: confirm interactively or pass --yes"
-        )
-    environ = dict(os.environ if environ is None else environ)
-    log = ws.root / ws.project.audit_log
-    with locked(ws.root, log=log):
-        if any(_read(ws.root / c.name) != c.before for c in proposal.changes):
-            raise PromotionError(
-                "the files changed since the rollback was planned; nothing was written"
-            )
-        return _commit(
-            ws,
-            proposal,
-            log,
-            reason=reason,
-            environ=environ,
-            action="rollback",
-            source=None,
-            extra={"rolls_back": entry.id},
-        )
-
-
-# --------------------------------------------------------------------------- audit
-
-
-def audit_log(
-    ws: Workspace, *, env: str | None = None, since: Any = None, action: str | None = None
-) -> list[audit.AuditEntry]:
-    """Audit entries, oldest first, filtered by environment, time and action."""
-    assert ws.project is not None
-    entries = audit.read_entries(ws.root / ws.project.audit_log)
-    return audit.query(entries, env=env, since=since, action=action)
-
-
-def audit_show(ws: Workspace, entry_id: str) -> audit.AuditEntry:
-    assert ws.project is not None
-    return audit.find(audit.read_entries(ws.root / ws.project.audit_log), entry_id)
-
-
-def audit_verify(ws: Workspace, *, environ: Mapping[str, str] | None = None) -> audit.VerifyResult:
-    """Check the whole chain (and signatures when ENVMAN_AUDIT_KEY is set)."""
-    path = ws.root / (ws.project.audit_log if ws.project else ".envman/audit.jsonl")
-    return audit.verify(
-        path, audit.key_from_environ(dict(os.environ if environ is None else environ))
-    )
