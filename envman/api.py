@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,14 +20,12 @@ from envman.loading import (
 )
 from envman.models import (
     Finding,
-    LiveWorker,
     Project,
     Report,
-    Snapshot,
     Source,
     WorkerConfig,
-    field_errors,
     model_keys,
+    validated,
 )
 from envman.wrangler import (
     TOP_LEVEL,
@@ -188,30 +186,28 @@ def declared(ws: Workspace, env: str) -> Declared:
 
 def _typed(env: str, envfile: EnvironmentFile) -> tuple[WorkerConfig, list[Finding]]:
     """Validate merged data into a WorkerConfig; drop keys in error so other checks still run."""
-    from pydantic import ValidationError  # noqa: TID251 - caught at this boundary only
-
     data = dict(envfile.data)
     findings: list[Finding] = []
     known: dict[Loc, list[str]] = {(): model_keys(WorkerConfig)}
     for _ in range(len(data) + 1):
-        try:
-            return WorkerConfig.model_validate(data), findings
-        except ValidationError as e:
-            for error in field_errors(e, known=known):
-                code = "EM100" if error.kind == "extra_forbidden" else "EM101"
-                path = ".".join(str(p) for p in error.loc)
-                findings.append(
-                    Finding(
-                        code=code,
-                        severity=severity_of(code),
-                        env=env,
-                        path=path,
-                        message=f"{path}: {error.message}",
-                        hint=error.hint,
-                        source=envfile.source(error.loc),
-                    )
+        config, errors = validated(WorkerConfig, data, known=known)
+        if config is not None:
+            return config, findings
+        for error in errors:
+            code = "EM100" if error.kind == "extra_forbidden" else "EM101"
+            path = ".".join(str(p) for p in error.loc)
+            findings.append(
+                Finding(
+                    code=code,
+                    severity=severity_of(code),
+                    env=env,
+                    path=path,
+                    message=f"{path}: {error.message}",
+                    hint=error.hint,
+                    source=envfile.source(error.loc),
                 )
-                data.pop(str(error.loc[0]), None)
+            )
+            data.pop(str(error.loc[0]), None)
     return WorkerConfig(), findings
 
 
@@ -383,205 +379,18 @@ def export_schemas(
     return result
 
 
-# --------------------------------------------------------------------------- drift
-
-
-@dataclass(frozen=True)
-class LiveOptions:
-    """How to read live state: from Cloudflare (settings overrides) or from a saved snapshot."""
-
-    live_from: Path | None = None
-    concurrency: int | None = None
-    timeout: float | None = None
-    rate_limit: int | None = None
-    environ: dict[str, str] | None = None
-
-
-def _settings(options: LiveOptions) -> Any:
-    from envman.settings import load_settings
-
-    return load_settings(
-        options.environ,
-        concurrency=options.concurrency,
-        timeout=options.timeout,
-        rate_limit_requests=options.rate_limit,
-    )
-
-
-def _account_id(ws: Workspace, settings: Any) -> str:
-    account = settings.cloudflare_account_id
-    if not account and ws.project is not None:
-        account = ws.project.account_id
-    if not account and ws.wrangler is not None:
-        value = ws.wrangler.document.data.get("account_id")
-        account = value if isinstance(value, str) else None
-    return account or ""
-
-
-def _targets(ws: Workspace, decls: dict[str, Declared]) -> list[Any]:
-    from envman.live import Target
-
-    targets = []
-    for env, decl in decls.items():
-        zones = sorted(
-            {
-                route.zone_id or route.zone_name or ""
-                for route in decl.config.routes or ()
-                if not route.custom_domain and (route.zone_id or route.zone_name)
-            }
-        )
-        script = ws.worker_name(env, decl.config) or env
-        targets.append(Target(env=env, script=script, zones=tuple(zones)))
-    return targets
-
-
-def read_live_state(
-    ws: Workspace,
-    decls: dict[str, Declared],
-    options: LiveOptions,
-    progress: Any = None,
-) -> tuple[dict[str, LiveWorker], dict[str, str]]:
-    """Live Workers of `decls` by environment, and the environments that could not be read."""
-    if options.live_from is not None:
-        return _from_snapshot(ws, decls, options.live_from)
-    from envman.live import read_live_sync
-
-    settings = _settings(options)
-    result = read_live_sync(
-        _targets(ws, decls),
-        settings=settings,
-        account_id=_account_id(ws, settings),
-        progress=progress,
-    )
-    workers = {
-        env: worker.model_copy(update={"unsupported": tuple(result.unsupported.get(env, ()))})
-        for env, worker in result.workers.items()
-    }
-    return workers, dict(result.errors)
-
-
-def _from_snapshot(
-    ws: Workspace, decls: dict[str, Declared], path: Path
-) -> tuple[dict[str, LiveWorker], dict[str, str]]:
-    from envman.files import read_text
-
-    text = read_text(path, str(path))
-    from pydantic import ValidationError  # noqa: TID251 - caught at this boundary only
-
-    try:
-        snapshot = Snapshot.model_validate_json(text)
-    except ValidationError as e:
-        raise InputError(f"not an envman snapshot: {e.errors()[0]['msg']}", file=str(path)) from e
-    by_env = {w.env: w for w in snapshot.workers}
-    by_script = {w.script: w for w in snapshot.workers}
-    workers: dict[str, LiveWorker] = {}
-    errors: dict[str, str] = {}
-    for env, decl in decls.items():
-        script = ws.worker_name(env, decl.config) or env
-        worker = by_script.get(script) or by_env.get(env)
-        if worker is None:
-            errors[env] = f"{path} holds no Worker for {env} ({script})"
-        else:
-            workers[env] = worker
-    return workers, errors
-
-
-def drift(
-    ws: Workspace,
-    envs: Sequence[str] = (),
-    *,
-    options: LiveOptions | None = None,
-    today: date | None = None,
-    progress: Any = None,
-) -> Report:
-    """Compare each selected environment's declared config with its live Worker."""
-    from envman import drift as drift_rules
-
-    today = today or date.today()
-    selected = ws.select(envs)
-    decls = {env: declared(ws, env) for env in selected}
-    workers, errors = read_live_state(ws, decls, options or LiveOptions(), progress)
-    findings: list[Finding] = []
-    for env in selected:
-        decl = decls[env]
-        if env in errors:
-            findings.append(drift_rules.unknown_finding(env, errors[env]))
-            continue
-        findings += drift_rules.worker_findings(
-            env,
-            decl.config,
-            workers[env],
-            redact=ws.schema.redact,
-            locate=decl.source,
-        )
-    rules = ws.project.drift.ignore if ws.project else ()
-    source = ws.project_document.source(("drift",)) if ws.project_document else None
-    findings = drift_rules.apply_ignores(findings, rules, today=today, source=source)
-    return Report(
-        command="drift",
-        envs=selected,
-        findings=tuple(sorted(findings, key=Finding.sort_key)),
-        unknown=errors,
-    )
-
-
-def snapshot(
-    ws: Workspace,
-    envs: Sequence[str] = (),
-    *,
-    options: LiveOptions | None = None,
-    progress: Any = None,
-) -> Snapshot:
-    """Read and normalise live state of the selected environments, for `drift --live-from`."""
-    from datetime import UTC, datetime
-
-    options = replace(options or LiveOptions(), live_from=None)
-    selected = ws.select(envs)
-    decls = {env: declared(ws, env) for env in selected}
-    workers, errors = read_live_state(ws, decls, options, progress)
-    if errors:
-        from envman.errors import LiveStateError
-
-        raise LiveStateError(
-            "could not read live state of "
-            + "; ".join(f"{env}: {why}" for env, why in sorted(errors.items()))
-        )
-    settings = _settings(options)
-    return Snapshot(
-        taken_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        account_id=_account_id(ws, settings) or None,
-        workers=tuple(workers[env] for env in selected),
-    )
-
-
-def check(
-    ws: Workspace, env: str, *, options: LiveOptions | None = None, today: date | None = None
-) -> Report:
-    """The pre-deploy gate for one environment: validate + wrangler + drift + secrets present."""
-    ws.select([env])
-    validated = validate(ws, [env], today=today)
-    drifted = drift(ws, [env], options=options, today=today)
-    relevant = [f for f in validated.findings if f.env in (env, TOP_LEVEL, None)]
-    return Report(
-        command="check",
-        envs=(env,),
-        findings=unique([*relevant, *drifted.findings]),
-        unknown=drifted.unknown,
-    )
-
-
-def notify(ws: Workspace, report: Report, *, url: str, when: str) -> bool:
-    """Post a drift notification to `url` when `when` says so; True when one was sent."""
-    from envman import notify as notifier
-
-    name = ws.project.worker if ws.project else ws.root.name
-    return notifier.notify(ws.root, report, url=url, when=when, project=name)
-
-
-# --------------------------------------------------------------------------- promotion
+# --------------------------------------------------------------------------- the other use cases
 
 from envman import history as _history  # noqa: E402 - these build on the use cases above
+from envman import livecheck as _livecheck  # noqa: E402
 from envman import promotion as _promotion  # noqa: E402
+
+LiveOptions = _livecheck.LiveOptions
+check = _livecheck.check
+drift = _livecheck.drift
+notify = _livecheck.notify
+read_live_state = _livecheck.read_live_state
+snapshot = _livecheck.snapshot
 
 apply_promotion = _promotion.apply
 diff = _promotion.diff
@@ -593,18 +402,24 @@ audit_verify = _history.audit_verify
 propose_rollback = _history.propose_rollback
 
 __all__ = [
+    "Declared",
+    "LiveOptions",
+    "Workspace",
     "apply_promotion",
     "apply_rollback",
     "audit_log",
     "audit_show",
     "audit_verify",
     "check",
+    "declared",
     "diff",
     "drift",
+    "export_schemas",
     "notify",
     "open_workspace",
     "propose",
     "propose_rollback",
+    "read_live_state",
     "show",
     "snapshot",
     "validate",

@@ -10,8 +10,9 @@ from datetime import date
 from pathlib import Path
 
 from envman import promote as planning
-from envman.api import LiveOptions, Workspace, declared, open_workspace, validate
+from envman.api import Workspace, declared, open_workspace, validate
 from envman.codes import severity_of
+from envman.livecheck import LiveOptions, read_live_state
 from envman.models import Finding
 from envman.transaction import FileChange
 
@@ -69,7 +70,6 @@ def live_guardrails(
 ) -> tuple[list[Finding], list[str], list[str]]:
     """Refuse when the live target has drifted, or lacks a secret the result requires."""
     from envman import drift as drift_rules
-    from envman.api import read_live_state
 
     environ = live.environ if live.environ is not None else dict(os.environ)
     if live.live_from is None and not environ.get("CLOUDFLARE_API_TOKEN"):

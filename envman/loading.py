@@ -18,7 +18,7 @@ from typing import Any
 
 from envman.errors import InputError, UsageError
 from envman.files import Document, Loc, display_path, load_document
-from envman.models import Project, Source, did_you_mean, field_errors, project_known_keys
+from envman.models import Project, Source, did_you_mean, project_known_keys, validated
 
 PROJECT_FILE = "envman.toml"
 BASE_LAYER = "base"
@@ -61,12 +61,8 @@ def load_project(root: Path) -> tuple[Project, Document] | None:
     if not path.exists():
         return None
     document = load_document(path, display_path(path, root))
-    from pydantic import ValidationError
-
-    try:
-        project = Project.model_validate(document.data)
-    except ValidationError as e:
-        errors = field_errors(e, known=project_known_keys())
+    project, errors = validated(Project, document.data, known=project_known_keys())
+    if project is None:
         lines = []
         for error in errors:
             where = document.source(error.loc)
@@ -75,8 +71,8 @@ def load_project(root: Path) -> tuple[Project, Document] | None:
             lines.append(f"{where}: {key}: {error.message}{hint}")
         raise InputError(
             "invalid envman.toml:\n  " + "\n  ".join(lines),
-            hint="see docs/configuration.md for every key of envman.toml",
-        ) from e
+            hint="see docs/reference/configuration.md for every key of envman.toml",
+        )
     return project, document
 
 

@@ -7,11 +7,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 JSON = Any
+ModelT = TypeVar("ModelT", bound="BaseModel")
 """A JSON value: str, int, float, bool, None, list or dict of JSON values."""
 
 
@@ -470,6 +471,22 @@ def field_errors(
             message = f"required key {loc[-1]!r} is missing"
         result.append(FieldError(loc=loc, message=message, hint=hint, kind=error["type"]))
     return result
+
+
+def validated(
+    model: type[ModelT],
+    data: Any,
+    *,
+    known: Mapping[tuple[str | int, ...], Iterable[str]] | None = None,
+) -> tuple[ModelT | None, list[FieldError]]:
+    """Validate `data` into `model`: the instance, or None and every error translated.
+
+    The one place pydantic's ValidationError is caught, so no other module needs pydantic.
+    """
+    try:
+        return model.model_validate(data), []
+    except ValidationError as e:
+        return None, field_errors(e, known=known)
 
 
 def _is_union_tag(part: str | int) -> bool:

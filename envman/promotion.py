@@ -13,7 +13,6 @@ from envman import audit
 from envman import promote as planning
 from envman.api import (
     Declared,
-    LiveOptions,
     Workspace,
     declared,
     unique,
@@ -22,6 +21,7 @@ from envman.api import (
 from envman.codes import severity_of
 from envman.errors import PromotionError, UsageError
 from envman.guardrails import live_guardrails, refusal, result_problems
+from envman.livecheck import LiveOptions
 from envman.models import Finding, Kind, Report
 from envman.transaction import FileChange, commit, locked
 
