@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -146,7 +144,7 @@ def exit_code(report: Report, fail_on: Severity) -> int:
     return ExitCode.FINDINGS if report.fails(fail_on) else ExitCode.OK
 
 
-def _workspace(wrangler: Path | None = None) -> api.Workspace:
+def workspace(wrangler: Path | None = None) -> api.Workspace:
     return api.open_workspace(STATE.project, wrangler_file=wrangler)
 
 
@@ -163,7 +161,7 @@ def validate(
     ] = None,
 ) -> int:
     """Validate every environment, the rules across them, and the wrangler file."""
-    report = api.validate(_workspace(wrangler), envs or [])
+    report = api.validate(workspace(wrangler), envs or [])
     emit(report, formats, outputs)
     return exit_code(report, fail_on)
 
@@ -189,7 +187,7 @@ def show(
     """Print one environment's fully resolved config (sensitive vars redacted)."""
     from envman.report import render_config
 
-    data = api.show(_workspace(), env, source=source.value)
+    data = api.show(workspace(), env, source=source.value)
     sys.stdout.write(render_config(data, fmt.value))
     return ExitCode.OK
 
@@ -204,411 +202,16 @@ def schema_export(
     ] = False,
 ) -> int:
     """Write JSON Schemas of envman.toml and environment files for editors."""
-    result = api.export_schemas(_workspace(), out_dir=out_dir, check=check)
+    result = api.export_schemas(workspace(), out_dir=out_dir, check=check)
     for name, state in result.items():
         typer.echo(f"{state:>9}  {name}")
     stale = check and any(state != "unchanged" for state in result.values())
     return ExitCode.FINDINGS if stale else ExitCode.OK
 
 
-LiveFromOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--live-from",
-        help="Compare with a snapshot saved by `envman snapshot` instead of Cloudflare.",
-    ),
-]
-ConcurrencyOption = Annotated[
-    int | None,
-    typer.Option("--concurrency", min=1, max=256, help="Requests in flight at most (default 8)."),
-]
-TimeoutOption = Annotated[
-    float | None,
-    typer.Option("--timeout", min=1, help="Bound on the whole live read, seconds (default 120)."),
-]
-RateLimitOption = Annotated[
-    int | None,
-    typer.Option(
-        "--rate-limit", min=1, help="Requests per 300 s window (default 1200, Cloudflare's limit)."
-    ),
-]
-
-
-def _live_options(
-    live_from: Path | None, concurrency: int | None, timeout: float | None, rate_limit: int | None
-) -> api.LiveOptions:
-    return api.LiveOptions(
-        live_from=live_from, concurrency=concurrency, timeout=timeout, rate_limit=rate_limit
-    )
-
-
-class NotifyOn(StrEnum):
-    DRIFT = "drift"
-    CHANGE = "change"
-    ALWAYS = "always"
-
-
-@app.command()
-def drift(
-    envs: Annotated[
-        list[str] | None, typer.Argument(help="Environments to check (default: all).")
-    ] = None,
-    all_envs: Annotated[
-        bool, typer.Option("--all", help="Every environment (the default when none is named).")
-    ] = False,
-    formats: FormatOption = None,
-    outputs: OutputOption = None,
-    fail_on: FailOnOption = Severity.WARNING,
-    live_from: LiveFromOption = None,
-    concurrency: ConcurrencyOption = None,
-    timeout: TimeoutOption = None,
-    rate_limit: RateLimitOption = None,
-    notify: Annotated[
-        str | None,
-        typer.Option("--notify", help="POST a Slack-compatible message to this webhook URL."),
-    ] = None,
-    notify_on: Annotated[
-        NotifyOn,
-        typer.Option(
-            "--notify-on",
-            help="drift: when drift or unknown; change: when different from the last run; always.",
-        ),
-    ] = NotifyOn.DRIFT,
-) -> int:
-    """Compare declared config with the live Workers; exit 1 on drift, 3 when unknown."""
-    ws = _workspace()
-    with _progress(len(ws.select(envs or []))) as progress:
-        report = api.drift(
-            ws,
-            [] if all_envs else envs or [],
-            options=_live_options(live_from, concurrency, timeout, rate_limit),
-            progress=progress,
-        )
-    emit(report, formats, outputs)
-    if notify:
-        api.notify(ws, report, url=notify, when=notify_on.value)
-    return exit_code(report, fail_on)
-
-
-@app.command()
-def snapshot(
-    envs: Annotated[
-        list[str] | None, typer.Argument(help="Environments to save (default: all).")
-    ] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Snapshot file to write.")] = Path(
-        "live.json"
-    ),
-    concurrency: ConcurrencyOption = None,
-    timeout: TimeoutOption = None,
-    rate_limit: RateLimitOption = None,
-) -> int:
-    """Save normalised live state (no secret values) for offline `drift --live-from`."""
-    from envman.files import atomic_write
-
-    ws = _workspace()
-    with _progress(len(ws.select(envs or []))) as progress:
-        saved = api.snapshot(
-            ws,
-            envs or [],
-            options=_live_options(None, concurrency, timeout, rate_limit),
-            progress=progress,
-        )
-    atomic_write(output, saved.model_dump_json(indent=2, exclude_none=True) + "\n")
-    if not STATE.quiet:
-        sys.stderr.write(f"saved {len(saved.workers)} Workers to {output}\n")
-    return ExitCode.OK
-
-
-@app.command()
-def check(
-    env: Annotated[str, typer.Argument(help="The environment about to be deployed.")],
-    formats: FormatOption = None,
-    outputs: OutputOption = None,
-    fail_on: FailOnOption = Severity.ERROR,
-    live_from: LiveFromOption = None,
-    concurrency: ConcurrencyOption = None,
-    timeout: TimeoutOption = None,
-) -> int:
-    """Pre-deploy gate: validate + wrangler consistency + drift + required secrets present."""
-    report = api.check(
-        _workspace(), env, options=_live_options(live_from, concurrency, timeout, None)
-    )
-    emit(report, formats, outputs)
-    _step_summary(report)
-    return exit_code(report, fail_on)
-
-
-def _step_summary(report: Report) -> None:
-    """Append a markdown summary to GITHUB_STEP_SUMMARY when GitHub Actions provides one."""
-    path = os.environ.get("GITHUB_STEP_SUMMARY")
-    if not path:
-        return
-    from envman.report import RenderOptions, render
-
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(render(report, "markdown", RenderOptions()) + "\n")
-
-
-@contextlib.contextmanager
-def _progress(total: int) -> Iterator[Callable[[str], None] | None]:
-    """A progress bar on stderr when it is a terminal and several Workers are read."""
-    if total < 2 or STATE.quiet or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(file=sys.stderr), transient=True) as bar:
-        task = bar.add_task("reading live Workers", total=total)
-
-        def advance(message: str) -> None:
-            bar.update(task, advance=1, description=message)
-
-        yield advance
-
-
-class AuditFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-
-
-audit_app = typer.Typer(
-    help="Read and verify the audit log of promotions and rollbacks.", no_args_is_help=True
-)
-app.add_typer(audit_app, name="audit")
-
-
-@app.command()
-def diff(
-    source: Annotated[str, typer.Argument(help="Environment to compare from (e.g. staging).")],
-    target: Annotated[str, typer.Argument(help="Environment to compare to (e.g. production).")],
-    formats: FormatOption = None,
-    outputs: OutputOption = None,
-) -> int:
-    """Show how two environments differ: promotable and environment-specific differences."""
-    report = api.diff(_workspace(), source, target)
-    emit(report, formats, outputs)
-    return ExitCode.OK
-
-
-def _parse_map(values: list[str] | None) -> dict[str, str]:
-    mapping: dict[str, str] = {}
-    for value in values or []:
-        binding, sep, ident = value.partition("=")
-        if not sep or not binding or not ident:
-            raise UsageError(f"--map {value!r}: expected BINDING=ID")
-        mapping[binding] = ident
-    return mapping
-
-
-def _show_plan(ws: api.Workspace, proposal: Any, fmt: str) -> None:
-    from envman.report import render_plan
-
-    text = render_plan(
-        proposal.plan,
-        refusals=proposal.refusals,
-        notes=proposal.notes,
-        fmt=fmt,
-        redact=ws.schema.redact,
-    )
-    sys.stdout.write(text + "\n")
-
-
-def _confirm(target: str, protected: bool, yes: bool) -> bool:
-    """--yes, or an interactive confirmation (typing the environment name when protected)."""
-    if yes:
-        return True
-    if not sys.stdin.isatty():
-        raise UsageError(
-            f"refusing to change {target} without confirmation: no terminal to ask on",
-            hint="pass --yes in CI",
-        )
-    if protected:
-        answer = typer.prompt(f"{target} is protected. Type its name to apply the plan")
-        return bool(answer.strip() == target)
-    return typer.confirm(f"Apply this plan to {target}?", default=False)
-
-
-@app.command()
-def promote(
-    source: Annotated[str, typer.Argument(help="Environment to promote from (e.g. staging).")],
-    target: Annotated[str, typer.Argument(help="Environment to promote into (e.g. production).")],
-    only: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--only", help="Promote only these paths or patterns (vars.LOG_LEVEL, vars.FEATURE_*)."
-        ),
-    ] = None,
-    mapping: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--map", help="BINDING=ID: the target's own resource id for a binding new in it."
-        ),
-    ] = None,
-    dry_run: Annotated[
-        bool,
-        typer.Option(
-            "--dry-run",
-            help="Show the plan and stop: exit 0 if nothing would change, 1 if something would.",
-        ),
-    ] = False,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (CI).")
-    ] = False,
-    reason: Annotated[
-        str | None,
-        typer.Option(
-            "--reason", help="Why; required for protected environments, recorded in the audit log."
-        ),
-    ] = None,
-    allow_drift: Annotated[
-        bool,
-        typer.Option("--allow-drift", help="Promote even if the target has live drift (recorded)."),
-    ] = False,
-    skip_stage: Annotated[
-        bool,
-        typer.Option("--skip-stage", help="Allow a target that is not the next stage (recorded)."),
-    ] = False,
-    fmt: Annotated[
-        AuditFormat, typer.Option("--format", "-f", help="Plan format.")
-    ] = AuditFormat.TEXT,
-) -> int:
-    """Promote promotable config from SOURCE into TARGET: plan, guardrails, edit, audit."""
-    ws = _workspace()
-    proposal = api.propose(
-        ws,
-        source,
-        target,
-        only=only or [],
-        mapping=_parse_map(mapping),
-        allow_drift=allow_drift,
-        skip_stage=skip_stage,
-    )
-    _show_plan(ws, proposal, fmt.value)
-    if dry_run:
-        return ExitCode.FINDINGS if proposal.plan.steps or proposal.refusals else ExitCode.OK
-    if proposal.refusals or proposal.plan.blocked:
-        return ExitCode.FINDINGS
-    if not proposal.plan.steps:
-        return ExitCode.OK
-    if proposal.protected and not reason:
-        raise UsageError(
-            f"{target} is protected: --reason is required", hint="--reason 'why this change'"
-        )
-    confirmed = _confirm(target, proposal.protected, yes)
-    if not confirmed:
-        sys.stderr.write("not applied\n")
-        return ExitCode.FINDINGS
-    entry = api.apply_promotion(ws, proposal, reason=reason, confirmed=confirmed)
-    if not STATE.quiet:
-        sys.stderr.write(
-            f"promoted {source} -> {target}: {len(entry.changes)} changes, audit entry {entry.id}\n"
-        )
-    return ExitCode.OK
-
-
-@app.command()
-def rollback(
-    target: Annotated[str, typer.Argument(help="Environment whose promotion to undo.")],
-    to: Annotated[
-        str | None,
-        typer.Option(
-            "--to",
-            help="Audit entry id (or unique prefix) to undo; default: the last one into TARGET.",
-        ),
-    ] = None,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (CI).")
-    ] = False,
-    reason: Annotated[
-        str | None, typer.Option("--reason", help="Why; recorded in the audit log.")
-    ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Roll back even if the same files changed since.")
-    ] = False,
-) -> int:
-    """Restore the before-values of a promotion, as a new audited change."""
-    ws = _workspace()
-    proposal, entry = api.propose_rollback(ws, target, to=to, force=force)
-    _show_plan(ws, proposal, "text")
-    if proposal.refusals:
-        return ExitCode.FINDINGS
-    if proposal.protected and not reason:
-        raise UsageError(
-            f"{target} is protected: --reason is required", hint="--reason 'why this change'"
-        )
-    confirmed = _confirm(target, proposal.protected, yes)
-    if not confirmed:
-        sys.stderr.write("not applied\n")
-        return ExitCode.FINDINGS
-    written = api.apply_rollback(ws, proposal, entry, reason=reason, confirmed=confirmed)
-    if not STATE.quiet:
-        sys.stderr.write(f"rolled back {entry.id} in {target}: audit entry {written.id}\n")
-    return ExitCode.OK
-
-
-@audit_app.command("log")
-def audit_log(
-    env: Annotated[
-        str | None, typer.Option("--env", help="Only entries from or into this environment.")
-    ] = None,
-    since: Annotated[
-        str | None,
-        typer.Option(
-            "--since", help="Only entries at or after this date (YYYY-MM-DD or ISO time)."
-        ),
-    ] = None,
-    fmt: Annotated[AuditFormat, typer.Option("--format", "-f")] = AuditFormat.TEXT,
-) -> int:
-    """List audit entries, oldest first."""
-    from envman.report import render_audit
-
-    entries = api.audit_log(_workspace(), env=env, since=_since(since))
-    sys.stdout.write(render_audit(entries, fmt.value) + "\n")
-    return ExitCode.OK
-
-
-def _since(value: str | None) -> Any:
-    from datetime import UTC, datetime
-
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as e:
-        raise UsageError(f"--since {value!r}: expected YYYY-MM-DD or an ISO 8601 time") from e
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-@audit_app.command("show")
-def audit_show(
-    entry_id: Annotated[str, typer.Argument(help="Entry id or a unique prefix.")],
-    fmt: Annotated[AuditFormat, typer.Option("--format", "-f")] = AuditFormat.TEXT,
-) -> int:
-    """Print one audit entry in full."""
-    from envman.report import render_audit
-
-    entry = api.audit_show(_workspace(), entry_id)
-    sys.stdout.write(render_audit([entry], fmt.value, full=True) + "\n")
-    return ExitCode.OK
-
-
-@audit_app.command("verify")
-def audit_verify() -> int:
-    """Check the hash chain (and HMAC signatures with ENVMAN_AUDIT_KEY); exit 1 at the first bad entry."""
-    result = api.audit_verify(_workspace())
-    if result.ok:
-        sys.stdout.write(f"audit log OK: {result.count} entries, chain intact\n")
-        for note in result.notes:
-            sys.stdout.write(f"note: {note}\n")
-        return ExitCode.OK
-    sys.stdout.write(
-        f"audit log BROKEN at line {result.first_bad} (entry {result.entry_id}): {result.problem}\n"
-    )
-    for problem in result.problems[1:]:
-        sys.stdout.write(f"  also: line {problem.line}: {problem.message}\n")
-    return ExitCode.FINDINGS
-
+# The live commands (drift, snapshot, check) and the release commands (diff, promote,
+# rollback, audit) register themselves on `app` when imported.
+from envman import cli_live, cli_release  # noqa: E402, F401
 
 # --------------------------------------------------------------------------- entry point
 
