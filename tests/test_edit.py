@@ -1,0 +1,529 @@
+"""edit: golden cases byte for byte, errors, the real wrangler corpus, and round-trip properties."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomlkit
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from envman import edit
+from envman.edit import DELETE, Edit, dumps_toml, edit_jsonc, edit_toml
+from envman.errors import InputError
+from envman.jsonc import parse as parse_jsonc
+from envman.models import KEYED_LISTS
+
+CASES = Path(__file__).resolve().parent / "cases" / "edit"
+CASE_NAMES = sorted(p.name for p in CASES.iterdir() if p.is_dir())
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-wrangler"
+CORPUS_FILES = sorted([*CORPUS.glob("*/wrangler.toml"), *CORPUS.glob("*/wrangler.jsonc")])
+
+
+def read(path: Path) -> str:
+    return path.read_bytes().decode("utf-8")  # bytes, so that CRLF stays CRLF
+
+
+def run_case(case: Path, text: str) -> str:
+    """Apply a case's edits.json to `text`, one call per run of edits with the same section."""
+    before = next(case.glob("before.*"))
+    editor = edit_toml if before.suffix == ".toml" else edit_jsonc
+    edits = json.loads(read(case / "edits.json"))
+    for section, group in groupby(edits, key=lambda e: tuple(e.get("section", ()))):
+        batch = [
+            Edit(tuple(e["path"]), DELETE if e["value"] == {"$delete": True} else e["value"])
+            for e in group
+        ]
+        text = editor(text, batch, section=section, filename=before.name)
+    return text
+
+
+# --------------------------------------------------------------------------- golden cases
+
+
+def test_there_are_enough_golden_cases() -> None:
+    assert len(CASE_NAMES) >= 12
+    suffixes = {next((CASES / name).glob("before.*")).suffix for name in CASE_NAMES}
+    assert suffixes == {".toml", ".jsonc"}
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_golden_case(name: str) -> None:
+    case = CASES / name
+    before = next(case.glob("before.*"))
+    expected = read(case / f"after{before.suffix}")
+    assert run_case(case, read(before)) == expected
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_golden_edits_are_idempotent(name: str) -> None:
+    case = CASES / name
+    after = read(next(case.glob("after.*")))
+    assert run_case(case, after) == after
+
+
+# --------------------------------------------------------------------------- API details
+
+ENV_FILE = """name = "w" # the worker
+compatibility_date = '2024-01-01'
+
+[vars]
+LOG_LEVEL = "debug"
+
+[[kv_namespaces]]
+binding = "CACHE"
+id = "abc"
+"""
+
+WRANGLER_JSONC = """{
+  "name": "w",
+  // production
+  "env": { "production": { "vars": { "A": "1" } } }
+}
+"""
+
+
+def test_delete_is_a_sentinel_and_edits_are_frozen() -> None:
+    assert repr(DELETE) == "DELETE"
+    change = Edit(("vars", "A"), "1")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        change.value = "2"  # type: ignore[misc]
+
+
+def test_importing_the_module_does_not_import_tomlkit() -> None:
+    code = "import sys, envman.edit; print('tomlkit' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_setting_current_values_changes_nothing() -> None:
+    same = [
+        Edit(("compatibility_date",), "2024-01-01"),
+        Edit(("vars",), {"LOG_LEVEL": "debug"}),
+        Edit(("kv_namespaces", "CACHE"), {"id": "abc"}),
+        Edit(("vars", "ABSENT"), DELETE),
+        Edit(("kv_namespaces", "ABSENT"), DELETE),
+    ]
+    assert edit_toml(ENV_FILE, same) == ENV_FILE
+    assert edit_jsonc(
+        WRANGLER_JSONC, [Edit(("vars", "A"), "1")], section=("env", "production")
+    ) == (WRANGLER_JSONC)
+
+
+def test_no_edits_is_the_identity() -> None:
+    assert edit_toml(ENV_FILE, []) == ENV_FILE
+    assert edit_jsonc(WRANGLER_JSONC, []) == WRANGLER_JSONC
+
+
+def test_a_binding_field_and_an_entry_by_index_can_be_edited() -> None:
+    result = edit_toml(ENV_FILE, [Edit(("kv_namespaces", "CACHE", "preview_id"), "p")])
+    assert result.endswith('id = "abc"\npreview_id = "p"\n')
+    assert edit_toml(ENV_FILE, [Edit(("kv_namespaces", "#0", "id"), "x")]).endswith('id = "x"\n')
+
+
+def test_tuples_and_mappings_are_accepted_as_values() -> None:
+    result = edit_toml(ENV_FILE, [Edit(("compatibility_flags",), ("nodejs_compat",))])
+    assert tomllib.loads(result)["compatibility_flags"] == ["nodejs_compat"]
+
+
+@pytest.mark.parametrize(
+    ("text", "editor", "section", "change", "message"),
+    [
+        ('vars = "x"\n', edit_toml, (), Edit(("vars", "A"), "1"), "<f>:1:1: `vars` is a string"),
+        (
+            'name = "w"\n\n[env.production]\nvars = ["x"]\n',
+            edit_toml,
+            ("env", "production"),
+            Edit(("vars", "A"), "1"),
+            "<f>:4:1: `env.production.vars` is a list",
+        ),
+        (
+            '{\n  "vars": 3\n}\n',
+            edit_jsonc,
+            (),
+            Edit(("vars", "A"), "1"),
+            "<f>:2:3: `vars` is a number",
+        ),
+        (ENV_FILE, edit_toml, ("env", "production"), Edit(("vars", "A"), "1"), "not in this file"),
+        (
+            WRANGLER_JSONC,
+            edit_jsonc,
+            ("env", "staging"),
+            Edit(("vars", "A"), "1"),
+            "not in this file",
+        ),
+        (
+            "env = { production = 1 }\n",
+            edit_toml,
+            ("env", "production"),
+            Edit(("name",), "x"),
+            "not a table",
+        ),
+        (ENV_FILE, edit_toml, (), Edit(("vars", "A"), None), "cannot write None at `vars.A`"),
+        (ENV_FILE, edit_toml, (), Edit(("kv_namespaces", "CACHE"), {"binding": "X"}), "renamed"),
+        (ENV_FILE, edit_toml, (), Edit(("kv_namespaces", "CACHE"), "abc"), "must be a table"),
+        (ENV_FILE, edit_toml, (), Edit(("kv_namespaces", "NOPE", "id"), "x"), "no `kv_namespaces`"),
+        (ENV_FILE, edit_toml, (), Edit((), "x"), "needs a path"),
+        (
+            "a = 1\nb = ]\n",
+            edit_toml,
+            (),
+            Edit(("vars", "A"), "1"),
+            "<f>:2:5: invalid TOML: Invalid",
+        ),
+        ('{"a": }', edit_jsonc, (), Edit(("vars", "A"), "1"), "<f>:1:7"),
+        ('kv_namespaces = "x"\n', edit_toml, (), Edit(("kv_namespaces", "C"), {}), "is not a list"),
+    ],
+)
+def test_what_cannot_be_edited_is_a_located_input_error(
+    text: str, editor: Any, section: tuple[str, ...], change: Edit, message: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        editor(text, [change], section=section, filename="<f>")
+    assert message in str(caught.value)
+
+
+def test_an_edit_that_would_not_read_back_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Simulate a broken splice: the value is written somewhere it does not belong.
+    monkeypatch.setattr(
+        edit._TomlDoc, "replace", lambda self, loc, value: self.text + "extra = 1\n"
+    )
+    with pytest.raises(InputError, match=r"does not read back as intended at `vars\.LOG_LEVEL`"):
+        edit_toml(ENV_FILE, [Edit(("vars", "LOG_LEVEL"), "info")], filename="<f>")
+
+
+def test_a_table_replaced_by_a_scalar_and_back() -> None:
+    text = "[vars]\nA = 1\n\n[vars.JSON]\nx = 1\n"
+    flat = edit_toml(text, [Edit(("vars", "JSON"), "plain")])
+    assert flat == '[vars]\nA = 1\nJSON = "plain"\n'
+    assert tomllib.loads(edit_toml(flat, [Edit(("vars", "JSON"), {"x": 1})]))["vars"]["JSON"] == {
+        "x": 1
+    }
+
+
+def test_an_array_of_tables_set_as_a_whole_list() -> None:
+    text = '[[routes]]\npattern = "a/*"\n\n[[routes]]\npattern = "b/*"\n'
+    assert (
+        edit_toml(text, [Edit(("routes",), [{"pattern": "b/*"}])])
+        == '[[routes]]\npattern = "b/*"\n'
+    )
+    assert edit_toml(text, [Edit(("routes",), [])]) == "routes = []\n"
+
+
+# --------------------------------------------------------------------------- dumps_toml
+
+
+def test_dumps_toml_writes_wrangler_style() -> None:
+    data = {
+        "name": "w",
+        "compatibility_flags": ["nodejs_compat"],
+        "vars": {"A": "1", "JSON": {"x": 1}},
+        "kv_namespaces": [{"binding": "CACHE", "id": "abc"}],
+        "durable_objects": {"bindings": [{"name": "DO", "class_name": "C"}]},
+        "observability": {"enabled": True, "logs": {"enabled": True}},
+        "routes": [{"pattern": "a/*", "custom_domain": True}],
+        "env": {"production": {"name": "w-prod", "vars": {"A": "2"}}},
+    }
+    text = dumps_toml(data)
+    assert text == (
+        'name = "w"\ncompatibility_flags = ["nodejs_compat"]\n'
+        'routes = [{pattern = "a/*", custom_domain = true}]\n\n'
+        '[vars]\nA = "1"\nJSON = {x = 1}\n\n'
+        '[[kv_namespaces]]\nbinding = "CACHE"\nid = "abc"\n\n'
+        '[[durable_objects.bindings]]\nname = "DO"\nclass_name = "C"\n\n'
+        "[observability]\nenabled = true\n\n[observability.logs]\nenabled = true\n\n"
+        '[env.production]\nname = "w-prod"\n\n[env.production.vars]\nA = "2"\n'
+    )
+    assert tomllib.loads(text) == data
+
+
+def test_dumps_toml_of_nothing_and_of_null() -> None:
+    assert dumps_toml({}) == ""
+    assert dumps_toml({"vars": {}}) == "[vars]\n"
+    with pytest.raises(InputError, match="cannot write None"):
+        dumps_toml({"vars": {"A": None}})
+
+
+# --------------------------------------------------------------------------- real files
+
+
+def corpus_edits(data: dict[str, Any]) -> list[Edit]:
+    """A realistic promotion: vars, a date, bindings added, updated and removed, tables merged."""
+    edits = [
+        Edit(("vars", "ENVMAN_NEW"), "x"),
+        Edit(("compatibility_date",), "2030-01-01"),
+        Edit(("kv_namespaces", "ENVMAN_KV"), {"id": "abc"}),
+        Edit(("observability",), {"enabled": True, "head_sampling_rate": 0.25}),
+        Edit(("triggers", "crons"), ["1 * * * *"]),
+    ]
+    edits += [Edit(("vars", name), DELETE) for name in list(data.get("vars") or {})[:1]]
+    for kind, key in KEYED_LISTS.items():
+        for entry in (data.get(kind) or [])[:1]:
+            if isinstance(entry, dict) and isinstance(entry.get(key), str):
+                rest = {k: v for k, v in entry.items() if k != key}
+                edits.append(Edit((kind, entry[key]), {**rest, "extra": "1"}))
+    for entry in ((data.get("durable_objects") or {}).get("bindings") or [])[:1]:
+        edits.append(Edit(("durable_objects", entry["name"]), DELETE))
+    return edits
+
+
+@pytest.mark.skipif(not CORPUS_FILES, reason="the real-wrangler corpus is not beside the repo")
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.parent.name)
+def test_real_wrangler_files(path: Path) -> None:
+    text = read(path)
+    is_toml = path.suffix == ".toml"
+    data = tomllib.loads(text) if is_toml else parse_jsonc(text, str(path)).data
+    editor = edit_toml if is_toml else edit_jsonc
+    envs = data.get("env") or {}
+    for section in [(), *(("env", name) for name in envs if isinstance(envs[name], dict))]:
+        env = data if not section else envs[section[1]]
+        same = [Edit((key,), value) for key, value in env.items() if key != "env"]
+        assert editor(text, same, section=section) == text
+        # The editor re-reads its result and raises unless it holds exactly the intended data.
+        changed = editor(text, corpus_edits(env), section=section)
+        assert changed != text
+
+
+# --------------------------------------------------------------------------- properties
+
+NAMES = st.from_regex(r"[A-Z][A-Z0-9_]{0,6}", fullmatch=True)
+SCALARS = st.one_of(
+    st.text(max_size=8),
+    st.integers(-(10**6), 10**6),
+    st.booleans(),
+    st.floats(allow_nan=False, allow_infinity=False).map(lambda x: x + 0.0),  # no -0.0
+)
+VALUES = st.one_of(
+    SCALARS, st.lists(st.one_of(st.text(max_size=4), st.integers(0, 99)), max_size=3)
+)
+LINE_BREAK = re.compile(r"\r?\n")
+
+
+@st.composite
+def var_changes(
+    draw: st.DrawFn, old: dict[str, Any], *, deletes: bool
+) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """(changed existing vars, added vars, deleted vars); at least one var survives."""
+    changed = (
+        {k: draw(VALUES) for k in draw(st.lists(st.sampled_from(sorted(old)), unique=True))}
+        if old
+        else {}
+    )
+    added = draw(st.dictionaries(NAMES.filter(lambda n: n not in old), VALUES, max_size=3))
+    rest = [k for k in old if k not in changed]
+    deleted = draw(st.lists(st.sampled_from(rest), unique=True)) if deletes and rest else []
+    if deleted and not changed and not added and len(deleted) == len(old):
+        deleted = deleted[1:]
+    return changed, added, deleted
+
+
+def as_edits(changed: dict[str, Any], added: dict[str, Any], deleted: list[str]) -> list[Edit]:
+    return [
+        *(Edit(("vars", k), v) for k, v in changed.items()),
+        *(Edit(("vars", k), v) for k, v in added.items()),
+        *(Edit(("vars", k), DELETE) for k in deleted),
+    ]
+
+
+def untouched_lines(text: str, keys: set[str], marker: str) -> list[str]:
+    """Lines of `text` that do not hold one of `keys`; JSONC commas do not count."""
+    lines = LINE_BREAK.split(text)
+    kept = [
+        line for line in lines if not any(line.lstrip().startswith(marker.format(k)) for k in keys)
+    ]
+    return [line.replace(",", "") for line in kept] if marker.startswith('"') else kept
+
+
+def canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True)
+
+
+@st.composite
+def toml_files(draw: st.DrawFn) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    """A commented environment or wrangler file in tomlkit's canonical style."""
+    nl = draw(st.sampled_from(["\n", "\r\n"]))
+    section: tuple[str, ...] = draw(st.sampled_from([(), ("env", "production")]))
+    prefix = "env.production." if section else ""
+    old = draw(st.dictionaries(NAMES, VALUES, max_size=5))
+    table = [f"[{prefix}vars]" + draw(st.sampled_from(["", " # the vars"]))]
+    for key, value in old.items():
+        table.append(
+            f"{key} = {tomlkit.item(value).as_string()}" + draw(st.sampled_from(["", " # why"]))
+        )
+        if draw(st.booleans()):
+            table.append(draw(st.sampled_from(["# a comment", "", "  # indented comment"])))
+    bindings = ["# bindings", f"[[{prefix}kv_namespaces]]", 'binding = "CACHE"', 'id = "abc"']
+    head = ["# generated", 'name = "w"', ""]
+    if section:
+        head += ["[env.production]", 'name = "w-production"', ""]
+    lines = (
+        [*head, *table, "", *bindings] if draw(st.booleans()) else [*head, *bindings, "", *table]
+    )
+    if section:
+        lines += ["", "[env.staging.vars]", 'STAGING_ONLY_VAR = "s"']
+    text = nl.join(lines) + draw(st.sampled_from([nl, ""]))
+    return text, section, old
+
+
+@st.composite
+def jsonc_files(draw: st.DrawFn) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    """A commented JSONC file with a multi-line vars object in json.dumps' canonical style."""
+    unit = draw(st.sampled_from(["  ", "    ", "\t"]))
+    nl = draw(st.sampled_from(["\n", "\r\n"]))
+    section: tuple[str, ...] = draw(st.sampled_from([(), ("env", "production")]))
+    old = draw(st.dictionaries(NAMES, VALUES, min_size=1, max_size=5))
+    trailing = draw(st.booleans())
+    depth = 3 if section else 1
+    members = []
+    for index, (key, value) in enumerate(old.items()):
+        comma = "," if index < len(old) - 1 or trailing else ""
+        comment = draw(st.sampled_from(["", " // why", " /* why */"]))
+        members.append(
+            f"{unit * (depth + 1)}{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}{comma}{comment}"
+        )
+    block = [f'{unit * depth}"vars": {{', *members, f"{unit * depth}}}"]
+    if section:
+        lines = ["{", f'{unit}"name": "w",', f'{unit}"env": {{', f'{unit * 2}"production": {{',
+                 f'{unit * 3}"name": "w-production", // its own name', *block, f"{unit * 2}}}",
+                 f"{unit}}}", "}"]  # fmt: skip
+    else:
+        lines = ["// generated", "{", f'{unit}"name": "w", /* the worker */', *block[:-1],
+                 block[-1] + ",", f'{unit}"kv_namespaces": [{{ "binding": "CACHE", "id": "abc" }}]',
+                 "}"]  # fmt: skip
+    return nl.join(lines) + draw(st.sampled_from([nl, ""])), section, old
+
+
+PROPERTY = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(st.data())
+def test_toml_var_edits_touch_only_their_lines_and_read_back(data: st.DataObject) -> None:
+    text, section, old = data.draw(toml_files())
+    changed, added, deleted = data.draw(var_changes(old, deletes=True))
+    result = edit_toml(text, as_edits(changed, added, deleted), section=section)
+    touched = {*changed, *added, *deleted}
+    assert untouched_lines(result, touched, "{} =") == untouched_lines(text, touched, "{} =")
+    expected = tomllib.loads(text)
+    env = expected["env"]["production"] if section else expected
+    env["vars"] = {**{k: v for k, v in old.items() if k not in deleted}, **changed, **added}
+    assert canonical(tomllib.loads(result)) == canonical(expected)
+
+
+@PROPERTY
+@given(st.data())
+def test_toml_var_edits_then_their_inverse_restore_the_text(data: st.DataObject) -> None:
+    text, section, old = data.draw(toml_files())
+    changed, added, _ = data.draw(var_changes(old, deletes=False))
+    result = edit_toml(text, as_edits(changed, added, []), section=section)
+    inverse = [
+        *(Edit(("vars", k), old[k]) for k in changed),
+        *(Edit(("vars", k), DELETE) for k in added),
+    ]
+    assert edit_toml(result, inverse, section=section) == text
+
+
+@PROPERTY
+@given(st.data())
+def test_jsonc_var_edits_touch_only_their_lines_and_read_back(data: st.DataObject) -> None:
+    text, section, old = data.draw(jsonc_files())
+    changed, added, deleted = data.draw(var_changes(old, deletes=True))
+    result = edit_jsonc(text, as_edits(changed, added, deleted), section=section)
+    touched = {*changed, *added, *deleted}
+    marker = '"{}":'
+    assert untouched_lines(result, touched, marker) == untouched_lines(text, touched, marker)
+    expected = parse_jsonc(text, "<f>").data
+    env = expected["env"]["production"] if section else expected
+    env["vars"] = {**{k: v for k, v in old.items() if k not in deleted}, **changed, **added}
+    assert canonical(parse_jsonc(result, "<f>").data) == canonical(expected)
+
+
+@PROPERTY
+@given(st.data())
+def test_jsonc_var_edits_then_their_inverse_restore_the_text(data: st.DataObject) -> None:
+    text, section, old = data.draw(jsonc_files())
+    changed, added, _ = data.draw(var_changes(old, deletes=False))
+    result = edit_jsonc(text, as_edits(changed, added, []), section=section)
+    inverse = [
+        *(Edit(("vars", k), old[k]) for k in changed),
+        *(Edit(("vars", k), DELETE) for k in added),
+    ]
+    assert edit_jsonc(result, inverse, section=section) == text
+
+
+BEFORES = [next((CASES / name).glob("before.*")) for name in CASE_NAMES]
+BINDINGS = [
+    (("kv_namespaces",), "binding"),
+    (("d1_databases",), "binding"),
+    (("services",), "binding"),
+    (("durable_objects",), "name"),
+    (("queues", "producers"), "binding"),
+    (("queues", "consumers"), "queue"),
+]
+
+
+@st.composite
+def mixed_edits(draw: st.DrawFn, env: dict[str, Any]) -> list[Edit]:
+    """Edits of every kind on an environment: vars, scalars, lists, tables, bindings."""
+    edits = []
+    for _ in range(draw(st.integers(1, 5))):
+        kind = draw(st.sampled_from(["var", "plain", "table", "binding"]))
+        value: Any = DELETE if draw(st.integers(0, 3)) == 0 else None
+        if kind == "var":
+            names = sorted(env["vars"]) if isinstance(env.get("vars"), dict) else []
+            path: tuple[str, ...] = ("vars", draw(st.sampled_from([*names, "NEW_A", "NEW_B"])))
+            value = value or draw(st.one_of(VALUES, st.dictionaries(NAMES, SCALARS, max_size=2)))
+        elif kind == "plain":
+            path = draw(
+                st.sampled_from(
+                    [("compatibility_date",), ("compatibility_flags",), ("triggers", "crons")]
+                )
+            )
+            value = value or (["a", "b"] if path[-1] != "compatibility_date" else "2031-01-01")
+        elif kind == "table":
+            path = draw(st.sampled_from([("observability",), ("placement",), ("limits",)]))
+            value = value or draw(
+                st.dictionaries(st.sampled_from(["enabled", "mode", "logs"]), SCALARS, max_size=2)
+            )
+        else:
+            prefix, key = draw(st.sampled_from(BINDINGS))
+            holder = env.get(prefix[0]) or {}
+            entries = (holder.get(prefix[1]) or []) if len(prefix) > 1 else holder
+            if prefix == ("durable_objects",):
+                entries = holder.get("bindings") or [] if isinstance(holder, dict) else []
+            names = [e[key] for e in entries if isinstance(e, dict) and isinstance(e.get(key), str)]
+            path = (*prefix, draw(st.sampled_from([*names, "NEW_BINDING"])))
+            value = value or draw(
+                st.dictionaries(st.sampled_from(["id", "extra"]), SCALARS, max_size=2)
+            )
+        edits.append(Edit(path, value))
+    return edits
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_mixed_edits_read_back_and_batches_equal_steps(data: st.DataObject) -> None:
+    before = data.draw(st.sampled_from(BEFORES))
+    text = read(before)
+    is_toml = before.suffix == ".toml"
+    editor = edit_toml if is_toml else edit_jsonc
+    document = tomllib.loads(text) if is_toml else parse_jsonc(text, "<f>").data
+    envs = {name: env for name, env in (document.get("env") or {}).items() if isinstance(env, dict)}
+    section = data.draw(st.sampled_from([(), *(("env", name) for name in envs)]))
+    edits = data.draw(mixed_edits(envs[section[1]] if section else document))
+    # Each call re-reads its result and raises unless it holds exactly the intended data.
+    result = editor(text, edits, section=section)
+    for change in edits:
+        text = editor(text, [change], section=section)
+    assert text == result
