@@ -11,6 +11,7 @@ backoff and jitter, other 4xx fail at once. A failure fails its environment only
 Every body is read as raw JSON and checked (`success` true, `result` present): the SDK
 coerces unknown binding types (quirk 3), cannot parse versions (quirk 1) or the
 deployments list (quirk 2), and turns `success: false` into `None` (quirk 4).
+`envman.live_normalise` turns each checked result into a WorkerConfig.
 
 Requests per Worker: settings, secrets, schedules, subdomain, deployments (5), plus one
 per version when the active deployment splits traffic. Once per run, shared by all
@@ -36,7 +37,16 @@ import cloudflare
 import httpx
 
 from envman.errors import LiveStateError
-from envman.models import SINGLE_BINDINGS, LiveWorker, WorkerConfig
+from envman.live_normalise import (
+    ReadFailure,
+    expect,
+    expect_field,
+    parse_crons,
+    parse_secrets,
+    settings_config,
+    version_config,
+)
+from envman.models import LiveWorker
 
 if TYPE_CHECKING:
     from envman.settings import Settings
@@ -81,10 +91,6 @@ class LiveRead:
     requests: int
     elapsed: float
     unsupported: dict[str, list[str]] = field(default_factory=dict)
-
-
-class _Failure(Exception):
-    """Reading one environment failed; the message is the human reason."""
 
 
 class _Raw(Protocol):
@@ -133,7 +139,7 @@ class RateLimiter:
                     self._sent.append(now)
                     return
                 if now + wait > deadline:
-                    raise _Failure(
+                    raise ReadFailure(
                         f"rate limited past the budget: the next request could go in {wait:.0f} s,"
                         " after the run timeout"
                     )
@@ -197,7 +203,7 @@ async def read_live(
         if task.cancelled():
             errors[env] = f"not read within the run timeout of {settings.timeout:g} s"
             continue
-        outcome = task.result()  # a bug (not a _Failure) propagates: exit 4
+        outcome = task.result()  # a bug (not a ReadFailure) propagates: exit 4
         if isinstance(outcome, str):
             errors[env] = outcome
             continue
@@ -329,19 +335,19 @@ class _Run:
                     wait = _backoff(throttles)
                 throttled += wait
                 if throttled > MAX_RETRY_AFTER or self._clock() + wait > self._deadline:
-                    raise _Failure(
+                    raise ReadFailure(
                         f"rate limited past the budget: {what} answered HTTP 429 "
                         f"with Retry-After {wait:.0f} s"
                     )
                 self._limiter.pause_until(self._clock() + wait)  # the limit is per token
                 continue
             if response is not None and status < 500:
-                raise _Failure(_refusal(status, what, response))
+                raise ReadFailure(_refusal(status, what, response))
             failures += 1
             problem = problem or f"HTTP {status}{_messages(response)}"
             delay = _backoff(failures)
             if failures > self._settings.max_retries or self._clock() + delay > self._deadline:
-                raise _Failure(f"{what} failed: {problem} (gave up after {failures} attempts)")
+                raise ReadFailure(f"{what} failed: {problem} (gave up after {failures} attempts)")
             await self._sleep(delay)
 
     async def shared(self, key: Hashable, fetch: Callable[[_Tally], Awaitable[Any]]) -> Any:
@@ -363,7 +369,7 @@ class _Run:
         tally = _Tally()
         try:
             outcome = await self._read(target, tally)
-        except _Failure as failure:
+        except ReadFailure as failure:
             if progress:
                 progress(f"{target.env}: failed: {failure}")
             return str(failure)
@@ -388,7 +394,7 @@ class _Run:
             return LiveWorker(
                 env=target.env, script=script, exists=False, requests=tally.requests
             ), []
-        _expect(settings, dict, what)
+        expect(settings, dict, what)
         calls = {
             "secrets": self.get(
                 f"{base}/secrets",
@@ -420,23 +426,21 @@ class _Run:
             if key not in settings and key in (results.get("script_settings") or {}):
                 settings[key] = results["script_settings"][key]
         unsupported: list[str] = []
-        secrets = _secrets(results["secrets"], f"{base}/secrets")
-        config = _settings_config(
+        secrets = parse_secrets(results["secrets"], f"{base}/secrets")
+        config = settings_config(
             script,
             account,
             settings,
             what,
             unsupported,
             secrets=secrets,
-            crons=_crons(results["schedules"], f"{base}/schedules"),
-            subdomain=_expect(results["subdomain"], dict, f"{base}/subdomain"),
+            crons=parse_crons(results["schedules"], f"{base}/schedules"),
+            subdomain=expect(results["subdomain"], dict, f"{base}/subdomain"),
             routes=results["routes"],
         )
         deployment, versions = results["deployment"]
         version_configs = {
-            version_id: _version_config(
-                script, result, f"{base}/versions/{version_id}", unsupported
-            )
+            version_id: version_config(script, result, f"{base}/versions/{version_id}", unsupported)
             for version_id, result in versions.items()
         }
         worker = LiveWorker(
@@ -464,17 +468,20 @@ class _Run:
             lambda: scripts.deployments.with_raw_response.list(script, account_id=self.account),
             tally,
         )
-        deployments = _expect(_expect(result, dict, what).get("deployments"), list, what)
+        deployments = expect(expect(result, dict, what).get("deployments"), list, what)
         if not deployments:
             return None, {}
         # the newest deployment is the active one
-        active = max(deployments, key=lambda d: str(_expect(d, dict, what).get("created_on", "")))
-        shares = _expect(active.get("versions"), list, what)
+        active = max(deployments, key=lambda d: str(expect(d, dict, what).get("created_on", "")))
+        shares = expect(active.get("versions"), list, what)
         deployment = {
             k: active[k] for k in ("id", "created_on", "source", "strategy") if k in active
         }
         deployment["versions"] = [
-            {"version_id": _field(v, "version_id", str, what), "percentage": v.get("percentage")}
+            {
+                "version_id": expect_field(v, "version_id", str, what),
+                "percentage": v.get("percentage"),
+            }
             for v in shares
         ]
         if len(shares) < 2:
@@ -510,7 +517,7 @@ class _Run:
 
     async def _zone_id(self, name: str, tally: _Tally) -> str:
         what = f"GET /zones?name={name}"
-        zones = _expect(
+        zones = expect(
             await self.get(
                 what, lambda: self.client.zones.with_raw_response.list(name=name), tally
             ),
@@ -518,17 +525,17 @@ class _Run:
             what,
         )
         for zone in zones:
-            if str(_expect(zone, dict, what).get("name", "")).lower() == name.lower():
-                zone_id: str = _field(zone, "id", str, what)
+            if str(expect(zone, dict, what).get("name", "")).lower() == name.lower():
+                zone_id: str = expect_field(zone, "id", str, what)
                 return zone_id
-        raise _Failure(
+        raise ReadFailure(
             f"zone {name!r} not found: {what} returned no such zone "
             "(does the token have Zone:Read on it?)"
         )
 
     async def _zone_routes(self, zone_id: str, tally: _Tally) -> list[dict[str, Any]]:
         what = f"GET /zones/{zone_id}/workers/routes"
-        routes: list[dict[str, Any]] = _expect(
+        routes: list[dict[str, Any]] = expect(
             await self.get(
                 what,
                 lambda: self.client.workers.routes.with_raw_response.list(zone_id=zone_id),
@@ -538,12 +545,12 @@ class _Run:
             what,
         )
         for route in routes:
-            _field(route, "pattern", str, what)
+            expect_field(route, "pattern", str, what)
         return routes
 
     async def _domains(self, tally: _Tally) -> list[dict[str, Any]]:
         what = f"GET /accounts/{self.account}/workers/domains"
-        domains: list[dict[str, Any]] = _expect(
+        domains: list[dict[str, Any]] = expect(
             await self.get(
                 what,
                 lambda: self.client.workers.domains.with_raw_response.list(account_id=self.account),
@@ -553,7 +560,7 @@ class _Run:
             what,
         )
         for domain in domains:
-            _field(domain, "hostname", str, what)
+            expect_field(domain, "hostname", str, what)
         return domains
 
 
@@ -563,7 +570,7 @@ async def _all(calls: Mapping[str, Awaitable[Any]]) -> dict[str, Any]:
         async with asyncio.TaskGroup() as group:
             tasks = {key: group.create_task(_coro(call)) for key, call in calls.items()}
     except BaseExceptionGroup as group:
-        failures = group.subgroup(_Failure)
+        failures = group.subgroup(ReadFailure)
         if failures is not None and failures.exceptions:
             first = failures.exceptions[0]
             while isinstance(first, BaseExceptionGroup):
@@ -585,27 +592,14 @@ def _result(response: httpx.Response, what: str) -> Any:
     try:
         body = json.loads(response.content)
     except ValueError:
-        raise _Failure(f"malformed response from {what}: not JSON") from None
+        raise ReadFailure(f"malformed response from {what}: not JSON") from None
     if not isinstance(body, dict):
-        raise _Failure(f"malformed response from {what}: not a Cloudflare envelope")
+        raise ReadFailure(f"malformed response from {what}: not a Cloudflare envelope")
     if body.get("success") is not True:
-        raise _Failure(f"Cloudflare returned success=false for {what}{_messages(response)}")
+        raise ReadFailure(f"Cloudflare returned success=false for {what}{_messages(response)}")
     if body.get("result") is None:
-        raise _Failure(f"Cloudflare returned no result for {what}")
+        raise ReadFailure(f"Cloudflare returned no result for {what}")
     return body["result"]
-
-
-def _expect(value: Any, kind: type, what: str) -> Any:
-    if not isinstance(value, kind):
-        raise _Failure(f"malformed response from {what}: expected a {kind.__name__}")
-    return value
-
-
-def _field(item: Any, key: str, kind: type, what: str) -> Any:
-    value = _expect(item, dict, what).get(key)
-    if not isinstance(value, kind):
-        raise _Failure(f"malformed response from {what}: {key!r} missing or not a {kind.__name__}")
-    return value
 
 
 def _errors(response: httpx.Response | None) -> list[Any]:
@@ -668,149 +662,3 @@ def _retry_after(value: str | None) -> float | None:
 def _backoff(attempt: int) -> float:
     """Exponential backoff with ±50 % jitter: 0.25 s, 0.5 s, 1 s, … capped at 8 s."""
     return min(BACKOFF_CAP, BACKOFF_BASE * 2.0 ** (attempt - 1)) * random.uniform(0.5, 1.5)
-
-
-# ---------------------------------------------------------------------- normalisation
-
-# API binding type -> (WorkerConfig field, {WorkerConfig key: API key}); the first key is required.
-_KEYED: dict[str, tuple[str, dict[str, str]]] = {
-    "kv_namespace": ("kv_namespaces", {"id": "namespace_id"}),
-    "d1": ("d1_databases", {"database_id": "database_id"}),
-    "r2_bucket": ("r2_buckets", {"bucket_name": "bucket_name", "jurisdiction": "jurisdiction"}),
-    "durable_object_namespace": (
-        "durable_objects",
-        {"class_name": "class_name", "script_name": "script_name", "environment": "environment"},
-    ),
-    "service": (
-        "services",
-        {"service": "service", "environment": "environment", "entrypoint": "entrypoint"},
-    ),
-    "analytics_engine": ("analytics_engine_datasets", {"dataset": "dataset"}),
-    "hyperdrive": ("hyperdrive", {"id": "id"}),
-    "vectorize": ("vectorize", {"index_name": "index_name"}),
-}
-_SECRET_TYPES = ("secret_text", "secret_key")
-
-
-def _bindings(
-    script: str, items: Any, what: str, unsupported: list[str]
-) -> tuple[dict[str, Any], list[str]]:
-    """WorkerConfig fields from raw bindings, keyed by binding name, and the secret names.
-
-    Dispatches on the `type` string (the SDK's union would coerce an unknown type,
-    quirk 3). Every binding kind envman models starts empty: the API listed them all.
-    """
-    fields: dict[str, Any] = {"vars": {}, "queues": {"producers": {}}}
-    fields.update({name: {} for name, _ in _KEYED.values()})
-    secrets: list[str] = []
-    for item in _expect(items, list, what):
-        kind = _field(item, "type", str, what)
-        name = _field(item, "name", str, what)
-        if kind == "plain_text":
-            fields["vars"][name] = _field(item, "text", str, what)
-        elif kind == "json":
-            if "json" not in item:
-                raise _Failure(f"malformed response from {what}: json binding {name} has no value")
-            fields["vars"][name] = item["json"]
-        elif kind in _SECRET_TYPES:
-            secrets.append(name)
-        elif kind == "queue":
-            fields["queues"]["producers"][name] = {"queue": _field(item, "queue_name", str, what)}
-        elif kind in _KEYED:
-            target, keys = _KEYED[kind]
-            entry = {
-                ours: item[theirs] for ours, theirs in keys.items() if item.get(theirs) is not None
-            }
-            if kind == "d1" and "database_id" not in entry and item.get("id"):
-                entry["database_id"] = item["id"]  # the deprecated name of database_id
-            if kind == "durable_object_namespace" and entry.get("script_name") == script:
-                del entry["script_name"]  # a class of this very Worker
-            first = next(iter(keys))
-            if kind != "durable_object_namespace" and first not in entry:
-                raise _Failure(
-                    f"malformed response from {what}: {kind} binding {name} has no {keys[first]}"
-                )
-            fields[target][name] = entry
-        elif kind in SINGLE_BINDINGS:
-            fields[kind] = {"binding": name}
-        else:
-            unsupported.append(f"{kind} {name}")
-    return fields, secrets
-
-
-def _settings_config(
-    script: str,
-    account: str,
-    settings: dict[str, Any],
-    what: str,
-    unsupported: list[str],
-    *,
-    secrets: list[dict[str, Any]],
-    crons: tuple[str, ...],
-    subdomain: dict[str, Any],
-    routes: list[dict[str, Any]],
-) -> WorkerConfig:
-    """The live WorkerConfig; a field the API did not return stays None (no invented defaults)."""
-    fields, _ = _bindings(script, settings.get("bindings"), what, unsupported)
-    fields.update(_runtime(settings))
-    placement = settings.get("placement")
-    if isinstance(placement, dict):
-        fields["placement"] = placement
-    elif settings.get("placement_mode"):  # the older flat shape
-        fields["placement"] = {"mode": settings["placement_mode"]}
-    for key in ("observability", "logpush"):
-        if settings.get(key) is not None:
-            fields[key] = settings[key]
-    if "tail_consumers" in settings:
-        fields["tail_consumers"] = settings["tail_consumers"] or ()
-    if isinstance(subdomain.get("enabled"), bool):
-        fields["workers_dev"] = subdomain["enabled"]
-    if isinstance(subdomain.get("previews_enabled"), bool):
-        fields["preview_urls"] = subdomain["previews_enabled"]
-    # A secret shows in the bindings (type secret_text) and in the secrets list; the list
-    # is the authority: it is what `wrangler secret list` shows and it has every type.
-    fields["secrets"] = {"required": sorted(s["name"] for s in secrets)}
-    fields["triggers"] = {"crons": crons}
-    fields["routes"] = routes
-    return _config({"name": script, "account_id": account, **fields}, what)
-
-
-def _version_config(script: str, result: Any, what: str, unsupported: list[str]) -> WorkerConfig:
-    """A version's WorkerConfig: its bindings (secrets by name) and its runtime settings."""
-    resources = _field(result, "resources", dict, what)
-    fields, secrets = _bindings(script, resources.get("bindings"), what, unsupported)
-    fields.update(_runtime(resources.get("script_runtime") or {}))
-    fields["secrets"] = {"required": sorted(secrets)}
-    return _config({"name": script, **fields}, what)
-
-
-def _runtime(source: dict[str, Any]) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    for key in ("compatibility_date", "usage_model", "limits"):
-        if source.get(key) is not None:
-            fields[key] = source[key]
-    if isinstance(source.get("compatibility_flags"), list):
-        fields["compatibility_flags"] = tuple(source["compatibility_flags"])
-    return fields
-
-
-def _config(fields: dict[str, Any], what: str) -> WorkerConfig:
-    try:
-        return WorkerConfig.model_validate(fields)
-    except ValueError as e:  # pydantic's ValidationError
-        first = str(e).splitlines()[1:3]
-        raise _Failure(f"malformed response from {what}: {' '.join(first)}") from None
-
-
-def _secrets(result: Any, what: str) -> list[dict[str, Any]]:
-    """Names and types only; any value-like field is dropped at once."""
-    secrets = []
-    for item in _expect(result, list, what):
-        name = _field(item, "name", str, what)
-        secrets.append({"name": name, "type": str(item.get("type", ""))})
-    return secrets
-
-
-def _crons(result: Any, what: str) -> tuple[str, ...]:
-    schedules = _expect(_expect(result, dict, what).get("schedules"), list, what)
-    return tuple(_field(s, "cron", str, what) for s in schedules)

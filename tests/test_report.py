@@ -21,15 +21,8 @@ from hypothesis import strategies as st
 from envman.codes import CODES
 from envman.errors import UsageError
 from envman.models import Finding, Kind, Report, Severity, Source
-from envman.report import (
-    REPORTERS,
-    SEVERITY_ORDER,
-    RenderOptions,
-    count,
-    render,
-    summary_line,
-    wants_color,
-)
+from envman.report import REPORTERS, RenderOptions, render, summary_line, wants_color
+from envman.report_parts import SEVERITY_ORDER, count
 
 SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif" / "sarif-schema-2.1.0.json"
 ANSI = re.compile(r"\x1b\[")
