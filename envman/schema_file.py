@@ -8,7 +8,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, get_args
 
-# pydantic is fenced into schema.py; this module is part of it, split off for size.
 from pydantic import ValidationError
 
 from envman.errors import InputError

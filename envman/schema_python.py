@@ -10,7 +10,6 @@ import typing
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
-# pydantic is fenced into schema.py; this module is part of it, split off for size.
 from pydantic import AnyUrl, BaseModel, TypeAdapter, ValidationError
 from pydantic_core import PydanticUndefined
 

@@ -9,7 +9,6 @@ from datetime import date, time
 from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
-# pydantic is fenced into schema.py; this module is part of it, split off for size.
 from pydantic import (
     AfterValidator,
     AnyHttpUrl,
