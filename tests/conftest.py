@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +32,26 @@ def clean_environment(
 @pytest.fixture
 def repo_root() -> Path:
     return REPO
+
+
+BUNDLED = ("envman.toml", "wrangler.toml", "environments", "schemas", "src", "examples")
+
+
+def copy_project(destination: Path) -> Path:
+    """A copy of the bundled dashboard-worker project (the repository's own config)."""
+    for name in BUNDLED:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name)
+        else:
+            shutil.copy(source, destination / name)
+    return destination
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """The bundled project, copied into tmp_path."""
+    return copy_project(tmp_path)
 
 
 from tests.fakecf.fixtures import fake_cloudflare  # noqa: E402, F401 - a fixture for every test module

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +17,6 @@ SECRET_VALUES = {
     "JWT_SECRET": "SEEDED-JWT-VALUE-7f3a9c",
     "STRIPE_API_KEY": "SEEDED-STRIPE-VALUE-51c0de",
 }
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    for name in ("envman.toml", "wrangler.toml", "environments", "schemas", "src"):
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, tmp_path / name)
-        else:
-            shutil.copy(source, tmp_path / name)
-    return tmp_path
 
 
 def declared(project: Path, env: str) -> dict[str, Any]:

@@ -16,7 +16,8 @@ import pytest
 
 from envman import api
 from envman.errors import AuditError, PromotionError
-from tests.cli_helpers import REPO, envman
+from tests.cli_helpers import envman
+from tests.conftest import copy_project
 from tests.fakecf.server import FakeCloudflare
 
 FILES = ("environments/production.toml", "wrangler.toml")
@@ -24,12 +25,8 @@ FILES = ("environments/production.toml", "wrangler.toml")
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    for name in ("envman.toml", "wrangler.toml", "environments", "schemas", "src"):
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, tmp_path / name)
-        else:
-            shutil.copy(source, tmp_path / name)
+    """The bundled project in a git repository, so audit entries carry a commit."""
+    copy_project(tmp_path)
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True)
     subprocess.run(

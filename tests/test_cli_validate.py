@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import REPO, envman
-
-PROJECT_FILES = ("envman.toml", "wrangler.toml", "environments", "schemas", "src")
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the bundled dashboard-worker project."""
-    for name in PROJECT_FILES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, tmp_path / name)
-        else:
-            shutil.copy(source, tmp_path / name)
-    return tmp_path
+from tests.cli_helpers import envman
 
 
 def findings(result_stdout: str) -> list[tuple[str, str, str]]:

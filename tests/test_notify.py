@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,7 +13,7 @@ import pytest
 
 from envman.models import Finding, Kind, Report, Severity
 from envman.notify import NotifyError, message, notify, should_send
-from tests.cli_helpers import REPO, envman
+from tests.cli_helpers import envman
 
 
 class Receiver:
@@ -118,10 +117,8 @@ def test_a_failing_webhook_is_exit_3(tmp_path: Path) -> None:
         hook.close()
 
 
-def test_cli_notifies_without_leaking_sensitive_values(tmp_path: Path, receiver: Receiver) -> None:
-    for name in ("envman.toml", "wrangler.toml", "environments", "schemas", "src", "examples"):
-        source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
+def test_cli_notifies_without_leaking_sensitive_values(project: Path, receiver: Receiver) -> None:
+    tmp_path = project
     result = envman(
         "drift",
         "--live-from",

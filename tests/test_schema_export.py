@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from tests.cli_helpers import REPO, envman
@@ -13,10 +12,8 @@ def test_committed_json_schemas_are_up_to_date() -> None:
     assert result.returncode == 0, "run `envman schema export` and commit schemas/:\n" + result.stdout
 
 
-def test_export_writes_and_check_notices_staleness(tmp_path: Path) -> None:
-    for name in ("envman.toml", "wrangler.toml", "environments", "schemas"):
-        source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
+def test_export_writes_and_check_notices_staleness(project: Path) -> None:
+    tmp_path = project
     stale = tmp_path / "schemas/environment.schema.json"
     stale.write_text("{}\n")
     assert envman("schema", "export", "--check", cwd=tmp_path).returncode == 1
