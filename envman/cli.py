@@ -66,7 +66,12 @@ def root(
         ),
     ] = None,
     quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Print only findings, no summary.")
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="No progress bar or status messages; with --output, no terminal report.",
+        ),
     ] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Print suppressed findings and detail.")
