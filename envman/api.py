@@ -251,6 +251,7 @@ def validate(ws: Workspace, envs: Sequence[str] = (), *, today: date | None = No
         ws.envs,
         {env: ws.worker_name(env, d.config) for env, d in decls.items()},
         lambda env, loc: decls[env].source(loc),
+        pipeline=not ws.zero_setup,
     )
     if ws.wrangler is not None:
         checked = selected if ws.zero_setup else (TOP_LEVEL, *selected)

@@ -187,7 +187,9 @@ def show(
     source: Annotated[
         ShowSource, typer.Option(help="Where to read it from.")
     ] = ShowSource.DECLARED,
-    fmt: Annotated[ShowFormat, typer.Option("--format", "-f")] = ShowFormat.TOML,
+    fmt: Annotated[
+        ShowFormat, typer.Option("--format", "-f", help="Print as TOML (wrangler's shape) or JSON.")
+    ] = ShowFormat.TOML,
 ) -> int:
     """Print one environment's fully resolved config (sensitive vars redacted)."""
     from envman.report import render_config

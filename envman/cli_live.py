@@ -23,7 +23,7 @@ from envman.cli import (
     exit_code,
     workspace,
 )
-from envman.errors import ExitCode
+from envman.errors import ExitCode, UsageError
 from envman.models import Report, Severity
 
 LiveFromOption = Annotated[
@@ -91,6 +91,8 @@ def drift(
     ] = NotifyOn.DRIFT,
 ) -> int:
     """Compare declared config with the live Workers; exit 1 on drift, 3 when unknown."""
+    if all_envs and envs:
+        raise UsageError("give environment names or --all, not both")
     ws = workspace()
     with _progress(len(ws.select(envs or []))) as progress:
         report = api.drift(
@@ -143,10 +145,11 @@ def check(
     live_from: LiveFromOption = None,
     concurrency: ConcurrencyOption = None,
     timeout: TimeoutOption = None,
+    rate_limit: RateLimitOption = None,
 ) -> int:
     """Pre-deploy gate: validate + wrangler consistency + drift + required secrets present."""
     report = api.check(
-        workspace(), env, options=_live_options(live_from, concurrency, timeout, None)
+        workspace(), env, options=_live_options(live_from, concurrency, timeout, rate_limit)
     )
     emit(report, formats, outputs)
     _step_summary(report)

@@ -211,7 +211,10 @@ def audit_log(
             "--since", help="Only entries at or after this date (YYYY-MM-DD or ISO time)."
         ),
     ] = None,
-    fmt: Annotated[AuditFormat, typer.Option("--format", "-f")] = AuditFormat.TEXT,
+    fmt: Annotated[
+        AuditFormat,
+        typer.Option("--format", "-f", help="Print as text or as JSON (the entries as written)."),
+    ] = AuditFormat.TEXT,
 ) -> int:
     """List audit entries, oldest first."""
     from envman.report import render_audit
@@ -236,7 +239,10 @@ def _since(value: str | None) -> Any:
 @audit_app.command("show")
 def audit_show(
     entry_id: Annotated[str, typer.Argument(help="Entry id or a unique prefix.")],
-    fmt: Annotated[AuditFormat, typer.Option("--format", "-f")] = AuditFormat.TEXT,
+    fmt: Annotated[
+        AuditFormat,
+        typer.Option("--format", "-f", help="Print as text or as JSON (the entries as written)."),
+    ] = AuditFormat.TEXT,
 ) -> int:
     """Print one audit entry in full."""
     from envman.report import render_audit

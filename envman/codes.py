@@ -9,7 +9,7 @@ from envman.models import Severity
 
 @dataclass(frozen=True)
 class Code:
-    """A stable finding code; docs/finding-codes.md and SARIF rules are generated from these."""
+    """A stable finding code; docs/reference/finding-codes.md and SARIF rules are generated from these."""
 
     code: str
     severity: Severity

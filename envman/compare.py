@@ -70,13 +70,42 @@ class Difference:
 
 
 def normalise(config: WorkerConfig, fields: Iterable[str] | None = None) -> dict[str, Any]:
-    """A JSON-like dict of `config` with defaults folded and orderless lists sorted."""
-    data = config.model_dump(mode="json", exclude_none=True)
+    """A JSON-like dict of `config` with defaults folded and orderless lists sorted.
+
+    Keys of a binding that envman does not model (wrangler owns that schema, and keeps
+    adding keys) are left out: they are kept in the config but never compared.
+    """
+    data = _modelled(config.model_dump(mode="json", exclude_none=True), config)
     result: dict[str, Any] = {}
     for field in fields if fields is not None else WorkerConfig.model_fields:
         value = data.get(field)
         result[field] = _fold(field, value)
     return result
+
+
+def _modelled(data: dict[str, Any], config: WorkerConfig) -> dict[str, Any]:
+    for field in (*KEYED_FIELDS, "queues"):
+        value = getattr(config, field)
+        if field == "queues" and value is not None:
+            for part in ("producers", "consumers"):
+                entries = getattr(value, part)
+                if entries and part in data.get("queues", {}):
+                    data["queues"][part] = {
+                        name: {
+                            k: v
+                            for k, v in data["queues"][part][name].items()
+                            if k in type(entry).model_fields
+                        }
+                        for name, entry in entries.items()
+                    }
+        elif isinstance(value, dict) and field in data and field != "vars":
+            data[field] = {
+                name: {k: v for k, v in data[field][name].items() if k in type(entry).model_fields}
+                if hasattr(type(entry), "model_fields")
+                else data[field][name]
+                for name, entry in value.items()
+            }
+    return data
 
 
 def _fold(field: str, value: Any) -> Any:

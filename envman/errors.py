@@ -6,7 +6,7 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """Process exit codes; documented in docs/exit-codes.md."""
+    """Process exit codes; documented in docs/reference/exit-codes.md."""
 
     OK = 0
     FINDINGS = 1
@@ -74,6 +74,12 @@ class PromotionError(EnvmanError):
     """A promotion or rollback was refused by a guardrail or is stale."""
 
     exit_code = ExitCode.FINDINGS
+
+
+class NotifyError(EnvmanError):
+    """A drift notification could not be delivered to its webhook."""
+
+    exit_code = ExitCode.UNREADABLE
 
 
 class AuditError(EnvmanError):

@@ -1,6 +1,6 @@
 """Loads envman.toml and the layered environment files (dynaconf) into located plain data.
 
-Layering rule (docs/configuration.md): `environments/base.toml`, when it exists, lies
+Layering rule (docs/reference/configuration.md): `environments/base.toml`, when it exists, lies
 under every `environments/<env>.toml`. Tables merge key by key (recursively); arrays
 and scalars of the environment replace the base's whole. To remove an inherited key,
 set it to the string `"@del"` in the environment file (dynaconf's delete token). Other

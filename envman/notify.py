@@ -16,18 +16,12 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from envman.errors import EnvmanError, ExitCode
+from envman.errors import NotifyError
 from envman.models import Finding, Report
 
 WHEN = ("drift", "change", "always")
 MAX_FINDINGS = 10
 STATE_FILE = ".envman/drift-state.json"
-
-
-class NotifyError(EnvmanError):
-    """The webhook could not be reached or refused the message."""
-
-    exit_code = ExitCode.UNREADABLE
 
 
 def digest(report: Report) -> str:

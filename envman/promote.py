@@ -1,6 +1,6 @@
 """Plans a promotion between two environments: a pure function of their configs.
 
-What is promoted, and what never is (docs/promotion.md):
+What is promoted, and what never is (docs/reference/promotion.md):
 
 | path | promoted? |
 |---|---|

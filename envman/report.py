@@ -11,7 +11,7 @@ The `json` format (stable; additions only, `version` changes on anything else)::
       "command": "validate",              # validate | diff | drift | check | ...
       "findings": [                       # every finding, suppressed ones included,
         {                                 # sorted by env, severity (worst first), path, code
-          "code": "EM110",                # stable code, see docs/finding-codes.md
+          "code": "EM110",                # stable code, see docs/reference/finding-codes.md
           "severity": "error",            # error | warning | info
           "env": "staging",               # null for project-wide findings
           "path": "vars.LOG_LEVEL",       # dotted config path ("" when none)

@@ -25,14 +25,22 @@ def cross_environment(
     order: Sequence[str],
     worker_names: Mapping[str, str | None],
     locate: Locate,
+    *,
+    pipeline: bool = True,
 ) -> list[Finding]:
-    """Every cross-environment finding for `configs`, environments taken in pipeline `order`."""
+    """Every cross-environment finding for `configs`, environments taken in pipeline `order`.
+
+    Without a pipeline (a plain wrangler project, whose top level is not a stage) only
+    shared resources and names are checked: date order needs stages, and a binding
+    missing from an env is already wrangler's own not-inherited warning (EM314).
+    """
     envs = [env for env in order if env in configs]
     findings: list[Finding] = []
     findings += _shared_resources(configs, envs, locate)
     findings += _shared_names(worker_names, envs, locate)
-    findings += _date_order(configs, envs, locate)
-    findings += _bindings_everywhere(configs, envs, locate)
+    if pipeline:
+        findings += _date_order(configs, envs, locate)
+        findings += _bindings_everywhere(configs, envs, locate)
     return findings
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import envman
+from tests.cli_helpers import REPO, envman
 
 
 def findings(result_stdout: str) -> list[tuple[str, str, str]]:
@@ -229,3 +230,26 @@ def test_help_and_validate_do_not_import_the_sdk_or_deepdiff(project: Path) -> N
             check=False,
         )
         assert "IMPORTED []" in result.stdout, result.stdout + result.stderr
+
+
+def test_zero_setup_on_the_bundled_wrangler_file(tmp_path: Path) -> None:
+    """Without envman.toml the top level is not a pipeline stage: no date-order noise."""
+    shutil.copy(REPO / "wrangler.toml", tmp_path / "wrangler.toml")
+    shutil.copytree(REPO / "src", tmp_path / "src")
+    result = envman("validate", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    data = json.loads(result.stdout)
+    assert data["environments"] == ["top-level", "development", "staging", "production"]
+    assert data["findings"] == []
+
+
+def test_unknown_binding_keys_are_kept_but_not_compared(project: Path) -> None:
+    wrangler = project / "wrangler.toml"
+    text = wrangler.read_text().replace(
+        '[[env.staging.kv_namespaces]]\nbinding = "CACHE"\n',
+        '[[env.staging.kv_namespaces]]\nbinding = "CACHE"\nexperimental_remote = true\n',
+    )
+    wrangler.write_text(text)
+    result = envman("validate", "staging", "--format", "json", cwd=project)
+    codes = {f["code"] for f in json.loads(result.stdout)["findings"]}
+    assert "EM300" not in codes

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from envman.models import Finding, Kind, Report, Severity
-from envman.notify import NotifyError, message, notify, should_send
+from envman.errors import NotifyError
+from envman.notify import message, notify, should_send
 from tests.cli_helpers import envman
 
 
