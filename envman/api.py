@@ -36,6 +36,16 @@ from envman.wrangler import (
 )
 
 if TYPE_CHECKING:
+    from envman.history import (
+        apply_rollback,
+        audit_log,
+        audit_show,
+        audit_verify,
+        propose_rollback,
+    )
+    from envman.livecheck import LiveOptions, check, drift, notify, read_live_state, snapshot
+    from envman.promotion import apply as apply_promotion
+    from envman.promotion import diff, propose
     from envman.schema import Schema
 
 
@@ -382,25 +392,36 @@ def export_schemas(
 
 # --------------------------------------------------------------------------- the other use cases
 
-from envman import history as _history  # noqa: E402 - these build on the use cases above
-from envman import livecheck as _livecheck  # noqa: E402
-from envman import promotion as _promotion  # noqa: E402
+# The release and live use cases build on the ones above; they are imported on first
+# use so that `envman validate` does not pay for promotion, audit or SDK machinery.
+_ELSEWHERE = {
+    "LiveOptions": "livecheck",
+    "check": "livecheck",
+    "drift": "livecheck",
+    "notify": "livecheck",
+    "read_live_state": "livecheck",
+    "snapshot": "livecheck",
+    "diff": "promotion",
+    "propose": "promotion",
+    "apply_promotion": "promotion:apply",
+    "apply_rollback": "history",
+    "audit_log": "history",
+    "audit_show": "history",
+    "audit_verify": "history",
+    "propose_rollback": "history",
+}
 
-LiveOptions = _livecheck.LiveOptions
-check = _livecheck.check
-drift = _livecheck.drift
-notify = _livecheck.notify
-read_live_state = _livecheck.read_live_state
-snapshot = _livecheck.snapshot
 
-apply_promotion = _promotion.apply
-diff = _promotion.diff
-propose = _promotion.propose
-apply_rollback = _history.apply_rollback
-audit_log = _history.audit_log
-audit_show = _history.audit_show
-audit_verify = _history.audit_verify
-propose_rollback = _history.propose_rollback
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name not in _ELSEWHERE:
+        raise AttributeError(f"module 'envman.api' has no attribute {name!r}")
+    module, _, attribute = _ELSEWHERE[name].partition(":")
+    value = getattr(importlib.import_module(f"envman.{module}"), attribute or name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Declared",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,9 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
 
         return record
 
+    # Load the lazily imported use-case modules first, so that none of them binds a stand-in.
+    for module in ("livecheck", "promotion", "history", "guardrails"):
+        importlib.import_module(f"envman.{module}")
     for name in USE_CASES:
         monkeypatch.setattr(api, name, recorder(name))
     monkeypatch.setattr(api, "open_workspace", lambda *a, **k: FakeWorkspace())
