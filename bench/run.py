@@ -1,0 +1,311 @@
+"""Run every envman benchmark and print one markdown table.
+
+    python bench/run.py [--runs N] [--only NAME...] [--skip-slow] [--write docs/performance.md]
+
+Every timed command is a real subprocess of the installed `envman` (the script next to
+this interpreter, else `python -m envman`), so interpreter and import start-up is
+included. Each benchmark is one module under bench/ with a `run(ctx) -> list[Row]`,
+registered in BENCHMARKS below. Generated projects go to a temporary folder that is
+removed at the end (`--keep` keeps it). Exit status: 0, or 1 when a benchmark failed
+its sanity check (a row says FAILED and the reason is printed on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+if __package__ in (None, ""):  # `python bench/run.py`: make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import audit_verify, drift, parsing, promote, startup, validate, validate_large
+from bench.common import BenchFailure, Context, NotAvailable, Row, Skip, fmt_seconds
+
+MIN_RUNS = 5
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    title: str
+    """The row name used when the benchmark produces no rows of its own (skipped, failed)."""
+    run: Callable[[Context], list[Row]]
+    about: str
+    """What its rows measure, for docs/performance.md."""
+
+
+BENCHMARKS: tuple[Benchmark, ...] = (
+    Benchmark(
+        "startup",
+        "start-up",
+        startup.run,
+        "`python -c pass` is the bare interpreter start-up of the same Python, the baseline "
+        "every ratio refers to. `envman --help` and `envman --version` are the cost of "
+        "importing the CLI (typer, the api module and what it imports at the top) and "
+        "exiting; neither should import the Cloudflare SDK, deepdiff or rich.",
+    ),
+    Benchmark(
+        "validate",
+        "`envman validate` (bundled project)",
+        validate.run,
+        "`envman validate` in the repository root: the dogfooded dashboard-worker project "
+        "(3 environments layered over base.toml, schemas/vars.toml, and the consistency "
+        "check of each environment against its `[env.X]` in wrangler.toml). The ratio to "
+        "the bare interpreter is the number to watch: the target is ≤ ~15x.",
+    ),
+    Benchmark(
+        "validate-large",
+        "`envman validate` (20 envs × 500 vars)",
+        validate_large.run,
+        "`envman validate` on a generated project: 20 environments (env00..env19) of 500 "
+        "vars each (types cycle through string, integer, number, boolean, enum, url, json, "
+        "with constraints), each with its own worker name and KV/D1/R2 ids, a schema "
+        "declaring the 500 vars, and a wrangler.toml with the 20 matching `[env.X]` "
+        "sections so the consistency check runs too. The project is valid by "
+        "construction: any exit status but 0 fails the benchmark.",
+    ),
+    Benchmark(
+        "drift",
+        "`envman drift --all --format json` (100 Workers)",
+        drift.run,
+        "`envman drift --all --format json` against the fake Cloudflare API "
+        "(tests/fakecf) started as a subprocess with 50 ms of latency on every request. "
+        "envman reads one project at a time with one Worker per environment, so the 100 "
+        "Workers are one generated project with 100 environments (w000..w099, 20 vars, a "
+        "secret, a cron, KV/D1/R2 each). The fake is seeded with what `wrangler deploy` "
+        "of each environment would leave, so the report must be clean (exit 0). Requests "
+        "per Worker come from the fake's own request log: `python -m tests.fakecf` "
+        "cannot report it, so bench/fakeserver.py runs the same fake with a `count` "
+        "command on stdin. The sequential row is the same with `--concurrency 1`, run "
+        "once (it takes about 30 s); `--skip-slow` omits it.",
+    ),
+    Benchmark(
+        "audit",
+        "`envman audit verify` (10,000 entries)",
+        audit_verify.run,
+        "`envman audit verify` over a 10,000-entry hash-chained log, written with "
+        "envman.audit's canonical JSON and SHA-256 exactly as `append` would (without "
+        "10,000 fsyncs) and checked in-process with `envman.audit.verify` before timing; "
+        "then the same log HMAC-signed, verified with ENVMAN_AUDIT_KEY set.",
+    ),
+    Benchmark(
+        "promote",
+        "`envman promote staging production` (100 of 1,000 keys)",
+        promote.run,
+        "`envman promote staging production --yes --reason bench` on a generated project "
+        "whose staging and production have 1,000 vars each, 100 of them different, all "
+        "promotable, with wrangler.toml kept in step (`sync_wrangler`, the default). Each "
+        "run starts from a fresh copy of the project (copied untimed) and must report "
+        "100 changes. No API token is set, so the live guardrails are skipped. The row "
+        'reads "not available yet" when `envman promote --help` fails.',
+    ),
+    Benchmark(
+        "parse",
+        "located parsers (1 MB)",
+        parsing.run,
+        "Library micro-benchmarks in the runner's own process (no start-up): "
+        "`envman.jsonc.parse` on a ~1 MB wrangler.jsonc with comments and trailing commas, "
+        "and `envman.files.parse_toml` (tomllib plus `envman.tomlmap.toml_positions`) on a "
+        "~1 MB wrangler.toml; the notes give the plain `json.loads` / `tomllib.loads` "
+        "time of the same input for scale.",
+    ),
+)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    names = [b.name for b in BENCHMARKS]
+    parser = argparse.ArgumentParser(
+        prog="python bench/run.py",
+        description="Run envman's benchmarks and print a markdown table.",
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=MIN_RUNS,
+        help=f"timed runs per row (default and minimum {MIN_RUNS})",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=names,
+        metavar="NAME",
+        help=f"run only these: {', '.join(names)}",
+    )
+    parser.add_argument(
+        "--skip-slow", action="store_true", help="skip the sequential drift row (~30 s)"
+    )
+    parser.add_argument(
+        "--write", type=Path, metavar="FILE", help="also write FILE (docs/performance.md)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the generated projects")
+    args = parser.parse_args(argv)
+    if args.runs < MIN_RUNS:
+        parser.error(f"--runs must be at least {MIN_RUNS}")
+    return args
+
+
+def machine_line(load: float) -> str:
+    try:
+        from envman import __version__ as version
+    except ImportError:
+        version = "not importable"
+    return (
+        f"Machine: {os.cpu_count()} cores (`os.cpu_count()`), "
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{platform.system()} {platform.machine()}, envman {version}, {date.today().isoformat()}"
+        f"; load average {load:.1f} at start"
+    )
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| benchmark | median | min | max | runs | notes |", "|---|---:|---:|---:|---:|---|"]
+    for row in rows:
+        if row.seconds:
+            times = [
+                fmt_seconds(row.median),
+                fmt_seconds(min(row.seconds)),
+                fmt_seconds(max(row.seconds)),
+            ]
+        else:
+            times = ["—", "—", "—"]
+        notes = (
+            "; ".join(row.notes)
+            if row.status == "ok"
+            else f"**{row.status}**: " + "; ".join(row.notes)
+        )
+        lines.append(
+            f"| {row.name} | {' | '.join(times)} | {len(row.seconds)} | {notes.replace('|', '/')} |"
+        )
+    return "\n".join(lines)
+
+
+def run_all(args: argparse.Namespace) -> tuple[list[Row], bool]:
+    scratch = Path(tempfile.mkdtemp(prefix="envman-bench-"))
+
+    def log(message: str) -> None:
+        print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+    ctx = Context(runs=args.runs, scratch=scratch, skip_slow=args.skip_slow, log=log)
+    rows: list[Row] = []
+    failed = False
+    try:
+        for bench in BENCHMARKS:
+            if args.only and bench.name not in args.only:
+                continue
+            log(f"{bench.name} ...")
+            started = time.perf_counter()
+            try:
+                produced = bench.run(ctx)
+            except Skip as e:
+                produced = [Row(name=bench.title, status="skipped", notes=[str(e)])]
+            except NotAvailable as e:
+                produced = [Row(name=bench.title, status="not available yet", notes=[str(e)])]
+            except BenchFailure as e:
+                failed = True
+                log(f"FAILED: {bench.name}: {e}")
+                produced = [Row(name=bench.title, status="FAILED", notes=[str(e).splitlines()[0]])]
+            except Exception as e:  # a bug in the benchmark itself: report, go on
+                failed = True
+                log(f"FAILED: {bench.name}: {type(e).__name__}: {e}\n{traceback.format_exc()}")
+                produced = [
+                    Row(name=bench.title, status="FAILED", notes=[f"{type(e).__name__}: {e}"])
+                ]
+            failed = failed or any(row.status == "FAILED" for row in produced)
+            for row in produced:
+                shown = fmt_seconds(row.median) if row.seconds else row.status
+                log(f"  {row.name}: {shown}")
+            log(f"{bench.name} done in {time.perf_counter() - started:.1f} s")
+            rows += produced
+    finally:
+        if args.keep:
+            log(f"generated projects kept in {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return rows, failed
+
+
+def document(header: str, rows: list[Row], args: argparse.Namespace) -> str:
+    ran = [b for b in BENCHMARKS if not args.only or b.name in args.only]
+    parts = [
+        "# envman performance",
+        "",
+        "Written by `python bench/run.py --write docs/performance.md`; rerun it to refresh "
+        "the numbers (they depend on the machine: compare ratios, not absolute times).",
+        "",
+        header,
+        "",
+        table(rows),
+        "",
+        "## What each row measures",
+        "",
+    ]
+    for bench in ran:
+        parts += [f"- **{bench.name}** — {bench.about}", ""]
+    parts += [
+        "## Method",
+        "",
+        f"- Each row: one untimed warm-up run, then `--runs` timed runs (default {MIN_RUNS}); "
+        "median, min and max of the wall time. The sequential drift row (one run) and the "
+        "promote row (no warm-up: each run takes seconds) say so in their notes.",
+        "- The validate ratio is measured interleaved: `python -c pass` and `envman "
+        "validate` alternate, so a busy machine slows both alike. The load average when "
+        "the runner started is in the machine line; on a shared machine the wall times "
+        "move a lot. The ratios are also given in CPU time (user + system, from `os.wait4`), "
+        "which other load disturbs much less.",
+        "- Every `envman` row is a real subprocess of the installed command (the `envman` "
+        "script next to the interpreter), so interpreter start-up and imports are included. "
+        "Its stdout/stderr go to temporary files; `CLOUDFLARE_*`, `ENVMAN_*` and `GITHUB_*` "
+        "are removed from its environment and `NO_COLOR=1` is set.",
+        "- Peak RSS is `ru_maxrss` of that very process, from `os.wait4` (the largest over "
+        "the timed runs). `RUSAGE_CHILDREN` would give the maximum over every child the "
+        "runner ever had instead.",
+        "- Every row checks its result (exit status, a clean drift report, the number of "
+        "entries verified or keys promoted); a failed check makes the row FAILED and the "
+        "runner exit 1. A missing prerequisite makes the row `skipped` with the reason.",
+        "",
+        "## How to reproduce",
+        "",
+        "```sh",
+        "pip install -e '.[test]'            # envman, the cloudflare SDK, the test fake's deps",
+        "python bench/run.py                 # every row, 5 runs each (about 3–4 minutes)",
+        "python bench/run.py --skip-slow     # without the ~30 s sequential drift row",
+        "python bench/run.py --only validate drift --runs 10",
+        "python bench/run.py --write docs/performance.md",
+        "```",
+        "",
+        "Run it on an otherwise idle machine; `--keep` keeps the generated projects "
+        "(printed on stderr) to rerun a command by hand. Benchmarks live in `bench/`, one "
+        "module each, registered in `bench/run.py`; project generators in "
+        "`bench/projects.py`.",
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    load = os.getloadavg()[0]
+    rows, failed = run_all(args)
+    header = machine_line(load)
+    print(header)
+    print()
+    print(table(rows))
+    if args.write:
+        args.write.parent.mkdir(parents=True, exist_ok=True)
+        args.write.write_text(document(header, rows, args), encoding="utf-8")
+        print(f"\n[bench] wrote {args.write}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
