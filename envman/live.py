@@ -7,6 +7,7 @@ One run reads many environments concurrently. Every HTTP request goes through on
 Retry-After above 60 s, NOTES.md quirk 6): 429 honours Retry-After up to 300 s for
 every request of the run, 5xx / timeouts / connection errors retry with exponential
 backoff and jitter, other 4xx fail at once. A failure fails its environment only.
+The limiter and the backoff and Retry-After rules are pure: they live in `envman.ratelimit`.
 
 Every body is read as raw JSON and checked (`success` true, `result` present): the SDK
 coerces unknown binding types (quirk 3), cannot parse versions (quirk 1) or the
@@ -22,14 +23,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import re
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -47,21 +44,18 @@ from envman.live_normalise import (
     version_config,
 )
 from envman.models import LiveWorker
+from envman.ratelimit import MAX_RETRY_AFTER, Clock, RateLimiter, Sleep, backoff
+
+# _retry_after keeps its old name here: tests import it from envman.live.
+from envman.ratelimit import retry_after as _retry_after
 
 if TYPE_CHECKING:
     from envman.settings import Settings
 
 DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
-MAX_RETRY_AFTER = 300.0
-"""The longest total Retry-After wait envman accepts for one request (DESIGN.md, Drift)."""
 SCRIPT_NOT_FOUND = 10007
 """Cloudflare's error code for "workers.api.error.script_not_found"."""
-BACKOFF_BASE = 0.25
-BACKOFF_CAP = 8.0
 _ZONE_ID = re.compile(r"^[0-9a-f]{32}$")
-
-Sleep = Callable[[float], Awaitable[None]]
-Clock = Callable[[], float]
 
 
 @dataclass(frozen=True)
@@ -103,47 +97,6 @@ class _Tally:
     """HTTP requests made on behalf of one Worker, retries included."""
 
     requests: int = 0
-
-
-class RateLimiter:
-    """At most `limit` requests in any window of `period` seconds, shared by a whole run.
-
-    A sliding window (not a token bucket) because Cloudflare counts requests per window:
-    a bucket would allow twice the limit across a window boundary. `pause_until` makes
-    every caller wait, for a Retry-After that applies to the whole token.
-    """
-
-    def __init__(self, limit: int, period: float, *, clock: Clock, sleep: Sleep) -> None:
-        self._limit = limit
-        self._period = period
-        self._clock = clock
-        self._sleep = sleep
-        self._sent: deque[float] = deque()
-        self._paused_until = 0.0
-        self._lock = asyncio.Lock()
-
-    def pause_until(self, when: float) -> None:
-        self._paused_until = max(self._paused_until, when)
-
-    async def acquire(self, deadline: float) -> None:
-        """Wait for a slot; fail when the wait would outlast `deadline`."""
-        async with self._lock:  # FIFO: waiters are served in order
-            while True:
-                now = self._clock()
-                while self._sent and self._sent[0] <= now - self._period:
-                    self._sent.popleft()
-                wait = self._paused_until - now
-                if len(self._sent) >= self._limit:
-                    wait = max(wait, self._sent[0] + self._period - now)
-                if wait <= 0:
-                    self._sent.append(now)
-                    return
-                if now + wait > deadline:
-                    raise ReadFailure(
-                        f"rate limited past the budget: the next request could go in {wait:.0f} s,"
-                        " after the run timeout"
-                    )
-                await self._sleep(wait)
 
 
 async def read_live(
@@ -332,7 +285,7 @@ class _Run:
                 wait = _retry_after(response.headers.get("retry-after"))
                 throttles += 1
                 if wait is None:
-                    wait = _backoff(throttles)
+                    wait = backoff(throttles)
                 throttled += wait
                 if throttled > MAX_RETRY_AFTER or self._clock() + wait > self._deadline:
                     raise ReadFailure(
@@ -345,7 +298,7 @@ class _Run:
                 raise ReadFailure(_refusal(status, what, response))
             failures += 1
             problem = problem or f"HTTP {status}{_messages(response)}"
-            delay = _backoff(failures)
+            delay = backoff(failures)
             if failures > self._settings.max_retries or self._clock() + delay > self._deadline:
                 raise ReadFailure(f"{what} failed: {problem} (gave up after {failures} attempts)")
             await self._sleep(delay)
@@ -640,25 +593,3 @@ def _refusal(status: int, what: str, response: httpx.Response) -> str:
     if status == 404:
         return f"not found (HTTP 404){detail}: {what}"
     return f"HTTP {status}{detail} from {what}"
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def _backoff(attempt: int) -> float:
-    """Exponential backoff with ±50 % jitter: 0.25 s, 0.5 s, 1 s, … capped at 8 s."""
-    return min(BACKOFF_CAP, BACKOFF_BASE * 2.0 ** (attempt - 1)) * random.uniform(0.5, 1.5)

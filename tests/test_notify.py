@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from envman.models import Finding, Kind, Report, Severity
 from envman.errors import NotifyError
+from envman.models import Finding, Kind, Report, Severity
 from envman.notify import message, notify, should_send
 from tests.cli_helpers import envman
 
