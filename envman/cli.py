@@ -192,7 +192,7 @@ def show(
     ] = ShowFormat.TOML,
 ) -> int:
     """Print one environment's fully resolved config (sensitive vars redacted)."""
-    from envman.report import render_config
+    from envman.report_views import render_config
 
     data = api.show(workspace(), env, source=source.value)
     sys.stdout.write(render_config(data, fmt.value))

@@ -55,7 +55,7 @@ def _parse_map(values: list[str] | None) -> dict[str, str]:
 
 
 def _show_plan(ws: api.Workspace, proposal: Any, fmt: str) -> None:
-    from envman.report import render_plan
+    from envman.report_views import render_plan
 
     text = render_plan(
         proposal.plan,
@@ -217,7 +217,7 @@ def audit_log(
     ] = AuditFormat.TEXT,
 ) -> int:
     """List audit entries, oldest first."""
-    from envman.report import render_audit
+    from envman.report_views import render_audit
 
     entries = api.audit_log(workspace(), env=env, since=_since(since))
     sys.stdout.write(render_audit(entries, fmt.value) + "\n")
@@ -245,7 +245,7 @@ def audit_show(
     ] = AuditFormat.TEXT,
 ) -> int:
     """Print one audit entry in full."""
-    from envman.report import render_audit
+    from envman.report_views import render_audit
 
     entry = api.audit_show(workspace(), entry_id)
     sys.stdout.write(render_audit([entry], fmt.value, full=True) + "\n")

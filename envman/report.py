@@ -44,7 +44,6 @@ from typing import TextIO
 from envman import __version__
 from envman.errors import UsageError
 from envman.models import Finding, Report, Severity
-from envman.report_ci import junit, sarif
 from envman.report_parts import (
     SEVERITY_ORDER,
     by_env,
@@ -61,9 +60,6 @@ from envman.report_parts import (
 )
 
 # Not reporters of a Report, but the CLI imports every renderer from here.
-from envman.report_views import render_audit as render_audit
-from envman.report_views import render_config as render_config
-from envman.report_views import render_plan as render_plan
 
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -289,12 +285,24 @@ def _markdown(report: Report, options: RenderOptions) -> str:
     return "\n".join(lines).rstrip("\n")
 
 
+def _sarif(report: Report, options: RenderOptions) -> str:
+    from envman.report_ci import sarif  # CI formats load on use: validate stays quick
+
+    return sarif(report, options)
+
+
+def _junit(report: Report, options: RenderOptions) -> str:
+    from envman.report_ci import junit
+
+    return junit(report, options)
+
+
 REPORTERS: dict[str, Reporter] = {
     "text": _text,
     "json": _json,
     "github": _github,
     "markdown": _markdown,
-    "sarif": sarif,
-    "junit": junit,
+    "sarif": _sarif,
+    "junit": _junit,
 }
 """Every output format by name; the first is the default."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from envman.errors import UsageError
 from envman.models import Finding
-from envman.promote import Plan
 from envman.report_parts import clip, compact, finding_json, plural, visible
+
+if TYPE_CHECKING:
+    from envman.promote import Plan
 
 
 def render_config(data: Mapping[str, Any], fmt: str) -> str:
