@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import copy
-import difflib
-import json
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from envman.edit_doc import _MISSING, Path, _Doc, _get, _show, _start, _Unwritable
+from envman.edit_batch import _quick, _Splices
+from envman.edit_doc import (
+    _MISSING,
+    Path,
+    _Doc,
+    _get,
+    _list_changes,
+    _same,
+    _show,
+    _start,
+    _Unwritable,
+)
 from envman.edit_jsonc import _JsoncDoc
 from envman.edit_render import _toml_chunks
 from envman.edit_toml import _TomlDoc
@@ -19,8 +27,11 @@ from envman.models import KEYED_LISTS
 
 # How it works: the text is scanned into nodes that know their character spans (TOML by
 # envman.edit_toml_scan, JSONC from envman.jsonc's spans), one primitive change is
-# spliced into the text, the text is scanned again, and so on. Every other byte is never
-# touched; the result is parsed at the end and must hold exactly the intended data.
+# spliced into the text, the text is scanned again, and so on. The common changes
+# (values replaced in place, `key = value` lines added to or deleted from a [table]) are
+# the exception (envman.edit_batch): they are computed on one scan and spliced in
+# together, so that a run of them costs one scan, not one each. Every other byte is
+# never touched; the result is parsed at the end and must hold exactly the intended data.
 # tomlkit only renders new TOML values (envman.edit_render): its document model re-flows
 # text around the tables it edits (line endings, super-tables, dotted keys), which spans
 # avoid.
@@ -55,14 +66,14 @@ def edit_toml(
     text: str, edits: Sequence[Edit], *, section: tuple[str, ...] = (), filename: str = "<toml>"
 ) -> str:
     """Apply `edits` to the environment at `section` of TOML `text`; return the new text."""
-    return _edit(text, edits, section, lambda t: _TomlDoc(t, filename), filename)
+    return _edit(text, edits, section, _TomlDoc, filename)
 
 
 def edit_jsonc(
     text: str, edits: Sequence[Edit], *, section: tuple[str, ...] = (), filename: str = "<jsonc>"
 ) -> str:
     """Apply `edits` to the environment at `section` of JSON-with-comments `text`."""
-    return _edit(text, edits, section, lambda t: _JsoncDoc(t, filename), filename)
+    return _edit(text, edits, section, _JsoncDoc, filename)
 
 
 def dumps_toml(data: Mapping[str, Any]) -> str:
@@ -78,14 +89,14 @@ def dumps_toml(data: Mapping[str, Any]) -> str:
 
 
 def _edit(
-    text: str, edits: Sequence[Edit], section: tuple[str, ...], new: _Make, filename: str
+    text: str, edits: Sequence[Edit], section: tuple[str, ...], kind: type[_Doc], filename: str
 ) -> str:
     cache: dict[str, _Doc] = {}
 
     def make(source: str) -> _Doc:  # each text is parsed once, however many steps look at it
         if source not in cache:
             cache.clear()
-            cache[source] = new(source)
+            cache[source] = kind(source, filename)
         return cache[source]
 
     doc = make(text)
@@ -98,16 +109,21 @@ def _edit(
             hint=f"add a `{_show(section)}` table to the file first",
         )
     expected = copy.deepcopy(doc.data)
+    pending = _Splices()  # changes computed on make(text), to splice in together
     for edit in edits:
         value = edit.value if edit.value is DELETE else _json(edit.value)
         try:
+            if pending and edit.path and _keyed(tuple(edit.path)) is not None:
+                text = pending.apply(text)  # a binding is found by name in the current data
             mode, path, value = _plan(make(text).data, section, Edit(edit.path, value), filename)
-            text = _run(make, text, mode, path, value)
+            if not _quick(make(text), mode, path, value, pending):
+                text = _run(make, pending.apply(text), mode, path, value)
         except _Unwritable as e:
             raise InputError(f"cannot write {e} at `{_show(edit.path)}`", file=filename) from e
         _apply_data(expected, mode, path, value)
+    text = pending.apply(text)
     try:
-        result = make(text).data
+        result = make(text).data  # scanned too: the result must be editable again
     except InputError as e:
         result = e
     if not _same(result, expected):
@@ -231,10 +247,7 @@ def _set(make: _Make, text: str, path: Path, value: Any) -> str:
 
 def _set_list(make: _Make, text: str, path: Path, old: list[Any], new: list[Any]) -> str:
     """Change a list element by element, so that unchanged elements (and comments) stay."""
-    matcher = difflib.SequenceMatcher(
-        a=[_canon(v) for v in old], b=[_canon(v) for v in new], autojunk=False
-    )
-    for tag, i1, i2, j1, j2 in reversed(matcher.get_opcodes()):
+    for tag, i1, i2, j1, j2 in reversed(_list_changes(old, new)):
         common = min(i2 - i1, j2 - j1) if tag == "replace" else 0
         if tag == "equal":
             continue
@@ -283,19 +296,6 @@ def _apply_data(data: Any, mode: str, path: Path, value: Any) -> None:
 # --------------------------------------------------------------------------- small helpers
 
 
-def _same(a: Any, b: Any) -> bool:
-    """Equality that tells 1, 1.0 and True apart, as a file does."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(map(_same, a, b))
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float) and math.isnan(a):
-        return math.isnan(b)
-    return bool(a == b)
-
-
 def _first_difference(a: Any, b: Any, path: Path = ()) -> Path:
     if isinstance(a, dict) and isinstance(b, dict):
         for key in [*a, *(k for k in b if k not in a)]:
@@ -306,7 +306,3 @@ def _first_difference(a: Any, b: Any, path: Path = ()) -> Path:
             if not _same(x, y):
                 return _first_difference(x, y, (*path, index))
     return path
-
-
-def _canon(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)

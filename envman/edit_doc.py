@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+import json
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -64,6 +67,31 @@ def _content_end(text: str, start: int, end: int) -> int:
     return start
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Equality that tells 1, 1.0 and True apart, as a file does."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(map(_same, a, b))
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return bool(a == b)
+
+
+def _list_changes(old: list[Any], new: list[Any]) -> Sequence[tuple[str, int, int, int, int]]:
+    """difflib's opcodes from `old` to `new`, elements compared by their JSON."""
+    matcher = difflib.SequenceMatcher(
+        a=[_canon(v) for v in old], b=[_canon(v) for v in new], autojunk=False
+    )
+    return matcher.get_opcodes()
+
+
+def _canon(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
 def _merge(cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans sorted, with overlapping or touching ones joined."""
     merged: list[tuple[int, int]] = []
@@ -83,6 +111,17 @@ def _cut(text: str, cuts: list[tuple[int, int]]) -> str:
 
 
 # --------------------------------------------------------------------------- nodes and lists
+
+
+@dataclass(frozen=True)
+class _Splice:
+    """New text for text[start:end], made from what text holds at the spans in `reads`
+    (which include start:end): it stays right while no other change touches them."""
+
+    start: int
+    end: int
+    text: str
+    reads: tuple[tuple[int, int], ...]
 
 
 @dataclass
@@ -222,8 +261,30 @@ class _Doc:
     def add(self, path: Path, value: Any) -> str:
         raise NotImplementedError
 
-    def replace(self, loc: _Loc, value: Any) -> str:
+    def replacement(self, loc: _Loc, value: Any) -> _Splice:
+        """The splice that writes `value` over the value at `loc` (a kv or an item)."""
         raise NotImplementedError
+
+    def replace(self, loc: _Loc, value: Any) -> str:
+        return self.apply(self.replacement(loc, value))
+
+    def addition(self, path: Path, value: Any) -> _Splice | None:
+        """The splice `add(path, value)` makes, when it is one that other splices of the
+        same text can be made beside; None when it is not (or not known to be)."""
+        return None
+
+    def removal(self, loc: _Loc) -> _Splice | None:
+        """The splice `delete(loc)` makes, when it is one that other splices of the same
+        text can be made beside; None when it is not (or not known to be)."""
+        return None
+
+    def apply(self, change: _Splice) -> str:
+        return self.text[: change.start] + change.text + self.text[change.end :]
+
+    def nl_span(self) -> tuple[int, int]:
+        """The span `self.nl` is read from: up to the first line break, or all of a one-line text."""
+        first = self.text.find("\n")
+        return (0, first + 1) if first >= 0 else (0, len(self.text))
 
     def delete(self, loc: _Loc) -> str:
         raise NotImplementedError

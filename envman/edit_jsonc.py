@@ -13,11 +13,13 @@ from envman.edit_doc import (
     _Doc,
     _indent,
     _Item,
+    _line_start,
     _Loc,
     _nest,
     _Node,
     _Seq,
     _show,
+    _Splice,
     _start,
     _starts_line,
     _Syntax,
@@ -102,13 +104,16 @@ class _JsoncDoc(_Doc):
     def _owner_start(self, loc: _Loc) -> int:
         return loc.seq.items[loc.index].start if loc.seq is not None else 0
 
-    def replace(self, loc: _Loc, value: Any) -> str:
+    def replacement(self, loc: _Loc, value: Any) -> _Splice:
         assert loc.node is not None
         text, node = self.text, loc.node
         owner = self._owner_start(loc)
         multiline = "\n" in text[node.start : node.end] or _starts_line(text, owner)
         rendered = self.render(value, _indent(text, owner), multiline, text[node.start : node.end])
-        return text[: node.start] + rendered + text[node.end :]
+        # It reads its owner's line up to the value; laid out on several lines, also the
+        # file's indent unit and line break, which any other change might alter.
+        reads = (0, len(text)) if "\n" in rendered else (_line_start(text, owner), node.end)
+        return _Splice(node.start, node.end, rendered, (reads,))
 
     def add(self, path: Path, value: Any) -> str:
         size = len(path) - 1

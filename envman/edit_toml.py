@@ -15,6 +15,7 @@ from envman.edit_doc import (
     _nest,
     _Node,
     _show,
+    _Splice,
     _start,
 )
 from envman.edit_render import (
@@ -36,10 +37,13 @@ class _TomlDoc(_TomlScan):
             return _toml_value(value)
         return _toml_value(value, old.kind, self.text[old.start : old.end], self.nl)
 
-    def replace(self, loc: _Loc, value: Any) -> str:
+    def replacement(self, loc: _Loc, value: Any) -> _Splice:
         assert loc.node is not None
         node = loc.node
-        return self.text[: node.start] + self.render(value, node) + self.text[node.end :]
+        rendered = self.render(value, node)
+        # A multi-line string is written with the file's line break, read from its first line.
+        reads = (node.start, node.end), *([self.nl_span()] if "\n" in rendered else [])
+        return _Splice(node.start, node.end, rendered, reads)
 
     def add(self, path: Path, value: Any) -> str:
         size = len(path) - 1
@@ -61,13 +65,13 @@ class _TomlDoc(_TomlScan):
             # keys beside them, one per leaf, in the file's own style.
             last = [kv for kv in self.kvs if kv.owner == loc.kv.owner and kv.path[:size] == prefix]
             rel = child[len(self._table_of(last[-1])) :]
-            return self._line_after(last[-1], rel, member)
+            return self.apply(self._line_after(last[-1], rel, member))
         if _table_style(child, member) or _aot_style(child, member):
             return self._insert_block(self._anchor(prefix), _toml_chunks(prefix, {key: member}))
         if loc.owner is not None:
             kvs = [kv for kv in self.kvs if kv.owner == loc.owner]
             if kvs:
-                return self._line_after(kvs[-1], (key,), member)
+                return self.apply(self._line_after(kvs[-1], (key,), member))
             line = f"{_toml_key(key)} = {self.render(member)}"
             if loc.owner >= 0:
                 return self._insert_line(self.headers[loc.owner].end, line)
@@ -78,19 +82,49 @@ class _TomlDoc(_TomlScan):
         # a table that only exists through its sub-tables: give it its own header
         return self._insert_block(self._anchor(prefix), _toml_chunks(prefix, {key: member}))
 
-    def _line_after(self, kv: _KV, rel: Path, value: Any) -> str:
+    def addition(self, path: Path, value: Any) -> _Splice | None:
+        """What `add` writes when that is a `key = value` line after the last one of a
+        [table]; None otherwise."""
+        loc, key = self.find(path[:-1]), path[-1]
+        if loc is None or loc.kind != "table" or loc.owner is None or not isinstance(key, str):
+            return None
+        last = self.kvs[self.last_kv[loc.owner]] if loc.owner in self.last_kv else None
+        if last is None or loc.owner < 0 or _table_style(path, value) or _aot_style(path, value):
+            return None
+        if len(last.parts) > 1:  # a new table would be written as dotted leaves
+            return None
+        change = self._line_after(last, (key,), value)
+        # It copies the indent and separator of the line before (as a line added after it
+        # will copy them from it) and writes the file's line break.
+        reads = ((last.line, last.node.start), (last.node.end, last.end), self.nl_span())
+        return _Splice(change.start, change.end, change.text, reads)
+
+    def removal(self, loc: _Loc) -> _Splice | None:
+        """What `delete` cuts when that is one `key = value` line of a [table] (the table
+        stays) other than the file's last line; None otherwise."""
+        kv = loc.kv
+        if loc.kind != "kv" or kv is None or kv.owner < 0 or len(kv.parts) > 1:
+            return None
+        if kv.end >= len(self.text):  # the end of the file has rules of its own (_apply_cuts)
+            return None
+        return _Splice(kv.line, kv.end, "", ((kv.line, kv.end),))
+
+    def _line_after(self, kv: _KV, rel: Path, value: Any) -> _Splice:
         """`rel = value` on a new line after `kv`, indented like it; a table as dotted leaves
         when `kv` itself is a dotted key."""
         indent = self.text[kv.line : kv.key_start]
         leaves = list(_leaves(rel, value)) if len(kv.parts) > 1 else [(rel, value)]
         lines = [f"{indent}{_dotted(path)}{kv.sep}{self.render(leaf)}" for path, leaf in leaves]
-        return self._insert_line(kv.end, self.nl.join(lines))
+        return self._line_insertion(kv.end, self.nl.join(lines))
 
     def _insert_line(self, at: int, line: str) -> str:
+        return self.apply(self._line_insertion(at, line))
+
+    def _line_insertion(self, at: int, line: str) -> _Splice:
         text = self.text
         if at == len(text) and text and not text.endswith("\n"):
-            return text + self.nl + line
-        return text[:at] + line + self.nl + text[at:]
+            return _Splice(at, at, self.nl + line, ())
+        return _Splice(at, at, line + self.nl, ())
 
     def _anchor(self, prefix: Path) -> int:
         """Where a new table under `prefix` goes: after the last table of `prefix`."""

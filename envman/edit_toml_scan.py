@@ -108,6 +108,11 @@ class _TomlScan(_Doc):
                 end = self._eol(node.end)
                 self.kvs.append(_KV(pos, p, parts, (*table, *parts), node, end, owner, text[q:v]))
             pos = last_end = end
+        self._first_kv: dict[Path, int] = {}
+        self.last_kv: dict[int, int] = {}  # header index (-1: the root) -> its last kv's index
+        for i, kv in enumerate(self.kvs):
+            self._first_kv.setdefault(kv.path, i)
+            self.last_kv[kv.owner] = i
         for i, header in enumerate(self.headers):
             header.stop = self.headers[i + 1].lead if i + 1 < len(self.headers) else n
         self.root_stop = self.headers[0].lead if self.headers else n
@@ -250,11 +255,13 @@ class _TomlScan(_Doc):
 
     def find(self, path: Path) -> _Loc | None:
         n = len(path)
-        for kv in self.kvs:
+        # The first `key = value` line that writes `path` or a value that holds it.
+        firsts = [i for k in range(1, n + 1) if (i := self._first_kv.get(path[:k])) is not None]
+        if firsts:
+            kv = self.kvs[min(firsts)]
             if kv.path == path:
                 return _Loc("kv", path, node=kv.node, kv=kv)
-            if len(kv.path) < n and path[: len(kv.path)] == kv.path:
-                return _descend(kv.node, path, len(kv.path))
+            return _descend(kv.node, path, len(kv.path))
         headers = [i for i, h in enumerate(self.headers) if h.path[:n] == path]
         dotted = [kv for kv in self.kvs if kv.path[:n] == path and len(self._table_of(kv)) < n]
         if path and not headers and not dotted:

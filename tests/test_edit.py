@@ -11,6 +11,7 @@ import tomllib
 from itertools import groupby
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 import tomlkit
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 
 from envman import edit
 from envman.edit import DELETE, Edit, dumps_toml, edit_jsonc, edit_toml
+from envman.edit_doc import _Splice
 from envman.errors import InputError
 from envman.jsonc import parse as parse_jsonc
 from envman.models import KEYED_LISTS
@@ -197,7 +199,9 @@ def test_what_cannot_be_edited_is_a_located_input_error(
 def test_an_edit_that_would_not_read_back_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     # Simulate a broken splice: the value is written somewhere it does not belong.
     monkeypatch.setattr(
-        edit._TomlDoc, "replace", lambda self, loc, value: self.text + "extra = 1\n"
+        edit._TomlDoc,
+        "replacement",
+        lambda self, loc, value: _Splice(len(self.text), len(self.text), "extra = 1\n", ()),
     )
     with pytest.raises(InputError, match=r"does not read back as intended at `vars\.LOG_LEVEL`"):
         edit_toml(ENV_FILE, [Edit(("vars", "LOG_LEVEL"), "info")], filename="<f>")
@@ -527,3 +531,140 @@ def test_mixed_edits_read_back_and_batches_equal_steps(data: st.DataObject) -> N
     for change in edits:
         text = editor(text, [change], section=section)
     assert text == result
+
+
+def leaf_paths(value: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    """(path, value) of every key under `value` reached through tables."""
+    if not isinstance(value, dict):
+        return [(path, value)] if path else []
+    found = [(path, value)] if path else []
+    for key, item in value.items():
+        found += leaf_paths(item, (*path, key))
+    return found
+
+
+@st.composite
+def replacements(draw: st.DrawFn, env: dict[str, Any]) -> list[Edit]:
+    """Edits that mostly overwrite values where they are, add keys to tables and delete
+    them: the same key again (or back to what it was), a key inside a value just
+    replaced, tables and lists changed member by member, multi-line strings."""
+    paths = leaf_paths({k: v for k, v in env.items() if k != "env"})
+    tables = [path for path, value in paths if isinstance(value, dict)]
+    edits: list[Edit] = []
+    for _ in range(draw(st.integers(1, 8))):
+        if edits and draw(st.integers(0, 3)) == 0:
+            path, old = edits[-1].path, edits[-1].value  # the same place again, or inside it
+            if isinstance(old, dict) and old and draw(st.booleans()):
+                key = draw(st.sampled_from(sorted(old)))
+                path, old = (*path, key), old[key]
+            original = dict(paths).get(path)
+            if original is not None and draw(st.booleans()):
+                edits.append(Edit(path, original))
+                continue
+        elif tables and draw(st.integers(0, 3)) == 0:
+            path, old = (*draw(st.sampled_from(tables)), draw(NAMES)), None
+        else:
+            path, old = draw(st.sampled_from(paths)) if paths else (("vars", "NEW"), None)
+        how = draw(st.sampled_from(["member", "drop", "new", "delete"]))
+        if how == "delete":
+            value: Any = DELETE
+        elif isinstance(old, dict) and old and how != "new":
+            key = draw(st.sampled_from(sorted(old)))
+            rest = {k: v for k, v in old.items() if k != key}
+            value = rest if how == "drop" else {**old, key: draw(SCALARS)}
+        elif isinstance(old, list) and old and how != "new":
+            value = [*old[:-1], draw(SCALARS)] if how == "member" else old[1:]
+        else:
+            value = draw(
+                st.one_of(
+                    VALUES, st.just("two\nlines"), st.dictionaries(NAMES, SCALARS, max_size=2)
+                )
+            )
+        edits.append(Edit(path, value))
+    return edits
+
+
+def outcome(editor: Any, text: str, edits: list[Edit], section: tuple[str, ...]) -> str:
+    try:
+        return editor(text, edits, section=section)
+    except InputError as e:
+        return f"InputError: {e}"
+
+
+@pytest.mark.parametrize(
+    ("editor", "text", "edits", "expected"),
+    [
+        # The first line break is inside A's string, so it decides the line break that B's
+        # new multi-line string is written with: "\n" before A changes, "\r\n" after.
+        (
+            edit_toml,
+            'A = """x\ny"""\r\nB = """p\r\nq"""\r\n',
+            [Edit(("A",), "plain"), Edit(("B",), "two\nlines")],
+            'A = "plain"\r\nB = """two\r\nlines"""\r\n',
+        ),
+        # The only indented line is inside `a`, so it decides the indent unit of `b`'s new
+        # layout: four spaces before `a` changes, the default two after.
+        (
+            edit_jsonc,
+            '{"a": [\n    "x"\n],\n"b": 1}\n',
+            [Edit(("a",), 1), Edit(("b",), {"c": 2})],
+            '{"a": 1,\n"b": {\n  "c": 2\n}}\n',
+        ),
+        # A key is added after the last line of its table: once B is gone, that is A's.
+        (
+            edit_toml,
+            "[vars]\nA = 1\n# about B\nB = 2\n\n[other]\n",
+            [Edit(("vars", "B"), DELETE), Edit(("vars", "C"), 3)],
+            "[vars]\nA = 1\nC = 3\n# about B\n\n[other]\n",
+        ),
+        # A table added after a dotted key is written as dotted keys; after X, inline.
+        (
+            edit_toml,
+            "[vars]\nA.b = 1\n",
+            [Edit(("vars", "X"), 1), Edit(("vars", "D"), {"y": 2})],
+            "[vars]\nA.b = 1\nX = 1\nD = {y = 2}\n",
+        ),
+    ],
+)
+def test_a_replacement_that_reads_what_an_earlier_one_changed_sees_the_change(
+    editor: Any, text: str, edits: list[Edit], expected: str
+) -> None:
+    assert editor(text, edits) == expected
+    assert editor(editor(text, edits[:1]), edits[1:]) == expected
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_edits_in_place_equal_the_one_change_at_a_time_driver(data: st.DataObject) -> None:
+    before = data.draw(st.sampled_from(BEFORES))
+    text = read(before)
+    is_toml = before.suffix == ".toml"
+    editor = edit_toml if is_toml else edit_jsonc
+    document = tomllib.loads(text) if is_toml else parse_jsonc(text, "<f>").data
+    envs = {name: env for name, env in (document.get("env") or {}).items() if isinstance(env, dict)}
+    section = data.draw(st.sampled_from([(), *(("env", name) for name in envs)]))
+    env = envs[section[1]] if section else document
+    edits = data.draw(
+        st.lists(
+            st.one_of(replacements(env), replacements(env), mixed_edits(env)),
+            min_size=1,
+            max_size=4,
+        ).map(lambda runs: [change for run in runs for change in run])
+    )
+    batched = outcome(editor, text, edits, section)
+    with mock.patch.object(edit, "_quick", lambda *_: False):
+        assert outcome(editor, text, edits, section) == batched
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_var_edits_in_any_order_equal_the_one_change_at_a_time_driver(
+    data: st.DataObject,
+) -> None:
+    files, editor = data.draw(st.sampled_from([(toml_files, edit_toml), (jsonc_files, edit_jsonc)]))
+    text, section, old = data.draw(files())
+    edits = data.draw(st.permutations(as_edits(*data.draw(var_changes(old, deletes=True)))))
+    edits += data.draw(st.lists(st.sampled_from(edits), max_size=3)) if edits else []
+    batched = outcome(editor, text, edits, section)
+    with mock.patch.object(edit, "_quick", lambda *_: False):
+        assert outcome(editor, text, edits, section) == batched
