@@ -19,6 +19,8 @@ from envman.cli import (
 )
 from envman.errors import ExitCode, UsageError
 
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (CI).")]
+
 
 class AuditFormat(StrEnum):
     TEXT = "text"
@@ -105,9 +107,7 @@ def promote(
             help="Show the plan and stop: exit 0 if nothing would change, 1 if something would.",
         ),
     ] = False,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (CI).")
-    ] = False,
+    yes: YesOption = False,
     reason: Annotated[
         str | None,
         typer.Option(
@@ -170,9 +170,7 @@ def rollback(
             help="Audit entry id (or unique prefix) to undo; default: the last one into TARGET.",
         ),
     ] = None,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (CI).")
-    ] = False,
+    yes: YesOption = False,
     reason: Annotated[
         str | None, typer.Option("--reason", help="Why; recorded in the audit log.")
     ] = None,

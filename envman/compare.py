@@ -26,20 +26,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from envman.models import Kind, WorkerConfig
+from envman.models import BINDING_KINDS, Kind, WorkerConfig
 
-KEYED_FIELDS = (
-    "vars",
-    "secrets",
-    "kv_namespaces",
-    "d1_databases",
-    "r2_buckets",
-    "durable_objects",
-    "services",
-    "analytics_engine_datasets",
-    "hyperdrive",
-    "vectorize",
-)
+KEYED_FIELDS = ("vars", "secrets", *BINDING_KINDS)
 """Fields compared entry by entry: a difference is reported per name (`vars.LOG_LEVEL`)."""
 
 NESTED_KEYED = {"queues": 2}

@@ -10,6 +10,7 @@ from typing import Any
 from envman.codes import severity_of
 from envman.compare import Difference, compare, explain
 from envman.models import (
+    BINDING_KINDS,
     Finding,
     IgnoreRule,
     Kind,
@@ -40,17 +41,6 @@ LOCAL_ONLY = frozenset(
 )
 """Binding keys that only steer `wrangler dev` or migrations; Cloudflare does not keep them."""
 
-BINDING_FIELDS = (
-    "kv_namespaces",
-    "d1_databases",
-    "r2_buckets",
-    "durable_objects",
-    "services",
-    "analytics_engine_datasets",
-    "hyperdrive",
-    "vectorize",
-)
-
 _KIND_CODES = {Kind.CHANGED: "EM400", Kind.MISSING: "EM401", Kind.UNEXPECTED: "EM402"}
 
 Redact = Callable[[str, Any], Any]
@@ -67,7 +57,7 @@ def drift_fields(config: WorkerConfig) -> WorkerConfig:
     data = config.model_dump(exclude_none=True)
     for field in NOT_LIVE:
         data.pop(field, None)
-    for field in BINDING_FIELDS:
+    for field in BINDING_KINDS:
         if field in data:
             data[field] = {
                 name: {k: v for k, v in entry.items() if k not in LOCAL_ONLY}

@@ -223,6 +223,8 @@ KEYED_LISTS: dict[str, str] = {
     "vectorize": "binding",
 }
 SINGLE_BINDINGS: tuple[str, ...] = ("ai", "browser", "version_metadata")
+BINDING_KINDS: tuple[str, ...] = (*KEYED_LISTS, "durable_objects")
+"""WorkerConfig fields holding bindings keyed by binding name (queues aside)."""
 
 
 def keyed(value: Any, key: str) -> Any:
