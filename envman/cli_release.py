@@ -69,6 +69,18 @@ def _show_plan(ws: api.Workspace, proposal: Any, fmt: str) -> None:
     sys.stdout.write(text + "\n")
 
 
+def _approved(target: str, protected: bool, *, reason: str | None, yes: bool) -> bool:
+    """Whether the change may be applied: a protected target needs --reason, then confirmation."""
+    if protected and not reason:
+        raise UsageError(
+            f"{target} is protected: --reason is required", hint="--reason 'why this change'"
+        )
+    if _confirm(target, protected, yes):
+        return True
+    sys.stderr.write("not applied\n")
+    return False
+
+
 def _confirm(target: str, protected: bool, yes: bool) -> bool:
     """--yes, or an interactive confirmation (typing the environment name when protected)."""
     if yes:
@@ -144,13 +156,8 @@ def promote(
         return ExitCode.FINDINGS
     if not proposal.plan.steps:
         return ExitCode.OK
-    if proposal.protected and not reason:
-        raise UsageError(
-            f"{target} is protected: --reason is required", hint="--reason 'why this change'"
-        )
-    confirmed = _confirm(target, proposal.protected, yes)
+    confirmed = _approved(target, proposal.protected, reason=reason, yes=yes)
     if not confirmed:
-        sys.stderr.write("not applied\n")
         return ExitCode.FINDINGS
     entry = api.apply_promotion(ws, proposal, reason=reason, confirmed=confirmed)
     if not STATE.quiet:
@@ -184,13 +191,8 @@ def rollback(
     _show_plan(ws, proposal, "text")
     if proposal.refusals:
         return ExitCode.FINDINGS
-    if proposal.protected and not reason:
-        raise UsageError(
-            f"{target} is protected: --reason is required", hint="--reason 'why this change'"
-        )
-    confirmed = _confirm(target, proposal.protected, yes)
+    confirmed = _approved(target, proposal.protected, reason=reason, yes=yes)
     if not confirmed:
-        sys.stderr.write("not applied\n")
         return ExitCode.FINDINGS
     written = api.apply_rollback(ws, proposal, entry, reason=reason, confirmed=confirmed)
     if not STATE.quiet:
