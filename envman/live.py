@@ -60,11 +60,17 @@ _ZONE_ID = re.compile(r"^[0-9a-f]{32}$")
 
 @dataclass(frozen=True)
 class Target:
-    """One environment's Worker to read; `zones` are the zone names or ids its routes name."""
+    """One environment's Worker to read; `zones` are the zone names or ids its routes name.
+
+    `reads` names the optional reads to make (settings and the active deployment are
+    always read): a drift check skips what the environment does not declare, since an
+    unmanaged field is not compared; a snapshot reads everything.
+    """
 
     env: str
     script: str
     zones: tuple[str, ...] = ()
+    reads: frozenset[str] = frozenset({"secrets", "schedules", "subdomain"})
 
 
 @dataclass(frozen=True)
@@ -348,25 +354,22 @@ class _Run:
                 env=target.env, script=script, exists=False, requests=tally.requests
             ), []
         expect(settings, dict, what)
-        calls = {
-            "secrets": self.get(
-                f"{base}/secrets",
-                lambda: scripts.secrets.with_raw_response.list(script, account_id=account),
-                tally,
+        optional: dict[str, Callable[[], Awaitable[_Raw]]] = {
+            "secrets": lambda: scripts.secrets.with_raw_response.list(script, account_id=account),
+            "schedules": lambda: scripts.schedules.with_raw_response.get(
+                script, account_id=account
             ),
-            "schedules": self.get(
-                f"{base}/schedules",
-                lambda: scripts.schedules.with_raw_response.get(script, account_id=account),
-                tally,
+            "subdomain": lambda: scripts.subdomain.with_raw_response.get(
+                script, account_id=account
             ),
-            "subdomain": self.get(
-                f"{base}/subdomain",
-                lambda: scripts.subdomain.with_raw_response.get(script, account_id=account),
-                tally,
-            ),
-            "deployment": self._deployment(script, base, tally),
-            "routes": self._routes(target),
         }
+        calls = {
+            name: self.get(f"{base}/{name}", call, tally)
+            for name, call in optional.items()
+            if name in target.reads
+        }
+        calls["deployment"] = self._deployment(script, base, tally)
+        calls["routes"] = self._routes(target)
         if not {"logpush", "observability", "tail_consumers"} & settings.keys():
             # Older API shape without them in settings: one more request.
             calls["script_settings"] = self.get(
@@ -379,7 +382,9 @@ class _Run:
             if key not in settings and key in (results.get("script_settings") or {}):
                 settings[key] = results["script_settings"][key]
         unsupported: list[str] = []
-        secrets = parse_secrets(results["secrets"], f"{base}/secrets")
+        secrets = (
+            parse_secrets(results["secrets"], f"{base}/secrets") if "secrets" in results else None
+        )
         config = settings_config(
             script,
             account,
@@ -387,8 +392,12 @@ class _Run:
             what,
             unsupported,
             secrets=secrets,
-            crons=parse_crons(results["schedules"], f"{base}/schedules"),
-            subdomain=expect(results["subdomain"], dict, f"{base}/subdomain"),
+            crons=parse_crons(results["schedules"], f"{base}/schedules")
+            if "schedules" in results
+            else None,
+            subdomain=expect(results["subdomain"], dict, f"{base}/subdomain")
+            if "subdomain" in results
+            else None,
             routes=results["routes"],
         )
         deployment, versions = results["deployment"]
@@ -401,7 +410,7 @@ class _Run:
             script=script,
             exists=True,
             config=config,
-            secret_types={s["name"]: s["type"] for s in secrets},
+            secret_types={s["name"]: s["type"] for s in secrets or ()},
             deployment=deployment,
             versions=version_configs,
             unsupported=tuple(sorted(set(unsupported))),

@@ -110,12 +110,15 @@ def settings_config(
     what: str,
     unsupported: list[str],
     *,
-    secrets: list[dict[str, Any]],
-    crons: tuple[str, ...],
-    subdomain: dict[str, Any],
+    secrets: list[dict[str, Any]] | None,
+    crons: tuple[str, ...] | None,
+    subdomain: dict[str, Any] | None,
     routes: list[dict[str, Any]],
 ) -> WorkerConfig:
-    """The live WorkerConfig; a field the API did not return stays None (no invented defaults)."""
+    """The live WorkerConfig; a field the API did not return stays None (no invented defaults).
+
+    `secrets`, `crons` and `subdomain` are None when they were not read.
+    """
     fields, _ = _bindings(script, settings.get("bindings"), what, unsupported)
     fields.update(_runtime(settings))
     placement = settings.get("placement")
@@ -128,14 +131,16 @@ def settings_config(
             fields[key] = settings[key]
     if "tail_consumers" in settings:
         fields["tail_consumers"] = settings["tail_consumers"] or ()
-    if isinstance(subdomain.get("enabled"), bool):
+    if subdomain is not None and isinstance(subdomain.get("enabled"), bool):
         fields["workers_dev"] = subdomain["enabled"]
-    if isinstance(subdomain.get("previews_enabled"), bool):
+    if subdomain is not None and isinstance(subdomain.get("previews_enabled"), bool):
         fields["preview_urls"] = subdomain["previews_enabled"]
     # A secret shows in the bindings (type secret_text) and in the secrets list; the list
     # is the authority: it is what `wrangler secret list` shows and it has every type.
-    fields["secrets"] = {"required": sorted(s["name"] for s in secrets)}
-    fields["triggers"] = {"crons": crons}
+    if secrets is not None:
+        fields["secrets"] = {"required": sorted(s["name"] for s in secrets)}
+    if crons is not None:
+        fields["triggers"] = {"crons": crons}
     fields["routes"] = routes
     return _config({"name": script, "account_id": account, **fields}, what)
 

@@ -46,7 +46,7 @@ def _account_id(ws: Workspace, settings: Any) -> str:
     return account or ""
 
 
-def _targets(ws: Workspace, decls: dict[str, Declared]) -> list[Any]:
+def _targets(ws: Workspace, decls: dict[str, Declared], *, everything: bool) -> list[Any]:
     from envman.live import Target
 
     targets = []
@@ -59,8 +59,22 @@ def _targets(ws: Workspace, decls: dict[str, Declared]) -> list[Any]:
             }
         )
         script = ws.worker_name(env, decl.config) or env
-        targets.append(Target(env=env, script=script, zones=tuple(zones)))
+        target = Target(env=env, script=script, zones=tuple(zones))
+        if not everything:
+            target = replace(target, reads=_declared_reads(decl))
+        targets.append(target)
     return targets
+
+
+def _declared_reads(decl: Declared) -> frozenset[str]:
+    """The optional live reads whose fields this environment declares (the rest are not compared)."""
+    config = decl.config
+    reads = {
+        "secrets": config.secrets is not None,
+        "schedules": config.triggers is not None,
+        "subdomain": config.workers_dev is not None or config.preview_urls is not None,
+    }
+    return frozenset(name for name, needed in reads.items() if needed)
 
 
 def read_live_state(
@@ -68,15 +82,20 @@ def read_live_state(
     decls: dict[str, Declared],
     options: LiveOptions,
     progress: Any = None,
+    *,
+    everything: bool = True,
 ) -> tuple[dict[str, LiveWorker], dict[str, str]]:
-    """Live Workers of `decls` by environment, and the environments that could not be read."""
+    """Live Workers of `decls` by environment, and the environments that could not be read.
+
+    With `everything=False` only what the environments declare is read (for drift).
+    """
     if options.live_from is not None:
         return _from_snapshot(ws, decls, options.live_from)
     from envman.live import read_live_sync
 
     settings = _settings(options)
     result = read_live_sync(
-        _targets(ws, decls),
+        _targets(ws, decls, everything=everything),
         settings=settings,
         account_id=_account_id(ws, settings),
         progress=progress,
@@ -133,7 +152,9 @@ def drift(
     today = today or date.today()
     selected = ws.select(envs)
     decls = {env: declared(ws, env) for env in selected}
-    workers, errors = read_live_state(ws, decls, options or LiveOptions(), progress)
+    workers, errors = read_live_state(
+        ws, decls, options or LiveOptions(), progress, everything=False
+    )
     findings: list[Finding] = []
     for env in selected:
         decl = decls[env]

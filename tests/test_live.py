@@ -550,3 +550,21 @@ def test_progress_reports_each_environment(fake: FakeCloudflare) -> None:
     )
     assert sorted(line.split(":")[0] for line in lines) == ["p", "s"]
     assert any("failed" in line for line in lines)
+
+
+def test_optional_reads_are_skipped_when_not_wanted(fake: FakeCloudflare) -> None:
+    seed_plain(fake, "lean", "full")
+    fake.reset_requests()
+    result = read(fake, [Target("lean", "lean", reads=frozenset()), Target("full", "full")])
+    lean, full = result.workers["lean"], result.workers["full"]
+    assert lean.requests == 2  # settings and deployments only
+    assert full.requests == 5
+    assert lean.config is not None and full.config is not None
+    assert (lean.config.secrets, lean.config.triggers, lean.config.workers_dev) == (
+        None,
+        None,
+        None,
+    )
+    assert full.config.secrets is not None and full.config.secrets.required == ("TOKEN",)
+    assert fake.request_count("*/lean/subdomain") == 0
+    assert fake.request_count("*/full/subdomain") == 1
