@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from envman.codes import severity_of
+from envman.codes import finding
 from envman.errors import InputError, UsageError
 from envman.files import Document, Loc
 from envman.loading import (
@@ -207,9 +207,8 @@ def _typed(env: str, envfile: EnvironmentFile) -> tuple[WorkerConfig, list[Findi
             code = "EM100" if error.kind == "extra_forbidden" else "EM101"
             path = ".".join(str(p) for p in error.loc)
             findings.append(
-                Finding(
-                    code=code,
-                    severity=severity_of(code),
+                finding(
+                    code,
                     env=env,
                     path=path,
                     message=f"{path}: {error.message}",
@@ -227,8 +226,8 @@ def _typed(env: str, envfile: EnvironmentFile) -> tuple[WorkerConfig, list[Findi
 def unique(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     """Findings without exact duplicates, in report order."""
     seen: dict[str, Finding] = {}
-    for finding in findings:
-        seen.setdefault(finding.model_dump_json(), finding)
+    for item in findings:
+        seen.setdefault(item.model_dump_json(), item)
     return tuple(sorted(seen.values(), key=Finding.sort_key))
 
 
@@ -285,9 +284,8 @@ def _wrangler_consistency(ws: Workspace, decls: dict[str, Declared]) -> list[Fin
     for env, decl in decls.items():
         if env not in wf.env_names:
             findings.append(
-                Finding(
-                    code="EM301",
-                    severity=severity_of("EM301"),
+                finding(
+                    "EM301",
                     env=env,
                     path=f"env.{env}",
                     message=f"{wf.document.path} has no [env.{env}] section",
@@ -301,9 +299,8 @@ def _wrangler_consistency(ws: Workspace, decls: dict[str, Declared]) -> list[Fin
         for difference in compare(decl.config, resolved.config()):
             loc = difference.loc
             findings.append(
-                Finding(
-                    code="EM300",
-                    severity=severity_of("EM300"),
+                finding(
+                    "EM300",
                     env=env,
                     path=difference.path,
                     message=_consistency_message(
@@ -322,9 +319,8 @@ def _wrangler_consistency(ws: Workspace, decls: dict[str, Declared]) -> list[Fin
     for name in wf.env_names:
         if name not in ws.envs:
             findings.append(
-                Finding(
-                    code="EM302",
-                    severity=severity_of("EM302"),
+                finding(
+                    "EM302",
                     env=name,
                     path=f"env.{name}",
                     message=f"[env.{name}] in {wf.document.path} is not an environment in envman.toml",

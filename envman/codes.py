@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from envman.models import Severity
+from envman.models import Finding, Severity
 
 
 @dataclass(frozen=True)
@@ -293,3 +294,8 @@ CODES: dict[str, Code] = {c.code: c for c in _ALL}
 def severity_of(code: str) -> Severity:
     """The default severity of a code."""
     return CODES[code].severity
+
+
+def finding(code: str, **fields: Any) -> Finding:
+    """A Finding of `code` at its catalogued severity; `fields` are the rest of Finding's."""
+    return Finding(code=code, severity=severity_of(code), **fields)

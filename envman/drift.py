@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from envman.codes import severity_of
+from envman.codes import finding
 from envman.compare import Difference, compare, explain
 from envman.models import (
     BINDING_KINDS,
@@ -84,9 +84,8 @@ def worker_findings(
     """Drift findings of one environment's Worker (every version it serves when split)."""
     if not live.exists:
         return [
-            Finding(
-                code="EM403",
-                severity=severity_of("EM403"),
+            finding(
+                "EM403",
                 env=env,
                 path="",
                 message=f"Worker {live.script!r} does not exist on the account",
@@ -103,9 +102,8 @@ def worker_findings(
     for odd in live.unsupported:
         kind, _, name = odd.partition(" ")
         findings.append(
-            Finding(
-                code="EM402",
-                severity=severity_of("EM402"),
+            finding(
+                "EM402",
                 env=env,
                 path=f"bindings.{name or kind}",
                 message=f"the live Worker has a {kind} binding {name!r} that envman does not model",
@@ -117,9 +115,8 @@ def worker_findings(
     if live.versions and len(live.versions) > 1:
         shares = _shares(live)
         findings.append(
-            Finding(
-                code="EM408",
-                severity=severity_of("EM408"),
+            finding(
+                "EM408",
                 env=env,
                 path="",
                 message="traffic is split between versions "
@@ -179,9 +176,8 @@ def _finding(
         hint = _hint(difference, env)
     if version is not None:
         message = f"{message} (in version {version})"
-    return Finding(
-        code=code,
-        severity=severity_of(code),
+    return finding(
+        code,
         env=env,
         path=path,
         message=message,
@@ -225,17 +221,16 @@ def apply_ignores(
     """Mark findings matched by a live ignore rule as suppressed; expired rules warn instead."""
     active = [rule for rule in rules if rule.expires is None or rule.expires >= today]
     result: list[Finding] = []
-    for finding in findings:
-        rule = next((r for r in active if _matches(r, finding)), None)
-        if rule is not None and finding.code != "EM406":
-            finding = finding.model_copy(update={"suppressed": rule.reason})
-        result.append(finding)
+    for item in findings:
+        rule = next((r for r in active if _matches(r, item)), None)
+        if rule is not None and item.code != "EM406":
+            item = item.model_copy(update={"suppressed": rule.reason})
+        result.append(item)
     for index, rule in enumerate(rules):
         if rule.expires is not None and rule.expires < today:
             result.append(
-                Finding(
-                    code="EM407",
-                    severity=severity_of("EM407"),
+                finding(
+                    "EM407",
                     env=None,
                     path=f"drift.ignore.{index}",
                     message=f"ignore rule for {rule.path!r} expired on {rule.expires.isoformat()} "
@@ -256,9 +251,8 @@ def _matches(rule: IgnoreRule, finding: Finding) -> bool:
 
 def unknown_finding(env: str, reason: str) -> Finding:
     """The finding of an environment whose live state could not be read."""
-    return Finding(
-        code="EM406",
-        severity=severity_of("EM406"),
+    return finding(
+        "EM406",
         env=env,
         path="",
         message=f"live state unknown: {reason}",

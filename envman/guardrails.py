@@ -11,7 +11,7 @@ from pathlib import Path
 
 from envman import promote as planning
 from envman.api import Workspace, declared, open_workspace, validate
-from envman.codes import severity_of
+from envman.codes import finding
 from envman.livecheck import LiveOptions, read_live_state
 from envman.models import Finding
 from envman.transaction import FileChange
@@ -19,9 +19,7 @@ from envman.transaction import FileChange
 
 def refusal(target: str, message: str, hint: str) -> Finding:
     """An EM503 finding: a guardrail refused the promotion."""
-    return Finding(
-        code="EM503", severity=severity_of("EM503"), env=target, path="", message=message, hint=hint
-    )
+    return finding("EM503", env=target, path="", message=message, hint=hint)
 
 
 def result_problems(

@@ -18,7 +18,7 @@ from envman.api import (
     unique,
     validate,
 )
-from envman.codes import severity_of
+from envman.codes import finding
 from envman.errors import PromotionError, UsageError
 from envman.guardrails import live_guardrails, refusal, result_problems
 from envman.livecheck import LiveOptions
@@ -38,9 +38,8 @@ def diff(ws: Workspace, source: str, target: str) -> Report:
         *((s, "EM501") for s in plan.environment_specific),
     ]:
         findings.append(
-            Finding(
-                code=code,
-                severity=severity_of(code),
+            finding(
+                code,
                 env=target,
                 path=step.path,
                 message=_step_message(step, source, target, promotable=code == "EM500"),
@@ -109,9 +108,8 @@ class Proposal:
     def report(self) -> Report:
         """The plan's steps (EM500/EM502) and refusals (EM503) as a report, for the reporters."""
         findings = [
-            Finding(
-                code="EM502" if step.blocked else "EM500",
-                severity=severity_of("EM502" if step.blocked else "EM500"),
+            finding(
+                "EM502" if step.blocked else "EM500",
                 env=self.plan.target,
                 path=step.path,
                 message=f"{step.action} {step.path}",

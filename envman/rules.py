@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
-from envman.codes import severity_of
+from envman.codes import finding
 from envman.models import Finding, Source, WorkerConfig
 
 Locate = Callable[[str, tuple[str | int, ...]], Source | None]
@@ -47,9 +47,8 @@ def cross_environment(
 def _finding(
     code: str, env: str, path: str, message: str, hint: str, source: Source | None
 ) -> Finding:
-    return Finding(
-        code=code,
-        severity=severity_of(code),
+    return finding(
+        code,
         env=env,
         path=path,
         message=message,
