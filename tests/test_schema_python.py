@@ -4,34 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-import textwrap
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
 
 from envman.errors import InputError
-from envman.models import Finding
 from envman.schema import Schema, export_json_schemas
 from envman.schema_python import load_python_schema
-
-
-def check(
-    schema: Schema, env: str, values: dict[str, Any], secrets: list[str] | None = None
-) -> list[Finding]:
-    return schema.check_env(env, values, secrets, lambda loc: None)
-
-
-def codes(findings: list[Finding]) -> list[tuple[str, str]]:
-    return [(f.code, f.path) for f in findings]
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return path
-
+from tests.test_schema import check, codes, write
 
 MODEL = """
     from typing import Literal
