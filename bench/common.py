@@ -180,7 +180,7 @@ class Context:
                 self._envman = [str(script)]
             else:
                 probe = subprocess.run(
-                    [self.python, "-c", "import envman.cli"],
+                    [self.python, "-c", "import envman.cli.app"],
                     capture_output=True,
                     check=False,
                 )
@@ -235,7 +235,7 @@ heavy = {heavy!r}
 atexit.register(lambda: sys.stderr.write(
     "\\nHEAVY-IMPORTS:" + ",".join(m for m in heavy if m in sys.modules) + "\\n"))
 sys.argv = ["envman", *{args!r}]
-from envman.cli import main
+from envman.cli.app import main
 sys.exit(main())
 """
 

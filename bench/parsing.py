@@ -97,15 +97,15 @@ def _sized(render: Any) -> tuple[str, dict[str, Any]]:
 
 def run(ctx: Context) -> list[Row]:
     try:
-        from envman.files import parse_toml
-        from envman.jsonc import parse as parse_jsonc
+        from envman.parse import parse_toml
+        from envman.parse.jsonc import parse as parse_jsonc
     except ImportError as e:
         raise Skip(f"envman is not importable by the runner ({e})") from e
     rows = []
 
     text, data = _sized(jsonc_text)
     if parse_jsonc(text, "bench.jsonc").data != data:
-        raise Skip("envman.jsonc.parse read the generated JSONC differently (generator bug?)")
+        raise Skip("envman.parse.jsonc.parse read the generated JSONC differently (generator bug?)")
     plain = json.dumps(data, indent=2)
     times = time_inprocess(lambda: parse_jsonc(text, "bench.jsonc"), ctx.runs)
     base = statistics.median(time_inprocess(lambda: json.loads(plain), ctx.runs))

@@ -94,7 +94,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
         "`envman audit verify` (10,000 entries)",
         audit_verify.run,
         "`envman audit verify` over a 10,000-entry hash-chained log, written with "
-        "envman.audit's canonical JSON and SHA-256 exactly as `append` would (without "
+        "envman.audit.log's canonical JSON and SHA-256 exactly as `append` would (without "
         "10,000 fsyncs) and checked in-process with `envman.audit.verify` before timing; "
         "then the same log HMAC-signed, verified with ENVMAN_AUDIT_KEY set.",
     ),

@@ -3,186 +3,101 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+from envman.bindings import (
+    BY_PATH,
+    MODELLED,
+    Binding,
+    QueueConsumer,
+    QueueProducer,
+    keyed,
+    unkeyed,
+)
 
 JSON = Any
 """A JSON value: str, int, float, bool, None, list or dict of JSON values."""
 
 
-# --------------------------------------------------------------------------- bindings
-
 _STRICT = ConfigDict(frozen=True, extra="forbid")
-_TOLERANT = ConfigDict(frozen=True, extra="allow")
 
 
-class _Binding(BaseModel):
-    """A binding from a wrangler-shaped list; unknown wrangler keys are kept, not compared."""
-
-    model_config = _TOLERANT
+class _Settings(Binding):
+    """A wrangler settings table; unknown wrangler keys are kept, not compared."""
 
 
-class KVNamespace(_Binding):
-    id: str | None = None
-    preview_id: str | None = None
-    remote: bool | None = None
-
-
-class D1Database(_Binding):
-    database_name: str | None = None
-    database_id: str | None = None
-    preview_database_id: str | None = None
-    migrations_dir: str | None = None
-    migrations_table: str | None = None
-    remote: bool | None = None
-
-
-class R2Bucket(_Binding):
-    bucket_name: str | None = None
-    jurisdiction: str | None = None
-    preview_bucket_name: str | None = None
-    remote: bool | None = None
-
-
-class DurableObject(_Binding):
-    class_name: str | None = None
-    script_name: str | None = None
-    environment: str | None = None
-
-
-class Service(_Binding):
-    service: str | None = None
-    environment: str | None = None
-    entrypoint: str | None = None
-    remote: bool | None = None
-
-
-class QueueProducer(_Binding):
-    queue: str | None = None
-    delivery_delay: int | None = None
-    remote: bool | None = None
-
-
-class QueueConsumer(_Binding):
-    max_batch_size: int | None = None
-    max_batch_timeout: float | None = None
-    max_retries: int | None = None
-    dead_letter_queue: str | None = None
-    max_concurrency: int | None = None
-    retry_delay: int | None = None
-
-
-class AnalyticsEngineDataset(_Binding):
-    dataset: str | None = None
-
-
-class Hyperdrive(_Binding):
-    id: str | None = None
-    localConnectionString: str | None = None
-
-
-class Vectorize(_Binding):
-    index_name: str | None = None
-    remote: bool | None = None
-
-
-class SingleBinding(_Binding):
-    """ai, browser, version_metadata: one binding name and nothing else that matters."""
-
-    binding: str | None = None
-
-
-class Route(_Binding):
+class Route(_Settings):
     pattern: str
     zone_id: str | None = None
     zone_name: str | None = None
     custom_domain: bool | None = None
 
 
-class Triggers(_Binding):
+class Triggers(_Settings):
     crons: tuple[str, ...] | None = None
 
 
-class Secrets(_Binding):
+class Secrets(_Settings):
     required: tuple[str, ...] | None = None
 
 
-class Placement(_Binding):
+class Placement(_Settings):
     mode: str | None = None
     hint: str | None = None
 
 
-class Limits(_Binding):
+class Limits(_Settings):
     cpu_ms: int | None = None
     subrequests: int | None = None
 
 
-class Observability(_Binding):
+class Observability(_Settings):
     enabled: bool | None = None
     head_sampling_rate: float | None = None
     logs: dict[str, JSON] | None = None
     traces: dict[str, JSON] | None = None
 
 
-class TailConsumer(_Binding):
+class TailConsumer(_Settings):
     service: str
     environment: str | None = None
 
 
-class Queues(_Binding):
+class Queues(_Settings):
     producers: dict[str, QueueProducer] | None = None
     consumers: dict[str, QueueConsumer] | None = None
 
     @field_validator("producers", mode="before")
     @classmethod
     def _key_producers(cls, value: Any) -> Any:
-        return keyed(value, "binding")
+        return keyed(value, BY_PATH["queues.producers"].naming)
 
     @field_validator("consumers", mode="before")
     @classmethod
     def _key_consumers(cls, value: Any) -> Any:
-        return keyed(value, "queue")
+        return keyed(value, BY_PATH["queues.consumers"].naming)
 
 
-# Binding kinds whose wrangler form is a list of tables, and the key naming each entry.
-KEYED_LISTS: dict[str, str] = {
-    "kv_namespaces": "binding",
-    "d1_databases": "binding",
-    "r2_buckets": "binding",
-    "services": "binding",
-    "analytics_engine_datasets": "binding",
-    "hyperdrive": "binding",
-    "vectorize": "binding",
-}
-SINGLE_BINDINGS: tuple[str, ...] = ("ai", "browser", "version_metadata")
-BINDING_KINDS: tuple[str, ...] = (*KEYED_LISTS, "durable_objects")
-"""WorkerConfig fields holding bindings keyed by binding name (queues aside)."""
+_TOP_KINDS = tuple(k for k in MODELLED if not k.nested)
+"""The binding kinds that are WorkerConfig fields of their own (queues aside)."""
 
 
-def keyed(value: Any, key: str) -> Any:
-    """Turn a wrangler list of tables into a mapping by `key`; other values pass through.
-
-    An entry without a usable key is kept under `#<index>` so that validation can
-    still locate it; the cross-checks report the missing name.
-    """
-    if not isinstance(value, list):
-        return value
-    result: dict[str, Any] = {}
-    for index, entry in enumerate(value):
-        name = entry.get(key) if isinstance(entry, Mapping) else None
-        label = name if isinstance(name, str) and name else f"#{index}"
-        if label in result:
-            label = f"{label}#{index}"
-        if isinstance(entry, Mapping):
-            entry = {k: v for k, v in entry.items() if k != key}
-        result[label] = entry
-    return result
-
-
-def unkeyed(value: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
-    """The inverse of `keyed`: back to a wrangler list of tables."""
-    return [{key: name, **entry} for name, entry in value.items()]
+def _binding_fields() -> list[tuple[str, Any]]:
+    """(field, annotation) of every binding field, in catalogue order."""
+    fields: dict[str, Any] = {}
+    for kind in MODELLED:
+        model = kind.model
+        if model is None:
+            continue
+        if kind.nested:
+            fields.setdefault(kind.field, Queues | None)
+        elif kind.single:
+            fields[kind.field] = model | None
+        else:
+            fields[kind.field] = dict[str, model] | None  # type: ignore[valid-type]
+    return list(fields.items())
 
 
 # --------------------------------------------------------------------------- WorkerConfig
@@ -208,18 +123,14 @@ class WorkerConfig(BaseModel):
     triggers: Triggers | None = None
     vars: dict[str, JSON] | None = None
     secrets: Secrets | None = None
-    kv_namespaces: dict[str, KVNamespace] | None = None
-    d1_databases: dict[str, D1Database] | None = None
-    r2_buckets: dict[str, R2Bucket] | None = None
-    durable_objects: dict[str, DurableObject] | None = None
-    services: dict[str, Service] | None = None
-    queues: Queues | None = None
-    analytics_engine_datasets: dict[str, AnalyticsEngineDataset] | None = None
-    hyperdrive: dict[str, Hyperdrive] | None = None
-    vectorize: dict[str, Vectorize] | None = None
-    ai: SingleBinding | None = None
-    browser: SingleBinding | None = None
-    version_metadata: SingleBinding | None = None
+    # One field per modelled binding kind of the catalogue (envman.bindings), its entries
+    # keyed by binding name; `queues` holds the producers and the consumers.
+    for _name, _annotation in _binding_fields():
+        __annotations__[_name] = _annotation
+        locals()[_name] = None
+    del _name, _annotation
+    if TYPE_CHECKING:  # made from the catalogue above; typed here for the type checker
+        queues: Queues | None = None
     usage_model: str | None = None
     placement: Placement | None = None
     limits: Limits | None = None
@@ -233,12 +144,15 @@ class WorkerConfig(BaseModel):
         if not isinstance(data, Mapping):
             return data
         data = dict(data)
-        for field, key in KEYED_LISTS.items():
-            if field in data:
-                data[field] = keyed(data[field], key)
-        objects = data.get("durable_objects")
-        if isinstance(objects, Mapping) and "bindings" in objects:
-            data["durable_objects"] = keyed(objects["bindings"], "name")
+        for kind in _TOP_KINDS:
+            if kind.single or kind.field not in data:
+                continue
+            value = data[kind.field]
+            if len(kind.wrangler) > 1:  # durable_objects.bindings
+                if not isinstance(value, Mapping) or kind.wrangler[1] not in value:
+                    continue
+                value = value[kind.wrangler[1]]
+            data[kind.field] = keyed(value, kind.naming)
         routes = data.get("routes")
         if isinstance(routes, list):
             data["routes"] = [{"pattern": r} if isinstance(r, str) else r for r in routes]
@@ -250,17 +164,20 @@ class WorkerConfig(BaseModel):
     def to_wrangler(self) -> dict[str, JSON]:
         """This config in wrangler's own shape (lists of tables), without unset fields."""
         data: dict[str, Any] = self.model_dump(mode="json", exclude_none=True)
-        for field, key in KEYED_LISTS.items():
-            if field in data:
-                data[field] = unkeyed(data[field], key)
-        if "durable_objects" in data:
-            data["durable_objects"] = {"bindings": unkeyed(data["durable_objects"], "name")}
-        queues = data.get("queues")
-        if queues:
-            if "producers" in queues:
-                queues["producers"] = unkeyed(queues["producers"], "binding")
-            if "consumers" in queues:
-                queues["consumers"] = unkeyed(queues["consumers"], "queue")
+        for kind in MODELLED:
+            if kind.single:
+                continue
+            *parents, last = kind.path.split(".")
+            holder = data
+            for part in parents:
+                holder = holder.get(part) or {}
+            if last not in holder:
+                continue
+            entries = unkeyed(holder[last], kind.naming)
+            if len(kind.wrangler) > len(kind.path.split(".")):  # durable_objects.bindings
+                holder[last] = {kind.wrangler[-1]: entries}
+            else:
+                holder[last] = entries
         return data
 
     def binding_names(self) -> list[tuple[str, str]]:
@@ -270,13 +187,13 @@ class WorkerConfig(BaseModel):
         names += [
             ("secrets.required", n) for n in (self.secrets.required if self.secrets else ()) or ()
         ]
-        for field in (*KEYED_LISTS, "durable_objects"):
-            mapping = getattr(self, field)
-            names += [(field, n) for n in mapping or {} if not n.startswith("#")]
-        if self.queues and self.queues.producers:
-            names += [("queues.producers", n) for n in self.queues.producers]
-        for field in SINGLE_BINDINGS:
-            single = getattr(self, field)
-            if single is not None and single.binding:
-                names.append((field, single.binding))
+        for kind in MODELLED:
+            if not kind.binding:
+                continue
+            if kind.single:
+                single = getattr(self, kind.field)
+                if single is not None and single.binding:
+                    names.append((kind.path, single.binding))
+            else:
+                names += [(kind.path, n) for n in kind.entries(self) if not n.startswith("#")]
         return names

@@ -1,4 +1,4 @@
-"""Reading user files into located documents, and writing them back atomically under a lock."""
+"""User files on disk: read as checked UTF-8 text, written atomically under the project lock."""
 
 from __future__ import annotations
 
@@ -7,96 +7,13 @@ import fcntl
 import os
 import tempfile
 import time
-import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from envman.errors import InputError, LockedError
-from envman.models import Source
 
 MAX_BYTES = 4 * 1024 * 1024
 """Files larger than this are refused: no real config is that big, and parsing it would stall."""
-
-Loc = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Document:
-    """A parsed file: plain data plus the (line, column) of each key path, 1-based.
-
-    `positions` maps a key path such as ("env", "staging", "kv_namespaces", 0, "id")
-    to where that key (or array element) is written. `spans` maps a path to the
-    (start, end) character offsets of its value in `text`, where the parser knows
-    them (JSONC), for span edits.
-    """
-
-    path: str
-    text: str
-    data: dict[str, Any]
-    positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
-    spans: dict[Loc, tuple[int, int]] = field(default_factory=dict)
-    format: str = "toml"
-
-    def source(self, loc: Loc = ()) -> Source:
-        """The best-known location of `loc`: its own position, else its nearest parent's.
-
-        `loc` may name bindings by name, as WorkerConfig does (`("kv_namespaces",
-        "CACHE", "id")`); it is translated to the list index the file uses.
-        """
-        loc = document_loc(self.data, tuple(loc))
-        while loc:
-            position = self.positions.get(loc)
-            if position is not None:
-                return Source(file=self.path, line=position[0], column=position[1])
-            loc = loc[:-1]
-        return Source(file=self.path)
-
-
-NAMING_KEYS = ("binding", "name", "queue")
-"""Keys that name an entry of a wrangler list of tables (see models.keyed)."""
-
-
-def document_loc(data: Any, loc: Loc) -> Loc:
-    """Translate a WorkerConfig path (bindings by name) into the file's own path (list indexes).
-
-    `("kv_namespaces", "CACHE", "id")` becomes `("kv_namespaces", 0, "id")` when the first
-    entry has `binding = "CACHE"`; `("durable_objects", "DO")` goes through `bindings`.
-    Parts that cannot be followed are kept as they are, so the caller still gets the
-    nearest known parent.
-    """
-    result: list[str | int] = []
-    node = data
-    for part in loc:
-        if isinstance(node, dict) and part not in node and isinstance(node.get("bindings"), list):
-            result.append("bindings")
-            node = node["bindings"]
-        if isinstance(node, list) and isinstance(part, str):
-            index = _entry_index(node, part)
-            if index is None:
-                return tuple(result)
-            result.append(index)
-            node = node[index]
-            continue
-        result.append(part)
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
-            node = None
-    return tuple(result)
-
-
-def _entry_index(entries: list[Any], name: str) -> int | None:
-    if name.startswith("#") and name[1:].isdigit():
-        index = int(name[1:])
-        return index if index < len(entries) else None
-    for index, entry in enumerate(entries):
-        if isinstance(entry, dict) and any(entry.get(key) == name for key in NAMING_KEYS):
-            return index
-    return None
 
 
 def display_path(path: Path, root: Path | None = None) -> str:
@@ -144,65 +61,6 @@ def read_text(path: Path, shown: str | None = None, *, allow_empty: bool = False
     if not allow_empty and not text.strip():
         raise InputError("file is empty", file=shown, hint="an empty file declares nothing")
     return text
-
-
-def parse_toml(text: str, shown: str) -> Document:
-    """Parse TOML text into a located Document; syntax errors become located InputErrors."""
-    from envman.tomlmap import toml_positions
-
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        line, column = _toml_error_position(e, text)
-        message = str(e).split(" (at ")[0]
-        raise InputError(f"invalid TOML: {message}", file=shown, line=line, column=column) from e
-    return Document(path=shown, text=text, data=data, positions=toml_positions(text), format="toml")
-
-
-def parse_jsonc(text: str, shown: str) -> Document:
-    """Parse JSON with comments and trailing commas into a located Document."""
-    from envman.jsonc import parse
-
-    parsed = parse(text, shown)
-    return Document(
-        path=shown,
-        text=text,
-        data=parsed.data,
-        positions=parsed.positions,
-        spans=parsed.spans,
-        format="jsonc",
-    )
-
-
-def load_document(path: Path, shown: str | None = None) -> Document:
-    """Read and parse a .toml, .json or .jsonc file into a Document."""
-    shown = shown or str(path)
-    text = read_text(path, shown)
-    if path.suffix in {".json", ".jsonc"}:
-        document = parse_jsonc(text, shown)
-    else:
-        document = parse_toml(text, shown)
-    if not isinstance(document.data, dict):
-        raise InputError("the top level must be a table/object", file=shown, line=1, column=1)
-    return document
-
-
-def _toml_error_position(
-    error: tomllib.TOMLDecodeError, text: str
-) -> tuple[int | None, int | None]:
-    # Python 3.14 adds lineno/colno; before that they are only in the message.
-    line = getattr(error, "lineno", None)
-    column = getattr(error, "colno", None)
-    if line is None:
-        import re
-
-        match = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
-        if match:
-            line, column = int(match[1]), int(match[2])
-        elif "at end of document" in str(error):
-            lines = text.split("\n")
-            line, column = len(lines), len(lines[-1]) + 1
-    return line, column
 
 
 # --------------------------------------------------------------------------- writing

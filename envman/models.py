@@ -1,46 +1,15 @@
-"""Typed models: findings, reports, the envman.toml project, and live Worker state.
-
-The normalised WorkerConfig and its bindings live in envman.config; they are re-exported
-here so that `from envman.models import WorkerConfig` keeps working.
-"""
+"""Typed results: findings, reports and live Worker state, and pydantic errors translated."""
 
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
 from enum import StrEnum
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from envman.config import BINDING_KINDS as BINDING_KINDS
-from envman.config import JSON as JSON
-from envman.config import KEYED_LISTS as KEYED_LISTS
-from envman.config import SINGLE_BINDINGS as SINGLE_BINDINGS
-from envman.config import AnalyticsEngineDataset as AnalyticsEngineDataset
-from envman.config import D1Database as D1Database
-from envman.config import DurableObject as DurableObject
-from envman.config import Hyperdrive as Hyperdrive
-from envman.config import KVNamespace as KVNamespace
-from envman.config import Limits as Limits
-from envman.config import Observability as Observability
-from envman.config import Placement as Placement
-from envman.config import QueueConsumer as QueueConsumer
-from envman.config import QueueProducer as QueueProducer
-from envman.config import Queues as Queues
-from envman.config import R2Bucket as R2Bucket
-from envman.config import Route as Route
-from envman.config import Secrets as Secrets
-from envman.config import Service as Service
-from envman.config import SingleBinding as SingleBinding
-from envman.config import TailConsumer as TailConsumer
-from envman.config import Triggers as Triggers
-from envman.config import Vectorize as Vectorize
-from envman.config import WorkerConfig as WorkerConfig
-from envman.config import keyed as keyed
-from envman.config import unkeyed as unkeyed
+from envman.config import JSON, WorkerConfig
 
 ModelT = TypeVar("ModelT", bound="BaseModel")
 
@@ -107,96 +76,6 @@ class Finding(BaseModel):
 
     def sort_key(self) -> tuple[str, int, str, str]:
         return (self.env or "", -self.severity.rank, self.path, self.code)
-
-
-# --------------------------------------------------------------------------- envman.toml
-
-
-class IgnoreRule(BaseModel):
-    """A drift finding path pattern to suppress, with a reason and an optional expiry."""
-
-    model_config = _STRICT
-
-    path: str = Field(description="Finding path or glob, e.g. `vars.FEATURE_*`.")
-    env: str | None = Field(default=None, description="Only in this environment (glob).")
-    reason: str = Field(description="Why this difference is accepted.")
-    expires: date | None = Field(default=None, description="After this date the rule warns.")
-
-
-class DriftPolicy(BaseModel):
-    """`[drift]` in envman.toml."""
-
-    model_config = _STRICT
-
-    ignore: tuple[IgnoreRule, ...] = ()
-
-
-class PromotionPolicy(BaseModel):
-    """`[promotion]` in envman.toml."""
-
-    model_config = _STRICT
-
-    sync_wrangler: bool = Field(
-        default=True,
-        description="Also edit `[env.TARGET]` of the wrangler file when promoting.",
-    )
-    environment_specific: tuple[str, ...] = Field(
-        default=(),
-        description="Path patterns never promoted, beyond the built-in ones (e.g. `triggers.crons`).",
-    )
-
-
-_ENV_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
-
-
-class Project(BaseModel):
-    """envman.toml: the project, its environments in pipeline order, and its policies."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-    worker: str = Field(description="Base name of the Worker (wrangler's top-level `name`).")
-    account_id: str | None = Field(default=None, description="Cloudflare account id.")
-    environments: tuple[str, ...] = Field(
-        description="Environment names in pipeline order, e.g. development, staging, production.",
-        min_length=1,
-    )
-    protected: tuple[str, ...] = Field(
-        default=(), description="Environments that need --reason and confirmation to change."
-    )
-    environments_dir: str = Field(default="environments", description="Folder of env files.")
-    schema_file: str = Field(
-        default="schemas/vars.toml",
-        alias="schema",
-        description="schemas/vars.toml, or `python:module:Model` for a pydantic model.",
-    )
-    wrangler_file: str | None = Field(
-        default=None,
-        alias="wrangler",
-        description="Path of the wrangler file; auto-detected (json > jsonc > toml) when unset.",
-    )
-    audit_log: str = Field(default=".envman/audit.jsonl", description="Audit log path.")
-    promotion: PromotionPolicy = PromotionPolicy()
-    drift: DriftPolicy = DriftPolicy()
-
-    @field_validator("environments", "protected")
-    @classmethod
-    def _names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for name in value:
-            if not _ENV_NAME.match(name):
-                raise ValueError(
-                    f"environment name {name!r} must be letters, digits, '-' or '_' "
-                    "(no path separators or spaces)"
-                )
-        if len(set(value)) != len(value):
-            raise ValueError("environment names must be unique")
-        return value
-
-    @model_validator(mode="after")
-    def _protected_known(self) -> Project:
-        unknown = [p for p in self.protected if p not in self.environments]
-        if unknown:
-            raise ValueError(f"protected environments not in `environments`: {unknown}")
-        return self
 
 
 # --------------------------------------------------------------------------- errors
@@ -267,15 +146,6 @@ def model_keys(model: type[BaseModel]) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items()]
 
 
-def project_known_keys() -> dict[tuple[str | int, ...], list[str]]:
-    """Allowed keys per table of envman.toml, for suggestions."""
-    return {
-        (): model_keys(Project),
-        ("promotion",): model_keys(PromotionPolicy),
-        ("drift",): model_keys(DriftPolicy),
-    }
-
-
 ScopeName = Literal["promotable", "environment"]
 
 
@@ -317,6 +187,14 @@ class Report(BaseModel):
 
     def fails(self, fail_on: Severity) -> bool:
         return any(f.severity.rank >= fail_on.rank for f in self.active)
+
+
+def unique(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """Findings without exact duplicates, in report order."""
+    seen: dict[str, Finding] = {}
+    for item in findings:
+        seen.setdefault(item.model_dump_json(), item)
+    return tuple(sorted(seen.values(), key=Finding.sort_key))
 
 
 # --------------------------------------------------------------------------- live state

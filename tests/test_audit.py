@@ -27,8 +27,8 @@ from envman.audit import (
     read_entries,
     verify,
 )
+from envman.audit.provenance import CIInfo, Context, GitInfo
 from envman.errors import AuditError, UsageError
-from envman.provenance import CIInfo, Context, GitInfo
 
 KEY = b"test-key-0123456789abcdef"
 START = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
@@ -128,7 +128,10 @@ def test_append_read_verify_round_trip(audit_log: Path) -> None:
     assert entry.id.startswith("a-20240501120000-")
     assert entry.time == START
     assert (entry.actor, entry.action, entry.source, entry.target) == (
-        "dev@example.com", "promote", "staging", "production",
+        "dev@example.com",
+        "promote",
+        "staging",
+        "production",
     )
     assert entry.prev == GENESIS
     assert entry.version == __version__
@@ -166,8 +169,17 @@ def test_append_reads_only_the_tail(audit_log: Path) -> None:
 
 def test_a_last_entry_longer_than_the_read_chunk_is_chained(audit_log: Path) -> None:
     big = append(
-        audit_log, action="apply", source=None, target="staging", changes=[], reason=None,
-        flags=[], context=CONTEXT, key=None, data={"blob": "x" * 200_000}, now=Clock(),
+        audit_log,
+        action="apply",
+        source=None,
+        target="staging",
+        changes=[],
+        reason=None,
+        flags=[],
+        context=CONTEXT,
+        key=None,
+        data={"blob": "x" * 200_000},
+        now=Clock(),
     )
     (after,) = record(audit_log, 1)
     assert after.prev == big.hash
@@ -177,9 +189,15 @@ def test_a_last_entry_longer_than_the_read_chunk_is_chained(audit_log: Path) -> 
 def test_a_value_that_is_not_json_is_refused(audit_log: Path) -> None:
     with pytest.raises(AuditError, match="not valid JSON"):
         append(
-            audit_log, action="apply", source=None, target="staging",
-            changes=[Change("vars.RATIO", 1.0, float("nan"))], reason=None, flags=[],
-            context=CONTEXT, key=None,
+            audit_log,
+            action="apply",
+            source=None,
+            target="staging",
+            changes=[Change("vars.RATIO", 1.0, float("nan"))],
+            reason=None,
+            flags=[],
+            context=CONTEXT,
+            key=None,
         )
 
 
@@ -269,8 +287,17 @@ def _forge(content: list[str]) -> list[str]:
         (lambda c: [*c, ""], 6, "empty line"),
         (lambda c: [*c[:2], "{oops", *c[2:]], 3, "malformed entry: not valid JSON"),
     ],
-    ids=["edit", "edit-rehash", "remove", "remove-first", "swap", "forged-insert", "duplicate",
-         "empty-line", "garbage"],
+    ids=[
+        "edit",
+        "edit-rehash",
+        "remove",
+        "remove-first",
+        "swap",
+        "forged-insert",
+        "duplicate",
+        "empty-line",
+        "garbage",
+    ],
 )
 def test_verify_names_the_first_bad_line(
     audit_log: Path, tamper: Callable[[list[str]], list[str]], first_bad: int, message: str

@@ -1,33 +1,24 @@
-"""The CLI only translates: each command reaches exactly one use case of envman.api."""
+"""The CLI only translates: each command reaches exactly one use case."""
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from envman import api, cli
+from envman import cli, workspace
+from envman.cli.common import STATE
 from envman.models import Report
+from envman.usecases import audit, live, promote, rollback, validate
 
-USE_CASES = [
-    "validate",
-    "show",
-    "drift",
-    "snapshot",
-    "check",
-    "diff",
-    "propose",
-    "propose_rollback",
-    "apply_promotion",
-    "apply_rollback",
-    "audit_log",
-    "audit_show",
-    "audit_verify",
-    "export_schemas",
-    "notify",
-]
+USE_CASES = {
+    validate: ("validate", "show", "export_schemas"),
+    live: ("drift", "snapshot", "check", "notify"),
+    promote: ("diff", "propose", "apply"),
+    rollback: ("propose_rollback", "apply_rollback"),
+    audit: ("audit_log", "audit_show", "audit_verify"),
+}
 
 
 class Called(Exception):
@@ -45,17 +36,15 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
 
         return record
 
-    # Load the lazily imported use-case modules first, so that none of them binds a stand-in.
-    for module in ("livecheck", "promotion", "history", "guardrails"):
-        importlib.import_module(f"envman.{module}")
-    for name in USE_CASES:
-        monkeypatch.setattr(api, name, recorder(name))
-    monkeypatch.setattr(api, "open_workspace", lambda *a, **k: FakeWorkspace())
+    for module, names in USE_CASES.items():
+        for name in names:
+            monkeypatch.setattr(module, name, recorder(name))
+    monkeypatch.setattr(workspace, "open_workspace", lambda *a, **k: FakeWorkspace())
     return seen
 
 
 class FakeWorkspace:
-    """Stands in for api.Workspace: the CLI may ask which environments a run covers."""
+    """Stands in for a Workspace: the CLI may ask which environments a run covers."""
 
     def select(self, names: list[str]) -> tuple[str, ...]:
         return tuple(names) or ("staging", "production")
@@ -135,22 +124,22 @@ def test_usage_exit_codes(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(
-        api, "propose", lambda *a, **k: (_ for _ in ()).throw(AssertionError("not reached"))
+        promote, "propose", lambda *a, **k: (_ for _ in ()).throw(AssertionError("not reached"))
     )
-    monkeypatch.setattr(api, "open_workspace", lambda *a, **k: object())
+    monkeypatch.setattr(workspace, "open_workspace", lambda *a, **k: object())
     assert cli.main(argv) == code
 
 
 def test_a_bug_is_exit_4_with_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(cli.STATE, "debug", False)
-    monkeypatch.setattr(api, "open_workspace", lambda *a, **k: object())
+    monkeypatch.setattr(STATE, "debug", False)
+    monkeypatch.setattr(workspace, "open_workspace", lambda *a, **k: object())
 
     def broken(*args: Any, **kwargs: Any) -> Report:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(api, "validate", broken)
+    monkeypatch.setattr(validate, "validate", broken)
     assert cli.main(["validate"]) == 4
     err = capsys.readouterr().err
     assert "internal error: ZeroDivisionError: boom" in err and "Traceback" not in err

@@ -226,21 +226,31 @@ def test_check_is_one_gate(project: Path, deployed: FakeCloudflare) -> None:
 
 
 def test_the_readme_example_snapshot_shows_its_two_drifts() -> None:
-    result = envman("drift", "--live-from", "examples/live-snapshot.json", "--format", "json", cwd=REPO)
+    result = envman(
+        "drift", "--live-from", "examples/live-snapshot.json", "--format", "json", cwd=REPO
+    )
     assert result.returncode == 1
     assert active(json.loads(result.stdout)["findings"]) == [
         ("production", "vars.RATE_LIMIT_PER_MINUTE", "changed", "EM400"),
         ("staging", "secrets.STRIPE_API_KEY", "missing", "EM404"),
     ]
-    text = envman("drift", "--live-from", "examples/live-snapshot.json", cwd=REPO, env={"COLUMNS": "100"})
+    text = envman(
+        "drift", "--live-from", "examples/live-snapshot.json", cwd=REPO, env={"COLUMNS": "100"}
+    )
     readme = (REPO / "README.md").read_text()
     assert text.stdout.strip() in readme, "README's drift example is stale:\n" + text.stdout
 
 
 def test_no_secret_value_in_any_format(project: Path, deployed: FakeCloudflare) -> None:
-    deployed.set_secret(deployed.account_id, worker("staging"), "EXTRA", "SEEDED-STRIPE-VALUE-51c0de")
+    deployed.set_secret(
+        deployed.account_id, worker("staging"), "EXTRA", "SEEDED-STRIPE-VALUE-51c0de"
+    )
     deployed.delete_secret(deployed.account_id, worker("production"), "JWT_SECRET")
-    args = [arg for fmt in ("text", "json", "github", "markdown", "sarif", "junit") for arg in ("-f", fmt)]
+    args = [
+        arg
+        for fmt in ("text", "json", "github", "markdown", "sarif", "junit")
+        for arg in ("-f", fmt)
+    ]
     result = envman("drift", *args, cwd=project, env=live_env(deployed))
     assert result.returncode == 1
     assert "secrets.EXTRA" in result.stdout and "secrets.JWT_SECRET" in result.stdout

@@ -409,7 +409,7 @@ def test_sigkill_at_any_point_leaves_whole_files(
     # the next command that takes the lock finishes or undoes the interrupted promotion
     envman("promote", "staging", "production", "--dry-run", cwd=project)
     ws = api.open_workspace(project)
-    from envman.transaction import locked
+    from envman.release.transaction import locked
 
     with locked(project, log=project / ".envman/audit.jsonl"):
         pass

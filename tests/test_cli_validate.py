@@ -216,7 +216,7 @@ def test_help_and_validate_do_not_import_the_sdk_or_deepdiff(project: Path) -> N
 
     code = (
         "import sys\n"
-        "from envman.cli import main\n"
+        "from envman.cli.app import main\n"
         "rc = main(sys.argv[1:])\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'cloudflare', 'deepdiff', 'httpx'})\n"
         "print('IMPORTED', bad)\n"

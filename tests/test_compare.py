@@ -7,8 +7,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from envman.compare import compare, explain, normalise
-from envman.models import Kind, WorkerConfig
+from envman.compare.differences import compare, explain, normalise
+from envman.config import WorkerConfig
+from envman.models import Kind
 
 
 def config(**data: Any) -> WorkerConfig:

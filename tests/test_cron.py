@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from envman.cron import cron_problem
+from envman.wrangler.cron import cron_problem
 
 VALID_CRONS = [
     "* * * * *",

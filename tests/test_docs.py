@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 import typer.main
 
-from envman import cli, docgen, models
+from envman import bindings, config, project
+from envman.cli import app as cli_app
 from envman.codes import CODES
 from envman.errors import ExitCode
+from tools import docgen
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / docgen.DOCS_DIR
@@ -31,9 +33,9 @@ def page(name: str) -> str:
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_generated_doc_is_current(name: str) -> None:
     path = DOCS / name
-    assert path.is_file(), f"{path} is missing: run `python -m envman.docgen`"
+    assert path.is_file(), f"{path} is missing: run `python -m tools.docgen`"
     assert path.read_text(encoding="utf-8") == PAGES[name], (
-        f"docs/{name} is stale: run `python -m envman.docgen` and commit the result"
+        f"docs/{name} is stale: run `python -m tools.docgen` and commit the result"
     )
 
 
@@ -46,7 +48,7 @@ def test_check_mode_lists_stale_docs_and_write_mode_fixes_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "architecture.md").write_text(
-        "# A\n\n<!-- BEGIN generated modules: python -m envman.docgen -->\nold\n"
+        "# A\n\n<!-- BEGIN generated modules: python -m tools.docgen -->\nold\n"
         "<!-- END generated modules -->\n\nhand-written\n",
         encoding="utf-8",
     )
@@ -59,7 +61,7 @@ def test_check_mode_lists_stale_docs_and_write_mode_fixes_them(
     assert docgen.main(["--check", "--docs-dir", str(tmp_path)]) == 0
     text = (tmp_path / "architecture.md").read_text(encoding="utf-8")
     assert text.startswith("# A\n") and text.endswith("\nhand-written\n")
-    assert "| `cli.py` |" in text and "\nold\n" not in text
+    assert "| `app.py` |" in text and "\nold\n" not in text
     assert sorted(p.name for p in (tmp_path / "reference").iterdir()) == sorted(
         name.removeprefix("reference/") for name in docgen.PAGES
     )
@@ -107,7 +109,7 @@ def _commands(command: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, 
 
 def test_every_cli_command_and_option_is_documented() -> None:
     text = page("cli.md")
-    commands = list(_commands(typer.main.get_command(cli.app), ("envman",)))
+    commands = list(_commands(typer.main.get_command(cli_app), ("envman",)))
     assert len(commands) > 10
     for path, command in commands:
         if len(path) > 1:
@@ -131,21 +133,23 @@ def _model_keys(model: Any) -> Iterator[str]:
 
 def test_every_project_key_is_documented() -> None:
     text = page("configuration.md")
-    keys = list(_model_keys(models.Project))
+    keys = list(_model_keys(project.Project))
     assert {"worker", "environments", "schema", "wrangler", "ignore", "expires"} <= set(keys)
     for key in keys:
         assert f"| `{key}`" in text, f"envman.toml key {key!r} missing from configuration.md"
-    for name, field in models.Project.model_fields.items():
+    for name, field in project.Project.model_fields.items():
         if field.alias:
             assert f"`{field.alias}` (or `{name}`)" in text
 
 
 def test_every_environment_file_key_is_documented() -> None:
     text = page("configuration.md")
-    for name in models.WorkerConfig.model_fields:
+    for name in config.WorkerConfig.model_fields:
         assert f"| `{name}` |" in text, f"environment file key {name!r} missing"
-    for name, key in models.KEYED_LISTS.items():
-        assert f"`[[{name}]]`" in text and f"`{key}` (string, names the entry)" in text
+    for kind in bindings.MODELLED:
+        if not kind.single:
+            assert f"`[[{'.'.join(kind.wrangler)}]]`" in text
+            assert f"`{kind.naming}` (string, names the entry)" in text
     assert "`[[durable_objects.bindings]]`" in text
     assert "`[[queues.producers]]`" in text and "`[[queues.consumers]]`" in text
     assert "Field names are wrangler's own" in text
@@ -234,19 +238,24 @@ _FILE_SUFFIXES = {"toml", "json", "jsonc", "jsonl", "md", "py", "yml", "yaml", "
 
 def test_architecture_has_the_generated_module_table() -> None:
     text = ARCHITECTURE.read_text(encoding="utf-8")
-    for path in sorted((REPO / "envman").glob("*.py")):
-        if path.name != "__init__.py":
-            assert f"| `{path.name}` |" in text, "run `python -m envman.docgen`"
+    for path in sorted((REPO / "envman").rglob("*.py")):
+        if path.name != "__init__.py" or path.parent.name == "envman":
+            assert f"| `{path.name}` |" in text, "run `python -m tools.docgen`"
 
 
 def test_architecture_names_only_what_exists() -> None:
     """`module.name` in docs/architecture.md names a real attribute of that envman module."""
-    modules = {p.stem for p in (REPO / "envman").glob("*.py")} - {"__init__", "__main__"}
+    package = REPO / "envman"
+    modules = {
+        ".".join(p.relative_to(package).with_suffix("").parts).removesuffix(".__init__")
+        for p in package.rglob("*.py")
+    } - {"__init__", "__main__"}
     text = ARCHITECTURE.read_text(encoding="utf-8")
     missing = []
-    for module, attr in sorted(set(re.findall(r"\b([a-z_]+)\.([A-Za-z_]\w*)", text))):
-        if module not in modules or attr in _FILE_SUFFIXES:
+    for dotted in sorted(set(re.findall(r"\b[a-z_]+(?:\.[A-Za-z_]\w*)+", text))):
+        module, _, attr = dotted.rpartition(".")
+        if module not in modules or attr in _FILE_SUFFIXES or f"{module}.{attr}" in modules:
             continue
         if not hasattr(importlib.import_module(f"envman.{module}"), attr):
-            missing.append(f"{module}.{attr}")
+            missing.append(dotted)
     assert not missing, f"docs/architecture.md names what the code lacks: {missing}"

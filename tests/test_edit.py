@@ -18,12 +18,12 @@ import tomlkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from envman import edit
-from envman.edit import DELETE, Edit, dumps_toml, edit_jsonc, edit_toml
-from envman.edit_doc import _Splice
+from envman.bindings import MODELLED
+from envman.edit import DELETE, Edit, driver, dumps_toml, edit_jsonc, edit_toml
+from envman.edit.doc import _Splice
+from envman.edit.toml import _TomlDoc
 from envman.errors import InputError
-from envman.jsonc import parse as parse_jsonc
-from envman.models import KEYED_LISTS
+from envman.parse.jsonc import parse as parse_jsonc
 
 CASES = Path(__file__).resolve().parent / "cases" / "edit"
 CASE_NAMES = sorted(p.name for p in CASES.iterdir() if p.is_dir())
@@ -199,7 +199,7 @@ def test_what_cannot_be_edited_is_a_located_input_error(
 def test_an_edit_that_would_not_read_back_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     # Simulate a broken splice: the value is written somewhere it does not belong.
     monkeypatch.setattr(
-        edit._TomlDoc,
+        _TomlDoc,
         "replacement",
         lambda self, loc, value: _Splice(len(self.text), len(self.text), "extra = 1\n", ()),
     )
@@ -272,7 +272,9 @@ def corpus_edits(data: dict[str, Any]) -> list[Edit]:
         Edit(("triggers", "crons"), ["1 * * * *"]),
     ]
     edits += [Edit(("vars", name), DELETE) for name in list(data.get("vars") or {})[:1]]
-    for kind, key in KEYED_LISTS.items():
+    for kind, key in (
+        (k.path, k.naming) for k in MODELLED if len(k.wrangler) == 1 and not k.single
+    ):
         for entry in (data.get(kind) or [])[:1]:
             if isinstance(entry, dict) and isinstance(entry.get(key), str):
                 rest = {k: v for k, v in entry.items() if k != key}
@@ -652,7 +654,7 @@ def test_edits_in_place_equal_the_one_change_at_a_time_driver(data: st.DataObjec
         ).map(lambda runs: [change for run in runs for change in run])
     )
     batched = outcome(editor, text, edits, section)
-    with mock.patch.object(edit, "_quick", lambda *_: False):
+    with mock.patch.object(driver, "_quick", lambda *_: False):
         assert outcome(editor, text, edits, section) == batched
 
 
@@ -666,5 +668,5 @@ def test_var_edits_in_any_order_equal_the_one_change_at_a_time_driver(
     edits = data.draw(st.permutations(as_edits(*data.draw(var_changes(old, deletes=True)))))
     edits += data.draw(st.lists(st.sampled_from(edits), max_size=3)) if edits else []
     batched = outcome(editor, text, edits, section)
-    with mock.patch.object(edit, "_quick", lambda *_: False):
+    with mock.patch.object(driver, "_quick", lambda *_: False):
         assert outcome(editor, text, edits, section) == batched

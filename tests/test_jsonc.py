@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from envman.errors import InputError
-from envman.jsonc import MAX_DEPTH, parse
+from envman.parse.jsonc import MAX_DEPTH, parse
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-wrangler"
 JSON_FILES = sorted(CORPUS.glob("*/wrangler.json*"))
@@ -28,8 +28,9 @@ JSON_VALUES = st.recursive(
     | st.integers()
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(),
-    lambda children: st.lists(children, max_size=5)
-    | st.dictionaries(st.text(max_size=8), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=8), children, max_size=5)
+    ),
     max_leaves=30,
 )
 

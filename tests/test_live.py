@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
+from envman.config import WorkerConfig
 from envman.errors import LiveStateError
-from envman.live import LiveRead, Target, _retry_after, read_live, read_live_sync
-from envman.models import WorkerConfig
+from envman.live import LiveRead, Target, read_live, read_live_sync
+from envman.live.ratelimit import retry_after as _retry_after
 from envman.settings import Settings, load_settings
 from tests.fakecf import FakeCloudflare, RequestRecord
 from tests.fakecf.fixtures import fake_cloudflare  # noqa: F401 - registers the fixture

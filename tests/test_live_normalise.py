@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from envman.live_normalise import (
+from envman.live.normalise import (
     ReadFailure,
     expect,
     expect_field,

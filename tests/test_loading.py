@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from envman.errors import InputError, UsageError
-from envman.loading import check_env_name, find_root, load_environment, load_project
+from envman.workspace.loading import check_env_name, find_root, load_environment, load_project
 
 
 def write(root: Path, files: dict[str, str]) -> Path:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from envman.models import WorkerConfig
-from envman.promote import Plan, env_file_edits, plan
+from envman.config import WorkerConfig
+from envman.release.planning import Plan, env_file_edits, plan
 
 
 def config(**data: Any) -> WorkerConfig:

@@ -8,13 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from envman import audit
-from envman.provenance import CIInfo, Context, GitInfo, gather_context
+from envman.audit import CIInfo, Context, GitInfo, gather_context
 
 
 def _git(root: Path, *args: str) -> str:
-    command = ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "-c",
-               "commit.gpgsign=false", *args]
+    command = [
+        "git",
+        "-c",
+        "user.name=T",
+        "-c",
+        "user.email=t@example.com",
+        "-c",
+        "commit.gpgsign=false",
+        *args,
+    ]
     return subprocess.run(command, cwd=root, check=True, capture_output=True, text=True).stdout
 
 
@@ -67,24 +74,48 @@ def test_without_git_the_context_still_works(
     ("environ", "provider", "run_url", "actor"),
     [
         (
-            {"GITHUB_ACTIONS": "true", "GITHUB_ACTOR": "octocat", "GITHUB_REPOSITORY": "o/r",
-             "GITHUB_RUN_ID": "42", "GITHUB_SERVER_URL": "https://github.example"},
-            "github", "https://github.example/o/r/actions/runs/42", "octocat",
+            {
+                "GITHUB_ACTIONS": "true",
+                "GITHUB_ACTOR": "octocat",
+                "GITHUB_REPOSITORY": "o/r",
+                "GITHUB_RUN_ID": "42",
+                "GITHUB_SERVER_URL": "https://github.example",
+            },
+            "github",
+            "https://github.example/o/r/actions/runs/42",
+            "octocat",
         ),
         (
-            {"GITHUB_ACTIONS": "true", "GITHUB_ACTOR": "octocat", "GITHUB_REPOSITORY": "o/r",
-             "GITHUB_RUN_ID": "7"},
-            "github", "https://github.com/o/r/actions/runs/7", "octocat",
+            {
+                "GITHUB_ACTIONS": "true",
+                "GITHUB_ACTOR": "octocat",
+                "GITHUB_REPOSITORY": "o/r",
+                "GITHUB_RUN_ID": "7",
+            },
+            "github",
+            "https://github.com/o/r/actions/runs/7",
+            "octocat",
         ),
         (
-            {"GITLAB_CI": "true", "CI": "true", "GITLAB_USER_LOGIN": "tanuki",
-             "CI_JOB_URL": "https://gitlab.example/o/r/-/jobs/9"},
-            "gitlab", "https://gitlab.example/o/r/-/jobs/9", "tanuki",
+            {
+                "GITLAB_CI": "true",
+                "CI": "true",
+                "GITLAB_USER_LOGIN": "tanuki",
+                "CI_JOB_URL": "https://gitlab.example/o/r/-/jobs/9",
+            },
+            "gitlab",
+            "https://gitlab.example/o/r/-/jobs/9",
+            "tanuki",
         ),
         (
-            {"BUILDKITE": "true", "BUILDKITE_BUILD_CREATOR": "Kite",
-             "BUILDKITE_BUILD_URL": "https://buildkite.com/o/p/builds/3"},
-            "buildkite", "https://buildkite.com/o/p/builds/3", "Kite",
+            {
+                "BUILDKITE": "true",
+                "BUILDKITE_BUILD_CREATOR": "Kite",
+                "BUILDKITE_BUILD_URL": "https://buildkite.com/o/p/builds/3",
+            },
+            "buildkite",
+            "https://buildkite.com/o/p/builds/3",
+            "Kite",
         ),
         ({"CI": "1", "USER": "runner"}, "ci", None, "runner"),
         ({"CI": "false", "USER": "me"}, None, None, "me"),
@@ -92,12 +123,11 @@ def test_without_git_the_context_still_works(
     ids=["github-enterprise", "github", "gitlab", "buildkite", "generic", "not-ci"],
 )
 def test_ci_variables_give_provider_run_url_and_actor(
-    no_parent_repo: Path, environ: dict[str, str], provider: str | None, run_url: str | None,
+    no_parent_repo: Path,
+    environ: dict[str, str],
+    provider: str | None,
+    run_url: str | None,
     actor: str,
 ) -> None:
     context = gather_context(no_parent_repo, environ)
     assert (context.ci, context.actor) == (CIInfo(provider=provider, run_url=run_url), actor)
-
-
-def test_audit_still_offers_gather_context() -> None:
-    assert audit.gather_context is gather_context

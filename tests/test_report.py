@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from envman.codes import CODES
 from envman.errors import UsageError
 from envman.models import Finding, Kind, Report, Severity, Source
-from envman.report import REPORTERS, RenderOptions, render, summary_line, wants_color
-from envman.report_parts import SEVERITY_ORDER, count
+from envman.report.parts import SEVERITY_ORDER, count
+from envman.report.registry import REPORTERS, RenderOptions, render, summary_line, wants_color
 
 SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif" / "sarif-schema-2.1.0.json"
 ANSI = re.compile(r"\x1b\[")
@@ -497,7 +497,7 @@ def test_wants_color_closed_stream() -> None:
 
 def test_importing_report_does_not_import_rich() -> None:
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import envman.report"],
+        [sys.executable, "-X", "importtime", "-c", "import envman.report.registry"],
         capture_output=True,
         text=True,
         check=True,
@@ -505,7 +505,7 @@ def test_importing_report_does_not_import_rich() -> None:
     imported = [
         line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line
     ]
-    assert "envman.report" in imported
+    assert "envman.report.registry" in imported
     assert not [name for name in imported if name.split(".")[0] == "rich"]
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from envman.models import Source, WorkerConfig
-from envman.rules import cross_environment
+from envman.compare.rules import cross_environment
+from envman.config import WorkerConfig
+from envman.models import Source
 
 ORDER = ("development", "staging", "production")
 

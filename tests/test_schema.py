@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from envman.errors import InputError
-from envman.files import Document, load_document
 from envman.models import Finding, Severity
+from envman.parse import Document, load_document
 from envman.schema import (
     REDACTED,
     Schema,

@@ -9,7 +9,9 @@ from tests.cli_helpers import REPO, envman
 
 def test_committed_json_schemas_are_up_to_date() -> None:
     result = envman("schema", "export", "--check", cwd=REPO)
-    assert result.returncode == 0, "run `envman schema export` and commit schemas/:\n" + result.stdout
+    assert result.returncode == 0, (
+        "run `envman schema export` and commit schemas/:\n" + result.stdout
+    )
 
 
 def test_export_writes_and_check_notices_staleness(project: Path) -> None:

@@ -10,8 +10,7 @@ import jsonschema
 import pytest
 
 from envman.errors import InputError
-from envman.schema import Schema, export_json_schemas
-from envman.schema_python import load_python_schema
+from envman.schema import Schema, export_json_schemas, load_python_schema
 from tests.test_schema import check, codes, write
 
 MODEL = """

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from envman.tomlmap import toml_positions
+from envman.parse.tomlmap import toml_positions
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-wrangler"
 TOML_FILES = sorted(CORPUS.glob("*/wrangler.toml"))
@@ -223,9 +223,11 @@ _SCALARS = st.one_of(
 )
 _VALUES = st.recursive(
     _SCALARS,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(_KEYS, children, max_size=4)
-    | st.lists(st.dictionaries(_KEYS, children, max_size=3), min_size=1, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(_KEYS, children, max_size=4)
+        | st.lists(st.dictionaries(_KEYS, children, max_size=3), min_size=1, max_size=3)
+    ),
     max_leaves=25,
 )
 
@@ -287,8 +289,11 @@ def _table(draw: Draw, header: list[str], data: dict[str, Any]) -> str:
             dotted = ".".join([*header, name])
             body = _table(draw, [*header, name], value)
             sections.append(f"[{_gap(draw)}{dotted}{_gap(draw)}]\n{body}")
-        elif isinstance(value, dict) and style == "dotted" and value and all(
-            not isinstance(v, dict | list) for v in value.values()
+        elif (
+            isinstance(value, dict)
+            and style == "dotted"
+            and value
+            and all(not isinstance(v, dict | list) for v in value.values())
         ):
             for sub, item in value.items():
                 dotted = f"{name}{_gap(draw)}.{_gap(draw)}{_key(draw, sub)}"

@@ -15,7 +15,7 @@ import pytest
 import typer.main
 import yaml
 
-from envman import cli
+from envman.cli import app as cli_app
 
 REPO = Path(__file__).resolve().parent.parent
 CI = REPO / ".github" / "workflows" / "ci.yml"
@@ -185,7 +185,7 @@ def test_drift_pairs_each_format_with_its_output() -> None:
         ("json", "drift.json"),
     ]
     assert "--notify" in step["run"]
-    drift_options = typer.main.get_command(cli.app).commands["drift"].params  # type: ignore[attr-defined]
+    drift_options = typer.main.get_command(cli_app).commands["drift"].params  # type: ignore[attr-defined]
     assert "--notify" in {opt for param in drift_options for opt in param.opts}
     assert step.get("continue-on-error") is True
     assert step.get("id") == "drift"
@@ -277,7 +277,7 @@ def _envman_commands() -> Iterator[tuple[str, list[str]]]:
 )
 def test_envman_commands_use_real_options(where: str, argv: list[str]) -> None:
     """Every envman command and --option a workflow runs exists in envman's CLI."""
-    command: Any = typer.main.get_command(cli.app)
+    command: Any = typer.main.get_command(cli_app)
     path = ["envman"]
     for word in argv[1:]:
         if word.startswith("-"):

@@ -12,8 +12,8 @@ import pytest
 
 from envman.errors import InputError, UsageError
 from envman.models import Finding, Source
+from envman.project import TOP_LEVEL
 from envman.wrangler import (
-    TOP_LEVEL,
     WRANGLER_FILES,
     WranglerFile,
     check,
@@ -23,7 +23,7 @@ from envman.wrangler import (
     resolve,
     resolve_all,
 )
-from envman.wrangler_keys import (
+from envman.wrangler.keys import (
     ENV_SHAPE,
     INHERITABLE,
     NOT_INHERITED,

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from envman.wrangler import TOP_LEVEL, check, read_wrangler
+from envman.project import TOP_LEVEL
+from envman.wrangler import check, read_wrangler
 
 
 def _find_wrangler() -> str | None:

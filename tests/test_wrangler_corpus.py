@@ -15,14 +15,8 @@ from pathlib import Path
 import pytest
 
 from envman.models import Finding
-from envman.wrangler import (
-    TOP_LEVEL,
-    WranglerFile,
-    check,
-    find_wrangler_file,
-    read_wrangler,
-    resolve_all,
-)
+from envman.project import TOP_LEVEL
+from envman.wrangler import WranglerFile, check, find_wrangler_file, read_wrangler, resolve_all
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-wrangler"
 TODAY = date(2026, 11, 1)

@@ -1,0 +1,196 @@
+"""Checks the audit log's hash chain and signatures, and finds entries."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from envman.audit.entry import (
+    _HINT,
+    _TIME_FORMAT,
+    GENESIS,
+    KEY_VARIABLE,
+    AuditEntry,
+    _Malformed,
+    _open,
+    _parse_line,
+)
+from envman.errors import AuditError, UsageError
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one line of the log (1-based)."""
+
+    line: int
+    entry_id: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """What `verify` found: `first_bad`, `entry_id` and `problem` describe the first problem.
+
+    `count` is the number of lines read; `head` the hash of the last entry (keep it
+    elsewhere to detect a truncated log later); `notes` are remarks that are not errors.
+    """
+
+    ok: bool
+    count: int
+    first_bad: int | None = None
+    entry_id: str | None = None
+    problem: str | None = None
+    problems: tuple[Problem, ...] = ()
+    notes: tuple[str, ...] = ()
+    head: str | None = None
+    signed: int = 0
+
+
+def verify(log: Path, key: bytes | None) -> VerifyResult:
+    """Check every entry's hash, the prev chain, ids and (with `key`) every signature.
+
+    Finds an edited entry, a removed, inserted, duplicated or reordered entry, a bad or
+    missing signature, malformed, empty and incomplete lines; collects them all. Time
+    going backwards is only noted (clocks differ). Limits: without a key anyone can
+    append a well-formed entry, and removing the newest entries leaves a valid chain;
+    the key, git history and the recorded `head` are what catch those.
+    """
+    problems: list[Problem] = []
+    notes: list[str] = []
+    count = signed = 0
+    expected: str | None = GENESIS
+    previous_line = 0
+    last_time: datetime | None = None
+    seen: dict[str, int] = {}
+    head = None
+    with _open(log) as handle:
+        for number, raw in enumerate(handle or (), start=1):
+            count = number
+            if not raw.endswith(b"\n"):
+                problems.append(
+                    Problem(
+                        number,
+                        None,
+                        "incomplete last line (no newline at the "
+                        "end): a write interrupted by a crash?",
+                    )
+                )
+                break
+            if not raw.strip():
+                problems.append(Problem(number, None, "empty line"))
+                continue
+            try:
+                entry, body = _parse_line(raw[:-1])
+            except _Malformed as e:
+                problems.append(Problem(number, None, f"malformed entry: {e}"))
+                expected = None
+                continue
+            found = [
+                p
+                for p in (
+                    _check_hash(entry, body),
+                    _check_prev(entry, expected, previous_line),
+                    _check_sig(entry, body, key),
+                )
+                if p
+            ]
+            if entry.id in seen:
+                found.append(f"duplicate id {entry.id} (also on line {seen[entry.id]})")
+            seen.setdefault(entry.id, number)
+            problems += [Problem(number, entry.id, message) for message in found]
+            if last_time is not None and entry.time < last_time:
+                notes.append(
+                    f"line {number}: time goes backwards ({entry.time:{_TIME_FORMAT}}); "
+                    "the clocks of the machines that wrote the log differ?"
+                )
+            signed += entry.sig is not None
+            last_time, expected, previous_line, head = entry.time, entry.hash, number, entry.hash
+    if key is None and signed:
+        notes.append(f"{signed} entries are signed; set {KEY_VARIABLE} to check the signatures")
+    first = problems[0] if problems else Problem(0, None, "")
+    return VerifyResult(
+        ok=not problems,
+        count=count,
+        first_bad=first.line or None,
+        entry_id=first.entry_id,
+        problem=first.message or None,
+        problems=tuple(problems),
+        notes=tuple(notes),
+        head=head,
+        signed=signed,
+    )
+
+
+def _check_hash(entry: AuditEntry, body: bytes) -> str | None:
+    if hashlib.sha256(body).hexdigest() == entry.hash:
+        return None
+    return "hash does not match the entry's content: the entry was edited"
+
+
+def _check_prev(entry: AuditEntry, expected: str | None, previous_line: int) -> str | None:
+    if expected is None or entry.prev == expected:
+        return None
+    if expected == GENESIS:
+        return (
+            "`prev` of the first entry is not 64 zeros: entries before it were removed or reordered"
+        )
+    return (
+        f"`prev` does not match the hash of the entry on line {previous_line}: "
+        "an entry was removed, inserted or reordered"
+    )
+
+
+def _check_sig(entry: AuditEntry, body: bytes, key: bytes | None) -> str | None:
+    if key is None:
+        return None
+    if entry.sig is None:
+        return "entry is not signed, but a key was given"
+    if hmac.compare_digest(entry.sig, hmac.new(key, body, "sha256").hexdigest()):
+        return None
+    return "signature does not match: the entry was forged or the key is wrong"
+
+
+def query(
+    entries: Iterable[AuditEntry],
+    *,
+    env: str | None = None,
+    since: datetime | None = None,
+    action: str | None = None,
+) -> list[AuditEntry]:
+    """The entries touching `env` (as source or target), at or after `since`, of `action`.
+
+    A naive `since` is taken as UTC.
+    """
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return [
+        e
+        for e in entries
+        if (env is None or env in (e.source, e.target))
+        and (since is None or e.time >= since)
+        and (action is None or e.action == action)
+    ]
+
+
+def find(entries: Sequence[AuditEntry], entry_id: str) -> AuditEntry:
+    """The entry with this id, or the only one whose id starts with it; UsageError otherwise."""
+    exact = [e for e in entries if e.id == entry_id]
+    if len(exact) > 1:
+        raise AuditError(f"audit id {entry_id} occurs {len(exact)} times", hint=_HINT)
+    matches = exact or [e for e in entries if entry_id and e.id.startswith(entry_id)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise UsageError(
+            f"no audit entry with id {entry_id!r}",
+            hint="`envman audit log` lists the entries and their ids",
+        )
+    shown = ", ".join(e.id for e in matches[:5]) + (", …" if len(matches) > 5 else "")
+    raise UsageError(
+        f"{entry_id!r} matches {len(matches)} audit entries: {shown}",
+        hint="give more characters of the id",
+    )

@@ -1,0 +1,138 @@
+"""The typer application: every command registered here, and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+# typer vendors click (typer._click) since the version pinned in pyproject.toml.
+from typer._click.exceptions import ClickException, NoArgsIsHelpError
+from typer._click.exceptions import UsageError as ClickUsageError
+
+from envman import __version__
+from envman.cli import audit, live, release, validate
+from envman.cli.common import STATE
+from envman.errors import EnvmanError, ExitCode
+
+app = typer.Typer(
+    name="envman",
+    help="Keep Cloudflare Workers configuration consistent across environments.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+schema_app = typer.Typer(
+    help="Work with the typed schema and the editor JSON Schemas.", no_args_is_help=True
+)
+audit_app = typer.Typer(
+    help="Read and verify the audit log of promotions and rollbacks.", no_args_is_help=True
+)
+
+app.command()(validate.validate)
+app.command()(validate.show)
+app.command()(live.drift)
+app.command()(live.snapshot)
+app.command()(live.check)
+app.command()(release.diff)
+app.command()(release.promote)
+app.command()(release.rollback)
+app.add_typer(audit_app, name="audit")
+audit_app.command("log")(audit.log)
+audit_app.command("show")(audit.show)
+audit_app.command("verify")(audit.verify)
+app.add_typer(schema_app, name="schema")
+schema_app.command("export")(validate.schema_export)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"envman {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    project: Annotated[
+        Path | None,
+        typer.Option(
+            "--project",
+            "-C",
+            help="Project folder (default: nearest envman.toml upward, else the current folder).",
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="No progress bar or status messages; with --output, no terminal report.",
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Print suppressed findings and detail.")
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
+    ] = False,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="Never colour output (NO_COLOR is honoured too).")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """envman: validate, drift-check and promote Cloudflare Workers configuration."""
+    STATE.project = project
+    STATE.quiet = quiet
+    STATE.verbose = verbose
+    STATE.debug = debug
+    STATE.color = False if no_color else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; the one place where exceptions become exit codes."""
+    command = typer.main.get_command(app)
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        result = command.main(args=args, prog_name="envman", standalone_mode=False)
+    except typer.Exit as e:
+        return int(e.exit_code)
+    except NoArgsIsHelpError as e:
+        e.show()
+        return ExitCode.USAGE
+    except ClickException as e:
+        e.show()
+        return ExitCode.USAGE if isinstance(e, ClickUsageError) else int(e.exit_code)
+    except typer.Abort:
+        sys.stderr.write("\ninterrupted\n")
+        return ExitCode.INTERRUPTED
+    except KeyboardInterrupt:
+        sys.stderr.write("\ninterrupted\n")
+        return ExitCode.INTERRUPTED
+    except EnvmanError as e:
+        _error(e)
+        return int(e.exit_code)
+    except BrokenPipeError:
+        return ExitCode.OK
+    except Exception as e:
+        if "--debug" in args or STATE.debug:
+            raise
+        sys.stderr.write(
+            f"envman: internal error: {type(e).__name__}: {e}\n"
+            "This is a bug in envman. Please report it with the command you ran; "
+            "--debug shows the traceback.\n"
+        )
+        return ExitCode.INTERNAL
+    return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+def _error(error: EnvmanError) -> None:
+    sys.stderr.write(f"envman: error: {error.message}\n")
+    if error.hint:
+        sys.stderr.write(f"  hint: {error.hint}\n")

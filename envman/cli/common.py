@@ -1,0 +1,99 @@
+"""What every command shares: the global options, report options, output and exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from envman.errors import ExitCode, UsageError
+from envman.models import Report, Severity
+from envman.report import REPORTERS
+
+if TYPE_CHECKING:
+    from envman.workspace import Workspace
+
+
+@dataclass
+class Globals:
+    """Options every command shares, set by the root callback."""
+
+    project: Path | None = None
+    quiet: bool = False
+    verbose: bool = False
+    debug: bool = False
+    color: bool | None = None
+
+
+STATE = Globals()
+
+Format = StrEnum("Format", {name: name for name in REPORTERS})  # type: ignore[misc]
+
+FormatOption = Annotated[
+    list[Format] | None,
+    typer.Option(
+        "--format", "-f", help="Report format; repeat to write several (pair with --output)."
+    ),
+]
+OutputOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--output", "-o", help="Write the report of the --format at the same position to FILE."
+    ),
+]
+FailOnOption = Annotated[
+    Severity,
+    typer.Option("--fail-on", help="Exit 1 when a finding of this severity or worse remains."),
+]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (CI).")]
+
+
+class TextOrJson(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+def workspace(wrangler: Path | None = None) -> Workspace:
+    """The project the command works on (`--project`, else found from the working folder)."""
+    from envman import workspace as opening
+
+    return opening.open_workspace(STATE.project, wrangler_file=wrangler)
+
+
+def emit(report: Report, formats: list[Format] | None, outputs: list[Path] | None) -> None:
+    """Render `report` in each format: the i-th format to the i-th --output, the rest to stdout.
+
+    When every format goes to a file, the text report still goes to the terminal
+    (unless --quiet), so a CI log always shows what was found.
+    """
+    from envman.files import atomic_write
+    from envman.report import RenderOptions, render, wants_color
+
+    names = [f.value for f in formats or []]
+    paths = list(outputs or [])
+    if len(paths) > len(names):
+        raise UsageError("more --output than --format options: pair each --output with a --format")
+    terminal = names[len(paths) :]
+    if not terminal and not (paths and STATE.quiet):
+        terminal = ["text"]
+    color = wants_color(sys.stdout, os.environ) if STATE.color is None else STATE.color
+    width = int(os.environ.get("COLUMNS", "0") or 0) or 100
+    for name, path in zip(names, paths, strict=False):
+        text = render(report, name, RenderOptions(width=width, verbose=STATE.verbose))
+        atomic_write(path, text if text.endswith("\n") else text + "\n")
+    for name in terminal:
+        options = RenderOptions(color=color and name == "text", width=width, verbose=STATE.verbose)
+        text = render(report, name, options)
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def exit_code(report: Report, fail_on: Severity) -> int:
+    """3 when some environment's state is unknown, 1 when findings reach `fail_on`, else 0."""
+    if report.unknown:
+        return ExitCode.UNREADABLE
+    return ExitCode.FINDINGS if report.fails(fail_on) else ExitCode.OK

@@ -1,0 +1,190 @@
+"""The live commands: drift, snapshot and check."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from envman.cli.common import (
+    STATE,
+    FailOnOption,
+    FormatOption,
+    OutputOption,
+    emit,
+    exit_code,
+    workspace,
+)
+from envman.errors import ExitCode, UsageError
+from envman.models import Report, Severity
+
+if TYPE_CHECKING:
+    from envman.usecases.live import LiveOptions
+
+LiveFromOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--live-from",
+        help="Compare with a snapshot saved by `envman snapshot` instead of Cloudflare.",
+    ),
+]
+ConcurrencyOption = Annotated[
+    int | None,
+    typer.Option("--concurrency", min=1, max=256, help="Requests in flight at most (default 8)."),
+]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option("--timeout", min=1, help="Bound on the whole live read, seconds (default 120)."),
+]
+RateLimitOption = Annotated[
+    int | None,
+    typer.Option(
+        "--rate-limit", min=1, help="Requests per 300 s window (default 1200, Cloudflare's limit)."
+    ),
+]
+
+
+def _live_options(
+    live_from: Path | None, concurrency: int | None, timeout: float | None, rate_limit: int | None
+) -> LiveOptions:
+    from envman.usecases.live import LiveOptions
+
+    return LiveOptions(
+        live_from=live_from, concurrency=concurrency, timeout=timeout, rate_limit=rate_limit
+    )
+
+
+class NotifyOn(StrEnum):
+    DRIFT = "drift"
+    CHANGE = "change"
+    ALWAYS = "always"
+
+
+def drift(
+    envs: Annotated[
+        list[str] | None, typer.Argument(help="Environments to check (default: all).")
+    ] = None,
+    all_envs: Annotated[
+        bool, typer.Option("--all", help="Every environment (the default when none is named).")
+    ] = False,
+    formats: FormatOption = None,
+    outputs: OutputOption = None,
+    fail_on: FailOnOption = Severity.WARNING,
+    live_from: LiveFromOption = None,
+    concurrency: ConcurrencyOption = None,
+    timeout: TimeoutOption = None,
+    rate_limit: RateLimitOption = None,
+    notify: Annotated[
+        str | None,
+        typer.Option("--notify", help="POST a Slack-compatible message to this webhook URL."),
+    ] = None,
+    notify_on: Annotated[
+        NotifyOn,
+        typer.Option(
+            "--notify-on",
+            help="drift: when drift or unknown; change: when different from the last run; always.",
+        ),
+    ] = NotifyOn.DRIFT,
+) -> int:
+    """Compare declared config with the live Workers; exit 1 on drift, 3 when unknown."""
+    if all_envs and envs:
+        raise UsageError("give environment names or --all, not both")
+    from envman.usecases import live as usecase
+
+    ws = workspace()
+    with _progress(len(ws.select(envs or []))) as progress:
+        report = usecase.drift(
+            ws,
+            [] if all_envs else envs or [],
+            options=_live_options(live_from, concurrency, timeout, rate_limit),
+            progress=progress,
+        )
+    emit(report, formats, outputs)
+    if notify:
+        usecase.notify(ws, report, url=notify, when=notify_on.value)
+    return exit_code(report, fail_on)
+
+
+def snapshot(
+    envs: Annotated[
+        list[str] | None, typer.Argument(help="Environments to save (default: all).")
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Snapshot file to write.")] = Path(
+        "live.json"
+    ),
+    concurrency: ConcurrencyOption = None,
+    timeout: TimeoutOption = None,
+    rate_limit: RateLimitOption = None,
+) -> int:
+    """Save normalised live state (no secret values) for offline `drift --live-from`."""
+    from envman.files import atomic_write
+    from envman.usecases import live as usecase
+
+    ws = workspace()
+    with _progress(len(ws.select(envs or []))) as progress:
+        saved = usecase.snapshot(
+            ws,
+            envs or [],
+            options=_live_options(None, concurrency, timeout, rate_limit),
+            progress=progress,
+        )
+    atomic_write(output, saved.model_dump_json(indent=2, exclude_none=True) + "\n")
+    if not STATE.quiet:
+        sys.stderr.write(f"saved {len(saved.workers)} Workers to {output}\n")
+    return ExitCode.OK
+
+
+def check(
+    env: Annotated[str, typer.Argument(help="The environment about to be deployed.")],
+    formats: FormatOption = None,
+    outputs: OutputOption = None,
+    fail_on: FailOnOption = Severity.ERROR,
+    live_from: LiveFromOption = None,
+    concurrency: ConcurrencyOption = None,
+    timeout: TimeoutOption = None,
+    rate_limit: RateLimitOption = None,
+) -> int:
+    """Pre-deploy gate: validate + wrangler consistency + drift + required secrets present."""
+    from envman.usecases import live as usecase
+
+    report = usecase.check(
+        workspace(), env, options=_live_options(live_from, concurrency, timeout, rate_limit)
+    )
+    emit(report, formats, outputs)
+    _step_summary(report)
+    return exit_code(report, fail_on)
+
+
+def _step_summary(report: Report) -> None:
+    """Append a markdown summary to GITHUB_STEP_SUMMARY when GitHub Actions provides one."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    from envman.report import RenderOptions, render
+
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(render(report, "markdown", RenderOptions()) + "\n")
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Callable[[str], None] | None]:
+    """A progress bar on stderr when it is a terminal and several Workers are read."""
+    if total < 2 or STATE.quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(file=sys.stderr), transient=True) as bar:
+        task = bar.add_task("reading live Workers", total=total)
+
+        def advance(message: str) -> None:
+            bar.update(task, advance=1, description=message)
+
+        yield advance

@@ -1,0 +1,20 @@
+"""Pure comparison of configs: differences, drift findings, and rules across environments."""
+
+from __future__ import annotations
+
+from envman.compare.differences import DEFAULTS, Difference, compare, explain, normalise
+from envman.compare.drift import apply_ignores, drift_fields, unknown_finding, worker_findings
+from envman.compare.rules import cross_environment
+
+__all__ = [
+    "DEFAULTS",
+    "Difference",
+    "apply_ignores",
+    "compare",
+    "cross_environment",
+    "drift_fields",
+    "explain",
+    "normalise",
+    "unknown_finding",
+    "worker_findings",
+]

@@ -1,0 +1,244 @@
+"""Turns declared config and live state into drift findings, and applies ignore rules."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from envman.bindings import MODELLED
+from envman.codes import finding
+from envman.compare.differences import Difference, compare, explain
+from envman.config import WorkerConfig
+from envman.models import Finding, Kind, LiveWorker, Source
+from envman.project import IgnoreRule
+
+REDACTED = "<redacted>"
+
+NOT_LIVE = frozenset({"name", "main", "account_id", "preview_urls"})
+"""Fields that have no live counterpart in a Worker's settings (the name is how we find it)."""
+
+DRIFT_FIELDS = tuple(f for f in WorkerConfig.model_fields if f not in NOT_LIVE)
+
+_KIND_CODES = {Kind.CHANGED: "EM400", Kind.MISSING: "EM401", Kind.UNEXPECTED: "EM402"}
+
+Redact = Callable[[str, Any], Any]
+Locate = Callable[[tuple[str | int, ...]], Source | None]
+
+
+def drift_fields(config: WorkerConfig) -> WorkerConfig:
+    """The part of a declared config that live state can be compared with.
+
+    Queue consumers are configured on the queue, not on the Worker's settings, so
+    they are left out; so is everything in NOT_LIVE, and each binding kind's `local_only`
+    keys (a D1 `database_name` is how wrangler finds the id, not part of the binding).
+    """
+    data = config.model_dump(exclude_none=True)
+    for field in NOT_LIVE:
+        data.pop(field, None)
+    for kind in MODELLED:
+        entries = kind.entries(data)
+        if kind.single or not entries:
+            continue
+        *parents, last = kind.path.split(".")
+        holder = data
+        for part in parents:
+            holder = holder[part]
+        if kind.live_type is None:  # configured elsewhere (queue consumers: on the queue)
+            del holder[last]
+            continue
+        holder[last] = {
+            name: {k: v for k, v in entry.items() if k not in kind.local_only}
+            for name, entry in entries.items()
+        }
+    if "queues" in data and not data["queues"]:
+        del data["queues"]
+    return WorkerConfig.model_validate(data)
+
+
+def worker_findings(
+    env: str,
+    declared: WorkerConfig,
+    live: LiveWorker,
+    *,
+    redact: Redact,
+    locate: Locate,
+) -> list[Finding]:
+    """Drift findings of one environment's Worker (every version it serves when split)."""
+    if not live.exists:
+        return [
+            finding(
+                "EM403",
+                env=env,
+                path="",
+                message=f"Worker {live.script!r} does not exist on the account",
+                hint=f"deploy it: wrangler deploy --env {env}",
+                kind=Kind.MISSING,
+                source=locate(("name",)),
+            )
+        ]
+    expected = drift_fields(declared)
+    findings = [
+        _finding(env, difference, redact=redact, locate=locate, version=None)
+        for difference in compare(expected, live.config)
+    ]
+    for odd in live.unsupported:
+        kind, _, name = odd.partition(" ")
+        findings.append(
+            finding(
+                "EM402",
+                env=env,
+                path=f"bindings.{name or kind}",
+                message=f"the live Worker has a {kind} binding {name!r} that envman does not model",
+                hint="declare it in the wrangler file; envman cannot compare this binding kind yet",
+                actual=kind,
+                kind=Kind.UNEXPECTED,
+            )
+        )
+    if live.versions and len(live.versions) > 1:
+        shares = _shares(live)
+        findings.append(
+            finding(
+                "EM408",
+                env=env,
+                path="",
+                message="traffic is split between versions "
+                + ", ".join(f"{vid} ({pct:g}%)" for vid, pct in shares.items()),
+                hint="finish or roll back the gradual deployment; each version is checked",
+            )
+        )
+        for version_id, config in sorted(live.versions.items()):
+            if config == live.config:
+                continue
+            for difference in compare(expected, config):
+                findings.append(
+                    _finding(env, difference, redact=redact, locate=locate, version=version_id)
+                )
+    return findings
+
+
+def _shares(live: LiveWorker) -> dict[str, float]:
+    deployment = live.deployment or {}
+    versions = deployment.get("versions") or []
+    shares = {
+        str(v.get("version_id")): float(v.get("percentage") or 0)
+        for v in versions
+        if isinstance(v, dict)
+    }
+    return shares or dict.fromkeys(live.versions, 0.0)
+
+
+def _finding(
+    env: str, difference: Difference, *, redact: Redact, locate: Locate, version: str | None
+) -> Finding:
+    path = difference.path
+    is_secret = difference.loc[0] == "secrets"
+    if is_secret:
+        name = difference.loc[1]
+        code = "EM404" if difference.kind is Kind.MISSING else "EM405"
+        message = (
+            f"required secret {name} is not set on the live Worker"
+            if difference.kind is Kind.MISSING
+            else f"the live Worker has secret {name}, which is not declared"
+        )
+        hint = (
+            f"wrangler secret put {name} --env {env}"
+            if difference.kind is Kind.MISSING
+            else f"declare it in secrets.required, or delete it: wrangler secret delete {name} --env {env}"
+        )
+        expected: Any = difference.kind is Kind.MISSING or None
+        actual: Any = difference.kind is Kind.UNEXPECTED or None
+        expected = "present" if expected else None
+        actual = "present" if actual else None
+    else:
+        code = _KIND_CODES[difference.kind]
+        expected = redact(path, difference.expected)
+        actual = redact(path, difference.actual)
+        redacted = expected == REDACTED or actual == REDACTED
+        message = _message(difference, redacted)
+        hint = _hint(difference, env)
+    if version is not None:
+        message = f"{message} (in version {version})"
+    return finding(
+        code,
+        env=env,
+        path=path,
+        message=message,
+        hint=hint,
+        expected=expected,
+        actual=actual,
+        kind=difference.kind,
+        source=locate(difference.loc),
+    )
+
+
+def _message(difference: Difference, redacted: bool) -> str:
+    path = difference.path
+    if difference.kind is Kind.MISSING:
+        return f"{path} is declared but not on the live Worker"
+    if difference.kind is Kind.UNEXPECTED:
+        return f"{path} is on the live Worker but not declared"
+    if redacted:
+        return f"{path} differs from the live value (values redacted: sensitive)"
+    detail = explain(difference)
+    if detail:
+        return f"{path} differs from the live value: " + "; ".join(detail)
+    return f"{path} differs from the live value"
+
+
+def _hint(difference: Difference, env: str) -> str:
+    if difference.kind is Kind.UNEXPECTED:
+        return (
+            "someone added it outside the config (dashboard or API): declare it, or redeploy "
+            f"with `wrangler deploy --env {env}` to remove it"
+        )
+    return (
+        "the live Worker was changed outside the config, or the change was never deployed: "
+        f"redeploy with `wrangler deploy --env {env}`, or declare the live value"
+    )
+
+
+def apply_ignores(
+    findings: Sequence[Finding], rules: Sequence[IgnoreRule], *, today: date, source: Source | None
+) -> list[Finding]:
+    """Mark findings matched by a live ignore rule as suppressed; expired rules warn instead."""
+    active = [rule for rule in rules if rule.expires is None or rule.expires >= today]
+    result: list[Finding] = []
+    for item in findings:
+        rule = next((r for r in active if _matches(r, item)), None)
+        if rule is not None and item.code != "EM406":
+            item = item.model_copy(update={"suppressed": rule.reason})
+        result.append(item)
+    for index, rule in enumerate(rules):
+        if rule.expires is not None and rule.expires < today:
+            result.append(
+                finding(
+                    "EM407",
+                    env=None,
+                    path=f"drift.ignore.{index}",
+                    message=f"ignore rule for {rule.path!r} expired on {rule.expires.isoformat()} "
+                    f"({rule.reason})",
+                    hint="renew `expires` in envman.toml if the difference is still accepted, "
+                    "or remove the rule",
+                    source=source,
+                )
+            )
+    return result
+
+
+def _matches(rule: IgnoreRule, finding: Finding) -> bool:
+    if rule.env is not None and not fnmatch.fnmatchcase(finding.env or "", rule.env):
+        return False
+    return fnmatch.fnmatchcase(finding.path, rule.path)
+
+
+def unknown_finding(env: str, reason: str) -> Finding:
+    """The finding of an environment whose live state could not be read."""
+    return finding(
+        "EM406",
+        env=env,
+        path="",
+        message=f"live state unknown: {reason}",
+        hint="drift could not be determined; fix the cause and run again (exit code 3)",
+    )

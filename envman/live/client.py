@@ -1,0 +1,230 @@
+"""Requests to Cloudflare through the official SDK: one client, bounded, rate-limited, checked.
+
+Every HTTP request of a run goes through one `asyncio.Semaphore(settings.concurrency)` and
+one sliding-window `RateLimiter` (`settings.rate_limit_requests` per
+`settings.rate_limit_period`; Cloudflare allows 1,200 per 5 minutes per token). The SDK's
+own retries are off (it ignores a Retry-After above 60 s, NOTES.md quirk 6): 429 honours
+Retry-After up to 300 s for every request of the run, 5xx / timeouts / connection errors
+retry with exponential backoff and jitter, other 4xx fail at once. Every body is read as
+raw JSON and checked (`success` true, `result` present): the SDK turns `success: false`
+into `None` (quirk 4).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+import cloudflare
+import httpx
+
+from envman.live.normalise import ReadFailure
+from envman.live.ratelimit import MAX_RETRY_AFTER, Clock, RateLimiter, Sleep, backoff, retry_after
+
+if TYPE_CHECKING:
+    from envman.settings import Settings
+
+DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
+SCRIPT_NOT_FOUND = 10007
+"""Cloudflare's error code for "workers.api.error.script_not_found"."""
+
+
+class Raw(Protocol):
+    @property
+    def http_response(self) -> httpx.Response: ...
+
+
+@dataclass
+class Tally:
+    """HTTP requests made on behalf of one Worker, retries included."""
+
+    requests: int = 0
+
+
+def make_client(settings: Settings, token: str) -> cloudflare.AsyncCloudflare:
+    """An SDK client that authenticates with `token` and nothing else, without SDK retries."""
+
+    async def token_only(request: httpx.Request) -> None:
+        # The SDK falls back to CLOUDFLARE_EMAIL / CLOUDFLARE_API_KEY for a None argument
+        # and then prefers them over the token (NOTES.md, "credentials trap");
+        # CLOUDFLARE_CUSTOM_HEADERS can add headers too. The token is all envman sends.
+        for name in ("X-Auth-Email", "X-Auth-Key", "X-Auth-User-Service-Key"):
+            request.headers.pop(name, None)
+        request.headers["Authorization"] = f"Bearer {token}"
+
+    timeout = httpx.Timeout(settings.request_timeout, connect=min(5.0, settings.request_timeout))
+    client = cloudflare.AsyncCloudflare(
+        api_token=token,
+        api_email=None,
+        api_key=None,
+        base_url=settings.cloudflare_base_url or DEFAULT_BASE_URL,
+        max_retries=0,
+        timeout=timeout,
+        http_client=cloudflare.DefaultAsyncHttpxClient(
+            timeout=timeout, event_hooks={"request": [token_only]}
+        ),
+    )
+    client.api_email = client.api_key = client.user_service_key = None
+    return client
+
+
+class Requester:
+    """The requests of one live read: the client, the shared limits, and the per-run lookups."""
+
+    def __init__(
+        self,
+        client: cloudflare.AsyncCloudflare,
+        settings: Settings,
+        account_id: str,
+        *,
+        deadline: float,
+        clock: Clock,
+        sleep: Sleep,
+    ) -> None:
+        self.client = client
+        self.account = account_id
+        self.requests = 0
+        self._settings = settings
+        self._deadline = deadline
+        self._clock = clock
+        self._sleep = sleep
+        self._semaphore = asyncio.Semaphore(settings.concurrency)
+        self._limiter = RateLimiter(
+            settings.rate_limit_requests, settings.rate_limit_period, clock=clock, sleep=sleep
+        )
+        self._shared: dict[Hashable, asyncio.Task[Any]] = {}
+
+    def shared_tasks(self) -> list[asyncio.Task[Any]]:
+        return list(self._shared.values())
+
+    # ------------------------------------------------------------------ one request
+
+    async def get(
+        self,
+        what: str,
+        call: Callable[[], Awaitable[Raw]],
+        tally: Tally,
+        *,
+        missing_ok: bool = False,
+    ) -> Any:
+        """The `result` of one GET, with limits, retries and fail-closed checks.
+
+        Returns None only when `missing_ok` and Cloudflare says "script not found" (404
+        with code 10007): a 404 with another code, e.g. 7003 for a malformed account id,
+        is an error, never "the Worker does not exist".
+        """
+        failures = throttles = 0
+        throttled = 0.0
+        while True:
+            problem = ""
+            response: httpx.Response | None = None
+            async with self._semaphore:
+                await self._limiter.acquire(self._deadline)
+                tally.requests += 1
+                self.requests += 1
+                try:
+                    raw = await call()
+                except cloudflare.APIStatusError as e:
+                    response = e.response
+                except cloudflare.APITimeoutError:
+                    problem = f"timed out after {self._settings.request_timeout:g} s"
+                except cloudflare.APIConnectionError as e:
+                    cause = e.__cause__ or e
+                    problem = f"connection failed ({str(cause) or type(cause).__name__})"
+                else:
+                    return _result(raw.http_response, what)
+            status = response.status_code if response is not None else 0
+            if status == 404 and missing_ok and SCRIPT_NOT_FOUND in _codes(response):
+                return None
+            if response is not None and status == 429:
+                wait = retry_after(response.headers.get("retry-after"))
+                throttles += 1
+                if wait is None:
+                    wait = backoff(throttles)
+                throttled += wait
+                if throttled > MAX_RETRY_AFTER or self._clock() + wait > self._deadline:
+                    raise ReadFailure(
+                        f"rate limited past the budget: {what} answered HTTP 429 "
+                        f"with Retry-After {wait:.0f} s"
+                    )
+                self._limiter.pause_until(self._clock() + wait)  # the limit is per token
+                continue
+            if response is not None and status < 500:
+                raise ReadFailure(_refusal(status, what, response))
+            failures += 1
+            problem = problem or f"HTTP {status}{_messages(response)}"
+            delay = backoff(failures)
+            if failures > self._settings.max_retries or self._clock() + delay > self._deadline:
+                raise ReadFailure(f"{what} failed: {problem} (gave up after {failures} attempts)")
+            await self._sleep(delay)
+
+    async def shared(self, key: Hashable, fetch: Callable[[Tally], Awaitable[Any]]) -> Any:
+        """A lookup made once per run for every Worker (zone ids, zone routes, custom domains).
+
+        Its requests count in the run's total, not in any one Worker's.
+        """
+        if key not in self._shared:
+            self._shared[key] = asyncio.ensure_future(fetch(Tally()))
+        # shield: a cancelled caller must not cancel a lookup other Workers await
+        return await asyncio.shield(self._shared[key])
+
+
+# ---------------------------------------------------------------------- response checks
+
+
+def _result(response: httpx.Response, what: str) -> Any:
+    """The `result` of a 2xx Cloudflare envelope, failing closed on anything else (quirk 4)."""
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        raise ReadFailure(f"malformed response from {what}: not JSON") from None
+    if not isinstance(body, dict):
+        raise ReadFailure(f"malformed response from {what}: not a Cloudflare envelope")
+    if body.get("success") is not True:
+        raise ReadFailure(f"Cloudflare returned success=false for {what}{_messages(response)}")
+    if body.get("result") is None:
+        raise ReadFailure(f"Cloudflare returned no result for {what}")
+    return body["result"]
+
+
+def _errors(response: httpx.Response | None) -> list[Any]:
+    """The `errors` of a Cloudflare error envelope, or [] when there is none."""
+    try:
+        errors = json.loads(response.content).get("errors") if response is not None else None
+    except (ValueError, AttributeError):
+        return []
+    return errors if isinstance(errors, list) else []
+
+
+def _codes(response: httpx.Response | None) -> set[Any]:
+    return {e.get("code") for e in _errors(response) if isinstance(e, dict)}
+
+
+def _messages(response: httpx.Response | None) -> str:
+    """`: <code> <message>; …` from a Cloudflare error envelope, or nothing."""
+    errors = _errors(response)
+    if not errors:
+        return ""
+    parts = [
+        f"{e.get('code', '')} {e.get('message', '')}".strip() if isinstance(e, dict) else str(e)
+        for e in errors
+    ]
+    return ": " + "; ".join(parts)
+
+
+def _refusal(status: int, what: str, response: httpx.Response) -> str:
+    """The reason for a 4xx other than 429: never retried."""
+    detail = _messages(response)
+    if status == 401:
+        return f"authentication failed (HTTP 401){detail} on {what}; check CLOUDFLARE_API_TOKEN"
+    if status == 403:
+        return (
+            f"authentication failed / token lacks permission (HTTP 403){detail} on {what}; "
+            "the token needs Workers Scripts:Read (and Zone:Read for routes)"
+        )
+    if status == 404:
+        return f"not found (HTTP 404){detail}: {what}"
+    return f"HTTP {status}{detail} from {what}"

@@ -1,0 +1,396 @@
+"""Reads live Worker state from Cloudflare through the official SDK, bounded and rate-limited.
+
+One run reads many environments concurrently; a failure fails its environment only.
+Requests, their limits and retries are `envman.live.client`'s; the limiter and the
+backoff and Retry-After rules are pure and live in `envman.live.ratelimit`.
+
+Every body is read as raw JSON and checked (`success` true, `result` present): the SDK
+coerces unknown binding types (quirk 3), cannot parse versions (quirk 1) or the
+deployments list (quirk 2), and turns `success: false` into `None` (quirk 4).
+`envman.live_normalise` turns each checked result into a WorkerConfig.
+
+Requests per Worker: settings, secrets, schedules, subdomain, deployments (5), plus one
+per version when the active deployment splits traffic. Once per run, shared by all
+Workers: the custom domains of the account, each zone name's id, each zone's routes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from envman.errors import LiveStateError
+from envman.live.client import Raw, Requester, Tally, make_client
+from envman.live.normalise import (
+    ReadFailure,
+    expect,
+    expect_field,
+    parse_crons,
+    parse_secrets,
+    settings_config,
+    version_config,
+)
+from envman.live.ratelimit import Clock, Sleep
+from envman.models import LiveWorker
+
+if TYPE_CHECKING:
+    from envman.settings import Settings
+
+_ZONE_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One environment's Worker to read; `zones` are the zone names or ids its routes name.
+
+    `reads` names the optional reads to make (settings and the active deployment are
+    always read): a drift check skips what the environment does not declare, since an
+    unmanaged field is not compared; a snapshot reads everything.
+    """
+
+    env: str
+    script: str
+    zones: tuple[str, ...] = ()
+    reads: frozenset[str] = frozenset({"secrets", "schedules", "subdomain"})
+
+
+@dataclass(frozen=True)
+class LiveRead:
+    """The result of one live read.
+
+    `workers` holds every environment that was read (a missing Worker has
+    `exists=False`); `errors` every environment that could not be read, with the reason.
+    Each environment is in exactly one of them. `unsupported` lists, per environment,
+    the bindings envman cannot model as `"<type> <name>"` (e.g. `"workflow ORDERS"`), to
+    be reported as unexpected (the same as `LiveWorker.unsupported`). `requests` counts
+    every HTTP request of the run (retries and shared lookups included); `elapsed` is in
+    seconds.
+    """
+
+    workers: dict[str, LiveWorker]
+    errors: dict[str, str]
+    requests: int
+    elapsed: float
+    unsupported: dict[str, list[str]] = field(default_factory=dict)
+
+
+async def read_live(
+    targets: Sequence[Target],
+    *,
+    settings: Settings,
+    account_id: str,
+    progress: Callable[[str], None] | None = None,
+    sleep: Sleep = asyncio.sleep,
+    clock: Clock = time.monotonic,
+) -> LiveRead:
+    """Read the live Worker of every target, concurrently, within `settings.timeout`.
+
+    Raises LiveStateError only when nothing can be read (no token, no account);
+    anything that fails one environment is in `LiveRead.errors`, never silently absent.
+    """
+    envs = [target.env for target in targets]
+    if len(set(envs)) != len(envs):
+        raise ValueError(f"one target per environment, got {envs}")
+    token = (
+        settings.cloudflare_api_token.get_secret_value() if settings.cloudflare_api_token else ""
+    )
+    if not token:
+        raise LiveStateError(
+            "no Cloudflare API token: cannot read live state",
+            hint="set CLOUDFLARE_API_TOKEN to an API token with Workers Scripts:Read "
+            "(and Zone:Read for routes)",
+        )
+    if not account_id:
+        raise LiveStateError(
+            "no Cloudflare account id: cannot read live state",
+            hint="set CLOUDFLARE_ACCOUNT_ID or account_id in envman.toml",
+        )
+    start = clock()
+    if not targets:
+        return LiveRead(workers={}, errors={}, requests=0, elapsed=0.0)
+    async with make_client(settings, token) as client:
+        run = _Reader(
+            client,
+            settings,
+            account_id,
+            deadline=start + settings.timeout,
+            clock=clock,
+            sleep=sleep,
+        )
+        tasks = {t.env: asyncio.create_task(run.read(t, progress)) for t in targets}
+        try:
+            await asyncio.wait(tasks.values(), timeout=max(0.0, start + settings.timeout - clock()))
+        finally:
+            for task in (*tasks.values(), *run.shared_tasks()):
+                task.cancel()
+            await asyncio.gather(*tasks.values(), *run.shared_tasks(), return_exceptions=True)
+    workers: dict[str, LiveWorker] = {}
+    errors: dict[str, str] = {}
+    unsupported: dict[str, list[str]] = {}
+    for env, task in tasks.items():
+        if task.cancelled():
+            errors[env] = f"not read within the run timeout of {settings.timeout:g} s"
+            continue
+        outcome = task.result()  # a bug (not a ReadFailure) propagates: exit 4
+        if isinstance(outcome, str):
+            errors[env] = outcome
+            continue
+        worker, odd = outcome
+        workers[env] = worker
+        if odd:
+            unsupported[env] = odd
+    return LiveRead(
+        workers=workers,
+        errors=errors,
+        requests=run.requests,
+        elapsed=clock() - start,
+        unsupported=unsupported,
+    )
+
+
+def read_live_sync(
+    targets: Sequence[Target],
+    *,
+    settings: Settings,
+    account_id: str,
+    progress: Callable[[str], None] | None = None,
+) -> LiveRead:
+    """`read_live` in a fresh event loop; the run is bounded by `settings.timeout`."""
+    return asyncio.run(
+        read_live(targets, settings=settings, account_id=account_id, progress=progress)
+    )
+
+
+class _Reader(Requester):
+    """One live read: the Worker-level reads on top of the run's requests."""
+
+    # ------------------------------------------------------------------ one Worker
+
+    async def read(
+        self, target: Target, progress: Callable[[str], None] | None
+    ) -> tuple[LiveWorker, list[str]] | str:
+        """One environment: its LiveWorker and unsupported bindings, or the failure reason."""
+        tally = Tally()
+        try:
+            outcome = await self._read(target, tally)
+        except ReadFailure as failure:
+            if progress:
+                progress(f"{target.env}: failed: {failure}")
+            return str(failure)
+        if progress:
+            progress(f"{target.env}: read {target.script} ({tally.requests} requests)")
+        return outcome
+
+    async def _read(self, target: Target, tally: Tally) -> tuple[LiveWorker, list[str]]:
+        script, account = target.script, self.account
+        scripts = self.client.workers.scripts
+        base = f"GET /accounts/{account}/workers/scripts/{script}"
+        what = f"{base}/settings"
+        settings = await self.get(
+            what,
+            lambda: scripts.script_and_version_settings.with_raw_response.get(
+                script, account_id=account
+            ),
+            tally,
+            missing_ok=True,
+        )
+        if settings is None:
+            return LiveWorker(
+                env=target.env, script=script, exists=False, requests=tally.requests
+            ), []
+        expect(settings, dict, what)
+        optional: dict[str, Callable[[], Awaitable[Raw]]] = {
+            "secrets": lambda: scripts.secrets.with_raw_response.list(script, account_id=account),
+            "schedules": lambda: scripts.schedules.with_raw_response.get(
+                script, account_id=account
+            ),
+            "subdomain": lambda: scripts.subdomain.with_raw_response.get(
+                script, account_id=account
+            ),
+        }
+        calls = {
+            name: self.get(f"{base}/{name}", call, tally)
+            for name, call in optional.items()
+            if name in target.reads
+        }
+        calls["deployment"] = self._deployment(script, base, tally)
+        calls["routes"] = self._routes(target)
+        if not {"logpush", "observability", "tail_consumers"} & settings.keys():
+            # Older API shape without them in settings: one more request.
+            calls["script_settings"] = self.get(
+                f"{base}/script-settings",
+                lambda: scripts.settings.with_raw_response.get(script, account_id=account),
+                tally,
+            )
+        results = await _all(calls)
+        for key in ("logpush", "observability", "tail_consumers"):
+            if key not in settings and key in (results.get("script_settings") or {}):
+                settings[key] = results["script_settings"][key]
+        unsupported: list[str] = []
+        secrets = (
+            parse_secrets(results["secrets"], f"{base}/secrets") if "secrets" in results else None
+        )
+        config = settings_config(
+            script,
+            account,
+            settings,
+            what,
+            unsupported,
+            secrets=secrets,
+            crons=parse_crons(results["schedules"], f"{base}/schedules")
+            if "schedules" in results
+            else None,
+            subdomain=expect(results["subdomain"], dict, f"{base}/subdomain")
+            if "subdomain" in results
+            else None,
+            routes=results["routes"],
+        )
+        deployment, versions = results["deployment"]
+        version_configs = {
+            version_id: version_config(script, result, f"{base}/versions/{version_id}", unsupported)
+            for version_id, result in versions.items()
+        }
+        worker = LiveWorker(
+            env=target.env,
+            script=script,
+            exists=True,
+            config=config,
+            secret_types={s["name"]: s["type"] for s in secrets or ()},
+            deployment=deployment,
+            versions=version_configs,
+            unsupported=tuple(sorted(set(unsupported))),
+            requests=tally.requests,
+        )
+        return worker, list(worker.unsupported)
+
+    async def _deployment(
+        self, script: str, base: str, tally: Tally
+    ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """The active deployment, and the raw version of each when traffic is split."""
+        scripts = self.client.workers.scripts
+        what = f"{base}/deployments"
+        result = await self.get(
+            what,
+            # raw: the SDK's deployments.list() iterates to nothing (quirk 2)
+            lambda: scripts.deployments.with_raw_response.list(script, account_id=self.account),
+            tally,
+        )
+        deployments = expect(expect(result, dict, what).get("deployments"), list, what)
+        if not deployments:
+            return None, {}
+        # the newest deployment is the active one
+        active = max(deployments, key=lambda d: str(expect(d, dict, what).get("created_on", "")))
+        shares = expect(active.get("versions"), list, what)
+        deployment = {
+            k: active[k] for k in ("id", "created_on", "source", "strategy") if k in active
+        }
+        deployment["versions"] = [
+            {
+                "version_id": expect_field(v, "version_id", str, what),
+                "percentage": v.get("percentage"),
+            }
+            for v in shares
+        ]
+        if len(shares) < 2:
+            return deployment, {}
+
+        def version(version_id: str) -> Callable[[], Awaitable[Raw]]:
+            # raw: versions.get() cannot build its schema (quirk 1)
+            return lambda: scripts.versions.with_raw_response.get(
+                version_id, account_id=self.account, script_name=script
+            )
+
+        ids = [v["version_id"] for v in deployment["versions"]]
+        fetched = await _all({i: self.get(f"{base}/versions/{i}", version(i), tally) for i in ids})
+        return deployment, fetched
+
+    async def _routes(self, target: Target) -> list[dict[str, Any]]:
+        """Zone routes pointing at this script, then its custom domains."""
+        routes: list[dict[str, Any]] = []
+        for zone in target.zones:
+            by_id = bool(_ZONE_ID.match(zone))
+            zone_id = (
+                zone if by_id else await self.shared(("zone", zone), partial(self._zone_id, zone))
+            )
+            zone_routes = partial(self._zone_routes, zone_id)
+            for route in await self.shared(("routes", zone_id), zone_routes):
+                if route.get("script") == target.script:
+                    where = {"zone_id": zone} if by_id else {"zone_name": zone}
+                    routes.append({"pattern": route["pattern"], **where})
+        for domain in await self.shared("domains", self._domains):
+            if domain.get("service") == target.script:
+                routes.append({"pattern": domain["hostname"], "custom_domain": True})
+        return sorted(routes, key=lambda r: (r["pattern"], bool(r.get("custom_domain"))))
+
+    async def _zone_id(self, name: str, tally: Tally) -> str:
+        what = f"GET /zones?name={name}"
+        zones = expect(
+            await self.get(
+                what, lambda: self.client.zones.with_raw_response.list(name=name), tally
+            ),
+            list,
+            what,
+        )
+        for zone in zones:
+            if str(expect(zone, dict, what).get("name", "")).lower() == name.lower():
+                zone_id: str = expect_field(zone, "id", str, what)
+                return zone_id
+        raise ReadFailure(
+            f"zone {name!r} not found: {what} returned no such zone "
+            "(does the token have Zone:Read on it?)"
+        )
+
+    async def _zone_routes(self, zone_id: str, tally: Tally) -> list[dict[str, Any]]:
+        what = f"GET /zones/{zone_id}/workers/routes"
+        routes: list[dict[str, Any]] = expect(
+            await self.get(
+                what,
+                lambda: self.client.workers.routes.with_raw_response.list(zone_id=zone_id),
+                tally,
+            ),
+            list,
+            what,
+        )
+        for route in routes:
+            expect_field(route, "pattern", str, what)
+        return routes
+
+    async def _domains(self, tally: Tally) -> list[dict[str, Any]]:
+        what = f"GET /accounts/{self.account}/workers/domains"
+        domains: list[dict[str, Any]] = expect(
+            await self.get(
+                what,
+                lambda: self.client.workers.domains.with_raw_response.list(account_id=self.account),
+                tally,
+            ),
+            list,
+            what,
+        )
+        for domain in domains:
+            expect_field(domain, "hostname", str, what)
+        return domains
+
+
+async def _all(calls: Mapping[str, Awaitable[Any]]) -> dict[str, Any]:
+    """Await every call concurrently; the first failure cancels the rest and is raised."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = {key: group.create_task(_coro(call)) for key, call in calls.items()}
+    except BaseExceptionGroup as group:
+        failures = group.subgroup(ReadFailure)
+        if failures is not None and failures.exceptions:
+            first = failures.exceptions[0]
+            while isinstance(first, BaseExceptionGroup):
+                first = first.exceptions[0]
+            raise first from None
+        raise
+    return {key: task.result() for key, task in tasks.items()}
+
+
+async def _coro(awaitable: Awaitable[Any]) -> Any:
+    return await awaitable

@@ -1,0 +1,143 @@
+"""envman.toml as a typed Project: the environments in pipeline order and their policies.
+
+A plain wrangler project (no envman.toml) is a Project too, derived from the wrangler
+file (`Project.zero_setup`): its environments are the top level plus each `[env.X]`,
+nothing is protected, and the audit log is at its default path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from envman.models import model_keys
+
+_STRICT = ConfigDict(frozen=True, extra="forbid")
+
+TOP_LEVEL = "top-level"
+"""The environment name envman gives wrangler's top level (what `wrangler deploy` deploys
+without `--env`) when the wrangler file alone defines the environments. An `[env.top-level]`
+section, should one exist, is shadowed by it."""
+
+PROJECT_FILE = "envman.toml"
+
+
+class IgnoreRule(BaseModel):
+    """A drift finding path pattern to suppress, with a reason and an optional expiry."""
+
+    model_config = _STRICT
+
+    path: str = Field(description="Finding path or glob, e.g. `vars.FEATURE_*`.")
+    env: str | None = Field(default=None, description="Only in this environment (glob).")
+    reason: str = Field(description="Why this difference is accepted.")
+    expires: date | None = Field(default=None, description="After this date the rule warns.")
+
+
+class DriftPolicy(BaseModel):
+    """`[drift]` in envman.toml."""
+
+    model_config = _STRICT
+
+    ignore: tuple[IgnoreRule, ...] = ()
+
+
+class PromotionPolicy(BaseModel):
+    """`[promotion]` in envman.toml."""
+
+    model_config = _STRICT
+
+    sync_wrangler: bool = Field(
+        default=True,
+        description="Also edit `[env.TARGET]` of the wrangler file when promoting.",
+    )
+    environment_specific: tuple[str, ...] = Field(
+        default=(),
+        description="Path patterns never promoted, beyond the built-in ones (e.g. `triggers.crons`).",
+    )
+
+
+_ENV_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+
+
+class Project(BaseModel):
+    """envman.toml: the project, its environments in pipeline order, and its policies."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    worker: str = Field(description="Base name of the Worker (wrangler's top-level `name`).")
+    account_id: str | None = Field(default=None, description="Cloudflare account id.")
+    environments: tuple[str, ...] = Field(
+        description="Environment names in pipeline order, e.g. development, staging, production.",
+        min_length=1,
+    )
+    protected: tuple[str, ...] = Field(
+        default=(), description="Environments that need --reason and confirmation to change."
+    )
+    environments_dir: str = Field(default="environments", description="Folder of env files.")
+    schema_file: str = Field(
+        default="schemas/vars.toml",
+        alias="schema",
+        description="schemas/vars.toml, or `python:module:Model` for a pydantic model.",
+    )
+    wrangler_file: str | None = Field(
+        default=None,
+        alias="wrangler",
+        description="Path of the wrangler file; auto-detected (json > jsonc > toml) when unset.",
+    )
+    audit_log: str = Field(default=".envman/audit.jsonl", description="Audit log path.")
+    promotion: PromotionPolicy = PromotionPolicy()
+    drift: DriftPolicy = DriftPolicy()
+
+    @field_validator("environments", "protected")
+    @classmethod
+    def _names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for name in value:
+            if not _ENV_NAME.match(name):
+                raise ValueError(
+                    f"environment name {name!r} must be letters, digits, '-' or '_' "
+                    "(no path separators or spaces)"
+                )
+        if len(set(value)) != len(value):
+            raise ValueError("environment names must be unique")
+        return value
+
+    @model_validator(mode="after")
+    def _protected_known(self) -> Project:
+        unknown = [p for p in self.protected if p not in self.environments]
+        if unknown:
+            raise ValueError(f"protected environments not in `environments`: {unknown}")
+        return self
+
+
+def project_known_keys() -> dict[tuple[str | int, ...], list[str]]:
+    """Allowed keys per table of envman.toml, for suggestions."""
+    return {
+        (): model_keys(Project),
+        ("promotion",): model_keys(PromotionPolicy),
+        ("drift",): model_keys(DriftPolicy),
+    }
+
+
+def zero_setup_project(
+    worker: str, env_names: Sequence[str], *, wrangler_file: str, account_id: str | None
+) -> Project:
+    """The Project of a plain wrangler project: its top level and each `[env.X]`, unprotected.
+
+    Built without validation: wrangler allows environment names (spaces, capitals) that
+    envman.toml does not, and the wrangler checks report those.
+    """
+    return Project.model_construct(
+        worker=worker,
+        account_id=account_id,
+        environments=(TOP_LEVEL, *env_names),
+        protected=(),
+        environments_dir="environments",
+        schema_file="schemas/vars.toml",
+        wrangler_file=wrangler_file,
+        audit_log=".envman/audit.jsonl",
+        promotion=PromotionPolicy(),
+        drift=DriftPolicy(),
+    )

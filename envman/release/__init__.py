@@ -1,0 +1,30 @@
+"""Releasing a change: the pure promotion plan, and the atomic, recoverable write of files."""
+
+from __future__ import annotations
+
+from envman.release.planning import (
+    Plan,
+    Step,
+    binding_kind,
+    env_file_edits,
+    fingerprint,
+    plan,
+    wrangler_edits,
+)
+from envman.release.transaction import FileChange, backup_of, commit, locked, recover, sha256
+
+__all__ = [
+    "FileChange",
+    "Plan",
+    "Step",
+    "backup_of",
+    "binding_kind",
+    "commit",
+    "env_file_edits",
+    "fingerprint",
+    "locked",
+    "plan",
+    "recover",
+    "sha256",
+    "wrangler_edits",
+]

@@ -1,0 +1,121 @@
+"""Renders what is not a Report: a resolved config, a promotion plan, audit entries."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from envman.errors import UsageError
+from envman.models import Finding
+from envman.report.parts import clip, compact, finding_json, plural, visible
+
+if TYPE_CHECKING:
+    from envman.release import Plan
+
+
+def render_config(data: Mapping[str, Any], fmt: str) -> str:
+    """One environment's resolved config (wrangler's shape) as TOML or JSON, for `envman show`."""
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "toml":
+        from envman.edit import dumps_toml
+
+        return dumps_toml(data)
+    raise UsageError(f"unknown config format {fmt!r}; use toml or json")
+
+
+def render_plan(
+    plan: Plan,
+    *,
+    refusals: Sequence[Finding] = (),
+    notes: Sequence[str] = (),
+    fmt: str = "text",
+    redact: Callable[[str, Any], Any] = lambda _path, value: value,
+) -> str:
+    """A promotion plan: each step with before and after, blocked steps, guardrail refusals."""
+    steps = [
+        {
+            "path": step.path,
+            "action": step.action,
+            "before": redact(step.path, step.before),
+            "after": redact(step.path, step.after),
+            "blocked": step.blocked,
+        }
+        for step in plan.steps
+    ]
+    if fmt == "json":
+        document = {
+            "version": 1,
+            "source": plan.source,
+            "target": plan.target,
+            "fingerprint": plan.fingerprint,
+            "steps": steps,
+            "environment_specific": [
+                {
+                    "path": s.path,
+                    "source": redact(s.path, s.after),
+                    "target": redact(s.path, s.before),
+                }
+                for s in plan.environment_specific
+            ],
+            "refusals": [finding_json(f) for f in refusals],
+            "notes": list(notes),
+        }
+        return json.dumps(document, indent=2, ensure_ascii=False)
+    lines = [f"Plan: {plan.source} -> {plan.target} ({plural(len(steps), 'step')})"]
+    for step in steps:
+        mark = {"add": "+", "remove": "-", "change": "~"}[str(step["action"])]
+        if step["action"] == "add":
+            change = clip(compact(step["after"]))
+        elif step["action"] == "remove":
+            change = f"{clip(compact(step['before']))} (removed)"
+        else:
+            change = f"{clip(compact(step['before']))} -> {clip(compact(step['after']))}"
+        lines.append(f"  {mark} {visible(str(step['path']))}: {visible(change)}")
+        if step["blocked"]:
+            lines.append(f"      BLOCKED: {visible(str(step['blocked']))}")
+    if plan.environment_specific:
+        lines.append(f"Not promoted (environment-specific): {len(plan.environment_specific)}")
+        lines += [f"  = {visible(s.path)}" for s in plan.environment_specific]
+    lines += [f"Note: {visible(note)}" for note in notes]
+    for refusal in refusals:
+        lines.append(f"REFUSED: {visible(refusal.message)}")
+        if refusal.hint:
+            lines.append(f"  hint: {visible(refusal.hint)}")
+    return "\n".join(lines)
+
+
+def render_audit(entries: Sequence[Any], fmt: str, *, full: bool = False) -> str:
+    """Audit entries (envman.audit.AuditEntry) as text lines or a JSON array."""
+    if fmt == "json":
+        return json.dumps([e.to_json() for e in entries], indent=2, ensure_ascii=False)
+    if not entries:
+        return "no audit entries"
+    lines: list[str] = []
+    for entry in entries:
+        when = entry.time.strftime("%Y-%m-%d %H:%M:%SZ")
+        route = f"{entry.source} -> {entry.target}" if entry.source else str(entry.target)
+        flags = f" [{' '.join(entry.flags)}]" if entry.flags else ""
+        lines.append(
+            f"{entry.id}  {when}  {entry.action:<8} {route}  {len(entry.changes)} changes  "
+            f"by {visible(entry.actor)}{flags}"
+        )
+        if entry.reason:
+            lines.append(f"    reason: {visible(entry.reason)}")
+        if full:
+            for change in entry.changes:
+                lines.append(
+                    f"    {visible(change.path)}: {clip(compact(change.before))} -> "
+                    f"{clip(compact(change.after))}"
+                )
+            git = entry.git
+            lines.append(
+                f"    git: {git.commit or '-'} on {git.branch or '-'}{' (dirty)' if git.dirty else ''}"
+            )
+            if entry.ci.provider:
+                lines.append(f"    ci: {entry.ci.provider} {entry.ci.run_url or ''}".rstrip())
+            lines.append(f"    version: {entry.version}  hash: {entry.hash}  prev: {entry.prev}")
+            if entry.sig:
+                lines.append("    signed: yes (HMAC-SHA256)")
+    return "\n".join(lines)

@@ -1,0 +1,233 @@
+"""The live use cases: drift, snapshot and check, and reading live state (or a snapshot) for them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from envman.errors import InputError
+from envman.models import Finding, LiveWorker, Report, Snapshot, unique, validated
+from envman.project import TOP_LEVEL
+from envman.usecases.validate import validate
+from envman.workspace import Declared, Workspace, declared
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    """How to read live state: from Cloudflare (settings overrides) or from a saved snapshot."""
+
+    live_from: Path | None = None
+    concurrency: int | None = None
+    timeout: float | None = None
+    rate_limit: int | None = None
+    environ: dict[str, str] | None = None
+
+
+def _settings(options: LiveOptions) -> Any:
+    from envman.settings import load_settings
+
+    return load_settings(
+        options.environ,
+        concurrency=options.concurrency,
+        timeout=options.timeout,
+        rate_limit_requests=options.rate_limit,
+    )
+
+
+def _account_id(ws: Workspace, settings: Any) -> str:
+    account = settings.cloudflare_account_id
+    if not account:
+        account = ws.project.account_id
+    if not account and ws.wrangler is not None:
+        value = ws.wrangler.document.data.get("account_id")
+        account = value if isinstance(value, str) else None
+    return account or ""
+
+
+def _targets(ws: Workspace, decls: dict[str, Declared], *, everything: bool) -> list[Any]:
+    from envman.live import Target
+
+    targets = []
+    for env, decl in decls.items():
+        zones = sorted(
+            {
+                route.zone_id or route.zone_name or ""
+                for route in decl.config.routes or ()
+                if not route.custom_domain and (route.zone_id or route.zone_name)
+            }
+        )
+        script = ws.worker_name(env, decl.config) or env
+        target = Target(env=env, script=script, zones=tuple(zones))
+        if not everything:
+            target = replace(target, reads=_declared_reads(decl))
+        targets.append(target)
+    return targets
+
+
+def _declared_reads(decl: Declared) -> frozenset[str]:
+    """The optional live reads whose fields this environment declares (the rest are not compared)."""
+    config = decl.config
+    reads = {
+        "secrets": config.secrets is not None,
+        "schedules": config.triggers is not None,
+        "subdomain": config.workers_dev is not None or config.preview_urls is not None,
+    }
+    return frozenset(name for name, needed in reads.items() if needed)
+
+
+def read_live_state(
+    ws: Workspace,
+    decls: dict[str, Declared],
+    options: LiveOptions,
+    progress: Any = None,
+    *,
+    everything: bool = True,
+) -> tuple[dict[str, LiveWorker], dict[str, str]]:
+    """Live Workers of `decls` by environment, and the environments that could not be read.
+
+    With `everything=False` only what the environments declare is read (for drift).
+    """
+    if options.live_from is not None:
+        return _from_snapshot(ws, decls, options.live_from)
+    from envman.live import read_live_sync
+
+    settings = _settings(options)
+    result = read_live_sync(
+        _targets(ws, decls, everything=everything),
+        settings=settings,
+        account_id=_account_id(ws, settings),
+        progress=progress,
+    )
+    workers = {
+        env: worker.model_copy(update={"unsupported": tuple(result.unsupported.get(env, ()))})
+        for env, worker in result.workers.items()
+    }
+    return workers, dict(result.errors)
+
+
+def _from_snapshot(
+    ws: Workspace, decls: dict[str, Declared], path: Path
+) -> tuple[dict[str, LiveWorker], dict[str, str]]:
+    from envman.files import read_text
+
+    text = read_text(path, str(path))
+    import json
+
+    try:
+        raw = json.loads(text)
+    except ValueError as e:
+        raise InputError(f"not JSON: {e}", file=str(path)) from e
+    snapshot, problems = validated(Snapshot, raw)
+    if snapshot is None:
+        first = problems[0]
+        where = ".".join(str(p) for p in first.loc)
+        raise InputError(f"not an envman snapshot: {where}: {first.message}", file=str(path))
+    by_env = {w.env: w for w in snapshot.workers}
+    by_script = {w.script: w for w in snapshot.workers}
+    workers: dict[str, LiveWorker] = {}
+    errors: dict[str, str] = {}
+    for env, decl in decls.items():
+        script = ws.worker_name(env, decl.config) or env
+        worker = by_script.get(script) or by_env.get(env)
+        if worker is None:
+            errors[env] = f"{path} holds no Worker for {env} ({script})"
+        else:
+            workers[env] = worker
+    return workers, errors
+
+
+def drift(
+    ws: Workspace,
+    envs: Sequence[str] = (),
+    *,
+    options: LiveOptions | None = None,
+    today: date | None = None,
+    progress: Any = None,
+) -> Report:
+    """Compare each selected environment's declared config with its live Worker."""
+    from envman import compare
+
+    today = today or date.today()
+    selected = ws.select(envs)
+    decls = {env: declared(ws, env) for env in selected}
+    workers, errors = read_live_state(
+        ws, decls, options or LiveOptions(), progress, everything=False
+    )
+    findings: list[Finding] = []
+    for env in selected:
+        decl = decls[env]
+        if env in errors:
+            findings.append(compare.unknown_finding(env, errors[env]))
+            continue
+        findings += compare.worker_findings(
+            env,
+            decl.config,
+            workers[env],
+            redact=ws.schema.redact,
+            locate=decl.source,
+        )
+    rules = ws.project.drift.ignore
+    source = ws.project_document.source(("drift",)) if ws.project_document else None
+    findings = compare.apply_ignores(findings, rules, today=today, source=source)
+    return Report(
+        command="drift",
+        envs=selected,
+        findings=tuple(sorted(findings, key=Finding.sort_key)),
+        unknown=errors,
+    )
+
+
+def snapshot(
+    ws: Workspace,
+    envs: Sequence[str] = (),
+    *,
+    options: LiveOptions | None = None,
+    progress: Any = None,
+) -> Snapshot:
+    """Read and normalise live state of the selected environments, for `drift --live-from`."""
+    from datetime import UTC, datetime
+
+    options = replace(options or LiveOptions(), live_from=None)
+    selected = ws.select(envs)
+    decls = {env: declared(ws, env) for env in selected}
+    workers, errors = read_live_state(ws, decls, options, progress)
+    if errors:
+        from envman.errors import LiveStateError
+
+        raise LiveStateError(
+            "could not read live state of "
+            + "; ".join(f"{env}: {why}" for env, why in sorted(errors.items()))
+        )
+    settings = _settings(options)
+    return Snapshot(
+        taken_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        account_id=_account_id(ws, settings) or None,
+        workers=tuple(workers[env] for env in selected),
+    )
+
+
+def check(
+    ws: Workspace, env: str, *, options: LiveOptions | None = None, today: date | None = None
+) -> Report:
+    """The pre-deploy gate for one environment: validate + wrangler + drift + secrets present."""
+    ws.select([env])
+    validated = validate(ws, [env], today=today)
+    drifted = drift(ws, [env], options=options, today=today)
+    relevant = [f for f in validated.findings if f.env in (env, TOP_LEVEL, None)]
+    return Report(
+        command="check",
+        envs=(env,),
+        findings=unique([*relevant, *drifted.findings]),
+        unknown=drifted.unknown,
+    )
+
+
+def notify(ws: Workspace, report: Report, *, url: str, when: str) -> bool:
+    """Post a drift notification to `url` when `when` says so; True when one was sent."""
+    from envman.report import notify as send
+
+    name = ws.project.worker
+    return send(ws.root, report, url=url, when=when, project=name)

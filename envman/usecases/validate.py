@@ -1,0 +1,166 @@
+"""The offline use cases: validate every environment, show one, export the editor schemas."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from envman.codes import finding
+from envman.compare import compare, cross_environment
+from envman.errors import UsageError
+from envman.files import atomic_write
+from envman.models import Finding, Report, unique
+from envman.project import TOP_LEVEL
+from envman.schema import export_json_schemas
+from envman.workspace import Declared, Workspace, declared
+from envman.wrangler import WranglerFile, check_values, resolve
+from envman.wrangler import check as wrangler_check
+
+
+def validate(ws: Workspace, envs: Sequence[str] = (), *, today: date | None = None) -> Report:
+    """Validate the selected environments (all by default) and everything across them."""
+    today = today or date.today()
+    selected = ws.select(envs)
+    findings: list[Finding] = []
+    decls: dict[str, Declared] = {}
+    for env in selected:
+        decl = declared(ws, env)
+        decls[env] = decl
+        findings += decl.findings
+        secrets = decl.config.secrets.required if decl.config.secrets else None
+        findings += ws.schema.check_env(env, decl.config.vars, secrets, decl.source)
+        if not ws.zero_setup:
+            findings += check_values(
+                decl.raw,
+                env=env,
+                today=today,
+                locate=decl.source,
+                worker_name=ws.worker_name(env, decl.config),
+                name_derived=decl.config.name is None,
+            )
+    findings += cross_environment(
+        {env: d.config for env, d in decls.items()},
+        ws.envs,
+        {env: ws.worker_name(env, d.config) for env, d in decls.items()},
+        lambda env, loc: decls[env].source(loc),
+        pipeline=not ws.zero_setup,
+    )
+    if ws.wrangler is not None:
+        checked = selected if ws.zero_setup else (TOP_LEVEL, *selected)
+        findings += wrangler_check(
+            ws.wrangler,
+            today=today,
+            envs=[e for e in checked if e == TOP_LEVEL or e in ws.wrangler.env_names],
+        )
+        if not ws.zero_setup:
+            findings += _wrangler_consistency(ws, ws.wrangler, decls)
+    return Report(command="validate", envs=selected, findings=unique(findings))
+
+
+def _wrangler_consistency(
+    ws: Workspace, wf: WranglerFile, decls: dict[str, Declared]
+) -> list[Finding]:
+    """EM300-EM302: each environment file against its `[env.NAME]` as wrangler resolves it."""
+    findings: list[Finding] = []
+    for env, decl in decls.items():
+        if env not in wf.env_names:
+            findings.append(
+                finding(
+                    "EM301",
+                    env=env,
+                    path=f"env.{env}",
+                    message=f"{wf.document.path} has no [env.{env}] section",
+                    hint=f"add [env.{env}] (envman promote keeps it in step), or run without "
+                    "`wrangler` in envman.toml",
+                    source=wf.document.source(()),
+                )
+            )
+            continue
+        resolved = resolve(wf, env)
+        for difference in compare(decl.config, resolved.config()):
+            loc = difference.loc
+            findings.append(
+                finding(
+                    "EM300",
+                    env=env,
+                    path=difference.path,
+                    message=_consistency_message(
+                        difference.kind.value, difference.path, wf.document.path, env
+                    ),
+                    hint=f"make [env.{env}] in {wf.document.path} and "
+                    f"{decl.document.path if decl.document else 'the environment file'} agree",
+                    expected=ws.schema.redact(difference.path, difference.expected),
+                    actual=ws.schema.redact(difference.path, difference.actual),
+                    kind=difference.kind,
+                    source=resolved.source(loc)
+                    if difference.actual is not None
+                    else decl.source(loc),
+                )
+            )
+    for name in wf.env_names:
+        if name not in ws.envs:
+            findings.append(
+                finding(
+                    "EM302",
+                    env=name,
+                    path=f"env.{name}",
+                    message=f"[env.{name}] in {wf.document.path} is not an environment in envman.toml",
+                    hint="add it to `environments` in envman.toml, or remove the section",
+                    source=wf.document.source(("env", name)),
+                )
+            )
+    return findings
+
+
+def _consistency_message(kind: str, path: str, wrangler_path: str, env: str) -> str:
+    if kind == "missing":
+        return f"{path} is declared for {env} but missing from [env.{env}] in {wrangler_path}"
+    if kind == "unexpected":
+        return f"{path} is in [env.{env}] of {wrangler_path} but not declared for {env}"
+    return f"{path} differs between the environment file and [env.{env}] in {wrangler_path}"
+
+
+# --------------------------------------------------------------------------- show
+
+
+def show(ws: Workspace, env: str, *, source: str = "declared") -> dict[str, Any]:
+    """One environment's fully resolved config in wrangler's shape, sensitive vars redacted."""
+    ws.select([env])
+    if source == "declared":
+        config = declared(ws, env).config
+    elif source == "wrangler":
+        if ws.wrangler is None:
+            raise UsageError("this project has no wrangler file")
+        if env != TOP_LEVEL and env not in ws.wrangler.env_names:
+            raise UsageError(f"{ws.wrangler.document.path} has no [env.{env}] section")
+        config = resolve(ws.wrangler, env).config()
+    else:
+        raise UsageError(f"unknown source {source!r}; use declared or wrangler")
+    data = config.to_wrangler()
+    for name in list(data.get("vars", {})):
+        data["vars"][name] = ws.schema.redact(f"vars.{name}", data["vars"][name])
+    return data
+
+
+# --------------------------------------------------------------------------- schema export
+
+
+def export_schemas(
+    ws: Workspace, *, out_dir: Path | None = None, check: bool = False
+) -> dict[str, str]:
+    """Write the editor JSON Schemas into schemas/ (or `out_dir`); name -> written/unchanged/stale."""
+    folder = out_dir or ws.root / "schemas"
+    result: dict[str, str] = {}
+    for name, text in sorted(export_json_schemas(ws.schema).items()):
+        path = folder / name
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current == text:
+            result[name] = "unchanged"
+        elif check:
+            result[name] = "stale" if current is not None else "missing"
+        else:
+            atomic_write(path, text)
+            result[name] = "written"
+    return result

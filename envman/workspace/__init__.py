@@ -1,0 +1,16 @@
+"""Opening a project: envman.toml, the layered environment files, the wrangler file, the schema."""
+
+from __future__ import annotations
+
+from envman.workspace.loading import EnvironmentFile, check_env_name, find_root
+from envman.workspace.workspace import Declared, Workspace, declared, open_workspace
+
+__all__ = [
+    "Declared",
+    "EnvironmentFile",
+    "Workspace",
+    "check_env_name",
+    "declared",
+    "find_root",
+    "open_workspace",
+]

@@ -1,0 +1,187 @@
+"""Loads envman.toml and the layered environment files (dynaconf) into located plain data.
+
+Layering rule (docs/reference/configuration.md): `environments/base.toml`, when it exists, lies
+under every `environments/<env>.toml`. Tables merge key by key (recursively); arrays
+and scalars of the environment replace the base's whole. To remove an inherited key,
+set it to the string `"@del"` in the environment file (dynaconf's delete token). Other
+dynaconf tokens (`@format`, `@read_file`, `@jinja`, …) are refused: they would let a
+config file read environment variables or files into values envman prints.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from envman.errors import InputError, UsageError
+from envman.files import display_path
+from envman.models import Source, did_you_mean, validated
+from envman.parse import Document, Loc, document_loc, load_document
+from envman.project import PROJECT_FILE, Project, project_known_keys
+
+BASE_LAYER = "base"
+DELETE_TOKEN = "@del"
+
+
+@dataclass(frozen=True)
+class EnvironmentFile:
+    """One environment's declared config: the merged data and the layers it came from."""
+
+    env: str
+    data: dict[str, Any]
+    layers: tuple[Document, ...]
+    """Base first, the environment's own file last."""
+
+    @property
+    def document(self) -> Document:
+        return self.layers[-1]
+
+    def source(self, loc: Loc) -> Source:
+        """Where `loc` was written: the environment's own file if it sets it, else the base."""
+        for layer in reversed(self.layers):
+            if _sets(layer.data, loc):
+                return layer.source(loc)
+        return self.document.source(loc)
+
+
+def find_root(start: Path) -> Path:
+    """The project root: the nearest folder upward holding envman.toml, else `start` itself."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / PROJECT_FILE).is_file():
+            return folder
+    return start
+
+
+def load_project(root: Path) -> tuple[Project, Document] | None:
+    """Read and validate envman.toml; None when the project has none (zero-setup mode)."""
+    path = root / PROJECT_FILE
+    if not path.exists():
+        return None
+    document = load_document(path, display_path(path, root))
+    project, errors = validated(Project, document.data, known=project_known_keys())
+    if project is None:
+        lines = []
+        for error in errors:
+            where = document.source(error.loc)
+            key = ".".join(str(p) for p in error.loc) or "(top level)"
+            hint = f" ({error.hint})" if error.hint else ""
+            lines.append(f"{where}: {key}: {error.message}{hint}")
+        raise InputError(
+            "invalid envman.toml:\n  " + "\n  ".join(lines),
+            hint="see docs/reference/configuration.md for every key of envman.toml",
+        )
+    return project, document
+
+
+def check_env_name(name: str, known: tuple[str, ...]) -> None:
+    """Refuse an environment name given on the command line that the project does not have."""
+    if name in known:
+        return
+    if "/" in name or "\\" in name or name in {".", ".."}:
+        raise UsageError(f"environment name {name!r} must not contain a path separator")
+    hint = did_you_mean(name, known)
+    raise UsageError(
+        f"unknown environment {name!r}; this project has: {', '.join(known) or 'none'}",
+        hint=hint,
+    )
+
+
+def load_environment(root: Path, project: Project, env: str) -> EnvironmentFile:
+    """Load environments/<env>.toml over environments/base.toml, merged by dynaconf."""
+    folder = root / project.environments_dir
+    own = folder / f"{env}.toml"
+    if not own.is_file():
+        raise InputError(
+            f"environment {env!r} is listed in envman.toml but {display_path(own, root)} "
+            "does not exist",
+            file=display_path(own, root),
+            hint=f"create it, or remove {env!r} from `environments` in envman.toml",
+        )
+    paths = [p for p in (folder / f"{BASE_LAYER}.toml", own) if p.is_file()]
+    layers = tuple(load_document(p, display_path(p, root)) for p in paths)
+    for layer in layers:
+        _refuse_tokens(layer)
+    return EnvironmentFile(env=env, data=_merge(paths, layers), layers=layers)
+
+
+def _merge(paths: list[Path], layers: tuple[Document, ...]) -> dict[str, Any]:
+    from dynaconf import Dynaconf
+
+    settings = Dynaconf(
+        settings_files=[str(p) for p in paths],
+        core_loaders=["TOML"],
+        loaders=[],
+        merge_enabled=True,
+        environments=False,
+        load_dotenv=False,
+        envvar_prefix="ENVMAN_LAYER",
+        root_path=str(paths[-1].parent),
+    )
+    merged = settings.as_dict(internal=False)
+    wanted = {key.lower(): key for layer in layers for key in layer.data}
+    data = {key.lower(): _plain(value) for key, value in merged.items() if key.lower() in wanted}
+    # dynaconf appends arrays when merging; envman's rule is that an environment's
+    # array replaces the base's whole (a list of KV namespaces is not additive).
+    _replace_arrays(data, layers[-1].data)
+    return {wanted[key]: value for key, value in data.items()}
+
+
+def _replace_arrays(merged: dict[str, Any], layer: dict[str, Any]) -> None:
+    for key, value in layer.items():
+        target_key = key.lower() if key.lower() in merged and key not in merged else key
+        if isinstance(value, list):
+            merged[target_key] = copy.deepcopy(value)
+        elif isinstance(value, dict) and isinstance(merged.get(target_key), dict):
+            _replace_arrays(merged[target_key], value)
+
+
+def _plain(value: Any) -> Any:
+    """dynaconf's boxes and lists back to plain dicts and lists."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _refuse_tokens(document: Document) -> None:
+    from dynaconf.utils.parse_conf import converters
+
+    tokens = {token for token in converters if token != DELETE_TOKEN}
+    for loc, value in _walk(document.data):
+        if isinstance(value, str) and value.split(" ", 1)[0] in tokens:
+            source = document.source(loc)
+            raise InputError(
+                f"{'.'.join(map(str, loc))}: {value.split(' ', 1)[0]!r} is a dynaconf token "
+                "envman does not allow in environment files",
+                file=source.file,
+                line=source.line,
+                column=source.column,
+                hint=f"only {DELETE_TOKEN!r} is supported (it removes an inherited key)",
+            )
+
+
+def _walk(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, Any]]:
+    yield loc, value
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _walk(child, (*loc, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _walk(child, (*loc, index))
+
+
+def _sets(data: Any, loc: Loc) -> bool:
+    node = data
+    for part in document_loc(data, loc):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return False
+    return True

@@ -1,0 +1,210 @@
+"""An opened project: envman.toml (or the Project a plain wrangler file implies), files, schema."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from envman.codes import finding
+from envman.config import WorkerConfig
+from envman.errors import InputError, UsageError
+from envman.files import display_path
+from envman.models import Finding, Source, model_keys, validated
+from envman.parse import Document, Loc
+from envman.project import TOP_LEVEL, Project, zero_setup_project
+from envman.schema import Schema, empty_schema, load_python_schema, load_schema
+from envman.workspace.loading import (
+    EnvironmentFile,
+    check_env_name,
+    find_root,
+    load_environment,
+    load_project,
+)
+from envman.wrangler import WranglerFile, find_wrangler_file, read_wrangler, resolve
+
+
+@dataclass
+class Workspace:
+    """An opened project: its Project, the wrangler file, the schema, the environments.
+
+    In zero-setup mode (no envman.toml) `project` is derived from the wrangler file: the
+    environments are its top level plus each `[env.X]`, resolved as wrangler resolves them.
+    """
+
+    root: Path
+    project: Project
+    project_document: Document | None
+    wrangler: WranglerFile | None
+    schema: Schema
+    _declared: dict[str, EnvironmentFile] = field(default_factory=dict)
+
+    @property
+    def zero_setup(self) -> bool:
+        """True for a plain wrangler project: no envman.toml, the wrangler file is the config."""
+        return self.project_document is None
+
+    @property
+    def envs(self) -> tuple[str, ...]:
+        return self.project.environments
+
+    def require_project(self, purpose: str) -> Project:
+        """The project's envman.toml, or a usage error saying how to adopt the project."""
+        if self.zero_setup:
+            raise UsageError(
+                f"{purpose} needs envman.toml and environments/: {self.root} is a plain "
+                "wrangler project",
+                hint="adopt it with `envman init` (writes envman.toml and environments/ from "
+                "the wrangler file)",
+            )
+        return self.project
+
+    def select(self, names: Sequence[str]) -> tuple[str, ...]:
+        """The environments named on the command line (all when none), checked to exist."""
+        for name in names:
+            check_env_name(name, self.envs)
+        return tuple(names) or self.envs
+
+    def environment_file(self, env: str) -> EnvironmentFile:
+        if env not in self._declared:
+            project = self.require_project("reading environment files")
+            self._declared[env] = load_environment(self.root, project, env)
+        return self._declared[env]
+
+    def worker_name(self, env: str, config: WorkerConfig | None) -> str | None:
+        """The Worker an environment deploys to: its `name`, else `<worker>-<env>`."""
+        if config is not None and config.name:
+            return config.name
+        if self.zero_setup and self.wrangler is not None:
+            return resolve(self.wrangler, env).worker_name
+        return f"{self.project.worker}-{env}"
+
+
+def open_workspace(root: Path | None = None, *, wrangler_file: Path | None = None) -> Workspace:
+    """Open the project at `root` (default: nearest envman.toml upward, else the cwd)."""
+    root = find_root(Path.cwd()) if root is None else root.resolve()
+    if not root.is_dir():
+        raise UsageError(f"project folder {root} does not exist")
+    loaded = load_project(root)
+    project, project_document = loaded if loaded else (None, None)
+    wrangler_path = wrangler_file
+    if wrangler_path is None and project is not None and project.wrangler_file:
+        wrangler_path = root / project.wrangler_file
+    if wrangler_path is None:
+        wrangler_path = find_wrangler_file(root)
+    wrangler = (
+        read_wrangler(wrangler_path, display_path(wrangler_path, root)) if wrangler_path else None
+    )
+    if project is None:
+        if wrangler is None:
+            raise InputError(
+                f"no envman.toml and no wrangler.json, wrangler.jsonc or wrangler.toml in {root}",
+                hint="run envman in a Workers project, or pass --project DIR",
+            )
+        data = wrangler.document.data
+        name, account = data.get("name"), data.get("account_id")
+        project = zero_setup_project(
+            name if isinstance(name, str) and name else root.name,
+            wrangler.env_names,
+            wrangler_file=wrangler.document.path,
+            account_id=account if isinstance(account, str) else None,
+        )
+        schema = empty_schema()
+    else:
+        schema = _schema(project, root)
+    return Workspace(
+        root=root,
+        project=project,
+        project_document=project_document,
+        wrangler=wrangler,
+        schema=schema,
+    )
+
+
+def _schema(project: Project, root: Path) -> Schema:
+    spec = project.schema_file
+    if spec.startswith("python:"):
+        return load_python_schema(spec, root)
+    if (root / spec).is_file():
+        return load_schema(root / spec, display_path(root / spec, root))
+    return empty_schema()
+
+
+# --------------------------------------------------------------------------- declared config
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One environment's declared config, where each value was written, and what is wrong."""
+
+    env: str
+    config: WorkerConfig
+    raw: dict[str, Any]
+    findings: tuple[Finding, ...]
+    document: Document | None
+    environment_file: EnvironmentFile | None = None
+    resolved_origin: dict[str, Loc] | None = None
+
+    def source(self, loc: Loc) -> Source | None:
+        if self.environment_file is not None:
+            return self.environment_file.source(loc)
+        if self.document is None:
+            return None
+        if self.resolved_origin is not None:
+            origin = self.resolved_origin.get(str(loc[0])) if loc else None
+            if origin is not None:
+                return self.document.source((*origin, *loc[1:]))
+            # Not set for this environment: point at its own section.
+            return self.document.source(() if self.env == TOP_LEVEL else ("env", self.env))
+        return self.document.source(loc)
+
+
+def declared(ws: Workspace, env: str) -> Declared:
+    """The config `env` declares: its environment files, or in zero-setup mode the wrangler file."""
+    if ws.zero_setup and ws.wrangler is not None:
+        resolved = resolve(ws.wrangler, env)
+        return Declared(
+            env=env,
+            config=resolved.config(),
+            raw=resolved.raw,
+            findings=(),
+            document=ws.wrangler.document,
+            resolved_origin=dict(resolved.origin),
+        )
+    envfile = ws.environment_file(env)
+    config, findings = _typed(env, envfile)
+    return Declared(
+        env=env,
+        config=config,
+        raw=envfile.data,
+        findings=tuple(findings),
+        document=envfile.document,
+        environment_file=envfile,
+    )
+
+
+def _typed(env: str, envfile: EnvironmentFile) -> tuple[WorkerConfig, list[Finding]]:
+    """Validate merged data into a WorkerConfig; drop keys in error so other checks still run."""
+    data = dict(envfile.data)
+    findings: list[Finding] = []
+    known: dict[Loc, list[str]] = {(): model_keys(WorkerConfig)}
+    for _ in range(len(data) + 1):
+        config, errors = validated(WorkerConfig, data, known=known)
+        if config is not None:
+            return config, findings
+        for error in errors:
+            code = "EM100" if error.kind == "extra_forbidden" else "EM101"
+            path = ".".join(str(p) for p in error.loc)
+            findings.append(
+                finding(
+                    code,
+                    env=env,
+                    path=path,
+                    message=f"{path}: {error.message}",
+                    hint=error.hint,
+                    source=envfile.source(error.loc),
+                )
+            )
+            data.pop(str(error.loc[0]), None)
+    return WorkerConfig(), findings

@@ -1,0 +1,30 @@
+"""The wrangler file: found, read, resolved per environment as wrangler does, and checked."""
+
+from __future__ import annotations
+
+from envman.wrangler.checks import check
+from envman.wrangler.cron import cron_problem
+from envman.wrangler.read import (
+    WRANGLER_FILES,
+    ResolvedEnv,
+    WranglerFile,
+    find_wrangler_file,
+    read_wrangler,
+    resolve,
+    resolve_all,
+)
+from envman.wrangler.values import check_values, name_problem
+
+__all__ = [
+    "WRANGLER_FILES",
+    "ResolvedEnv",
+    "WranglerFile",
+    "check",
+    "check_values",
+    "cron_problem",
+    "find_wrangler_file",
+    "name_problem",
+    "read_wrangler",
+    "resolve",
+    "resolve_all",
+]

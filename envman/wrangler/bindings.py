@@ -1,0 +1,199 @@
+"""The binding rules of one environment: well-formed entries, valid and unique names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from envman.models import Source
+from envman.parse import Loc
+from envman.wrangler.findings import Ctx
+from envman.wrangler.keys import BINDINGS, ENV_SHAPE, TOP_ONLY_SHAPE, J, Shape
+from envman.wrangler.shapes import describe, kind_of, match_shape
+
+_R2_BUCKET = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
+
+
+def entries(kind: str, raw: Mapping[str, Any]) -> Iterator[tuple[Loc, Any, str, str]]:
+    """(loc, entry, path, name) of each entry of binding `kind` in `raw`; name "" if it has none."""
+    parts = kind.split(".")
+    container: Any = raw
+    for part in parts:
+        container = container.get(part) if isinstance(container, dict) else None
+    prefix = "durable_objects" if kind == "durable_objects.bindings" else kind
+    naming = BINDINGS[kind][0]
+    if isinstance(container, list):
+        for index, entry in enumerate(container):
+            label = entry_label(entry, index, naming)
+            name = label if isinstance(label, str) and not label.startswith("#") else ""
+            yield (*parts, index), entry, f"{prefix}.{label}", name
+    elif isinstance(container, dict) and isinstance(ENV_SHAPE.get(kind), dict):
+        single = container.get(naming)
+        yield tuple(parts), container, kind, single if isinstance(single, str) else ""
+
+
+def entry_label(entry: Any, index: int, naming: str) -> str:
+    """How messages name a binding entry: its `naming` key, else "#index"."""
+    name = entry.get(naming) if isinstance(entry, dict) else None
+    return name if isinstance(name, str) and name else f"#{index}"
+
+
+def _entry_shape(kind: str) -> dict[str, Shape]:
+    shape: Any = ENV_SHAPE
+    for part in kind.split("."):
+        shape = shape.get(part) if isinstance(shape, dict) else None
+    shape = shape[0] if isinstance(shape, list) else shape
+    return shape if isinstance(shape, dict) else {}
+
+
+def check_bindings(ctx: Ctx, raw: Mapping[str, Any]) -> None:
+    """EM319 (entries), EM320 (bucket names), EM333 (names), EM318 (duplicate names)."""
+    names: list[tuple[Loc, str, str]] = []  # (loc, path, name)
+    variables = raw.get("vars")
+    if isinstance(variables, dict):
+        names += [(("vars", k), f"vars.{k}", k) for k in variables]
+        _check_misplaced_vars(ctx, variables)
+    secrets = raw.get("secrets")
+    required = secrets.get("required") if isinstance(secrets, dict) else None
+    if isinstance(required, list):
+        names += [
+            (("secrets", "required", i), "secrets.required", s)
+            for i, s in enumerate(required)
+            if isinstance(s, str)
+        ]
+    if isinstance(raw.get("durable_objects"), list):
+        ctx.add(
+            "EM319",
+            ("durable_objects",),
+            "durable_objects",
+            "durable_objects must be a table with a `bindings` list, not a list",
+            hint="write [[durable_objects.bindings]] entries (name, class_name)",
+        )
+    for kind, keys in BINDINGS.items():
+        shape = _entry_shape(kind)
+        for loc, entry, path, _ in entries(kind, raw):
+            if not isinstance(entry, dict):
+                ctx.add("EM319", loc, path, f"{path} must be a table, not {kind_of(entry)}")
+                continue
+            for key in keys:
+                if key not in entry:
+                    ctx.add(
+                        "EM319",
+                        loc,
+                        path,
+                        f"{path} has no `{key}`; wrangler requires it",
+                        hint=f"add `{key}` to this {kind} entry",
+                    )
+                elif match_shape(entry[key], shape.get(key, J)) is None:
+                    ctx.add(
+                        "EM319",
+                        (*loc, key),
+                        f"{path}.{key}",
+                        f"{path}.{key} must be "
+                        f"{describe(shape.get(key, J))}, not {kind_of(entry[key])}",
+                    )
+            _check_entry(ctx, kind, loc, path, entry)
+            if isinstance(entry.get(keys[0]), str):
+                names.append(((*loc, keys[0]), path, entry[keys[0]]))
+    assets = raw.get("assets")
+    if isinstance(assets, dict) and isinstance(assets.get("binding"), str):
+        names.append((("assets", "binding"), "assets.binding", assets["binding"]))
+    for blobs in ("wasm_modules", "text_blobs", "data_blobs"):
+        if isinstance(raw.get(blobs), dict):
+            names += [((blobs, k), f"{blobs}.{k}", k) for k in raw[blobs]]
+    seen: dict[str, str] = {}
+    for loc, path, name in sorted(names, key=lambda item: _position(ctx.locate(item[0]))):
+        if not _js_identifier(name):
+            ctx.add(
+                "EM333",
+                loc,
+                path,
+                f"binding name {name!r} is not a valid JavaScript identifier",
+                hint="use letters, digits, _ and $, not starting with a digit, e.g. MY_CACHE",
+            )
+        if name in seen:
+            ctx.add(
+                "EM318",
+                loc,
+                path,
+                f"binding name {name!r} is used twice: {seen[name]} and {path}",
+                hint="binding names must be unique across all kinds; rename one",
+            )
+        seen.setdefault(name, path)
+
+
+def _check_entry(ctx: Ctx, kind: str, loc: Loc, path: str, entry: Mapping[str, Any]) -> None:
+    def empty(key: str) -> None:
+        ctx.add(
+            "EM319",
+            (*loc, key),
+            f"{path}.{key}",
+            f"{path}.{key} is empty",
+            hint=f"set the real {key}, or delete `{key}` to let wrangler provision the resource",
+        )
+
+    if kind == "kv_namespaces" and entry.get("id") == "":
+        empty("id")
+    elif kind == "queues.producers" and entry.get("queue") == "":
+        empty("queue")
+    elif kind == "d1_databases" and "database_id" in entry:
+        if not isinstance(entry["database_id"], str):
+            ctx.add(
+                "EM319",
+                (*loc, "database_id"),
+                f"{path}.database_id",
+                f"{path}.database_id must be a string, not {kind_of(entry['database_id'])}",
+                hint="write the database id as a string, in quotes",
+            )
+        elif not entry["database_id"]:
+            empty("database_id")
+    elif (
+        kind == "durable_objects.bindings" and "environment" in entry and "script_name" not in entry
+    ):
+        ctx.add(
+            "EM319",
+            loc,
+            path,
+            f"{path} has `environment` but no `script_name`",
+            hint="add the script_name of the Worker that exports the class, or drop environment",
+        )
+    elif kind == "r2_buckets":
+        for key in ("bucket_name", "preview_bucket_name"):
+            value = entry.get(key)
+            if isinstance(value, str) and not _R2_BUCKET.fullmatch(value):
+                ctx.add(
+                    "EM320",
+                    (*loc, key),
+                    f"{path}.{key}",
+                    f"R2 bucket name {value!r} is invalid",
+                    hint="3 to 63 lowercase letters, digits and hyphens; no hyphen first or last",
+                )
+
+
+def _check_misplaced_vars(ctx: Ctx, variables: Mapping[str, Any]) -> None:
+    for key, value in variables.items():
+        shape = ENV_SHAPE.get(key) or TOP_ONLY_SHAPE.get(key)
+        if shape is not None and key == key.lower() and match_shape(value, shape) is not None:
+            ctx.add(
+                "EM338",
+                ("vars", key),
+                f"vars.{key}",
+                f"vars.{key} is a var named like the wrangler setting `{key}`; as a var it "
+                "configures nothing",
+                hint=f"in TOML every key after a [vars] header is a var: move `{key}` above the "
+                "[vars] header if it is meant as the setting",
+            )
+
+
+def _position(source: Source | None) -> tuple[int, int]:
+    """Where a source is in its file, for reporting the later of two things; unknown first."""
+    if source is None or source.line is None:
+        return (0, 0)
+    return (source.line, source.column or 0)
+
+
+def _js_identifier(name: str) -> bool:
+    # JavaScript identifiers: letters (Unicode ID_Start), _, $ then digits too; Python's rule
+    # for identifiers is the same Unicode one, once $ is allowed.
+    return bool(name) and name.replace("$", "_").isidentifier()

@@ -1,0 +1,354 @@
+"""The checks of a wrangler file (check): every environment as wrangler resolves it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from envman.codes import severity_of
+from envman.models import Finding, Source, did_you_mean
+from envman.parse import Loc
+from envman.project import TOP_LEVEL
+from envman.wrangler.bindings import entries, entry_label
+from envman.wrangler.findings import Ctx, dotted
+from envman.wrangler.keys import (
+    BINDINGS,
+    ENV_SHAPE,
+    KNOWN_KEYS,
+    LEGACY,
+    NOT_INHERITED,
+    REMOVED,
+    TOP_LEVEL_ONLY,
+    TOP_ONLY_SHAPE,
+    Shape,
+)
+from envman.wrangler.read import ResolvedEnv, WranglerFile, ignored, resolve
+from envman.wrangler.shapes import describe, kind_of, match_shape, unquote_hint
+from envman.wrangler.values import check_values
+
+
+def check(wf: WranglerFile, *, today: dt.date, envs: Sequence[str] | None = None) -> list[Finding]:
+    """Everything wrangler (and Cloudflare at deploy) would reject or warn about, per environment.
+
+    Checks the top level and every `[env.X]` (or only `envs`; UsageError for an unknown
+    one), each as wrangler resolves it. A problem in a value several environments share
+    (an inherited key) is reported once, under the first checked environment that uses it
+    (the top level when it is checked), since one edit fixes it everywhere. Findings are
+    sorted by (env, path); each has a located Source.
+    """
+    order = (TOP_LEVEL, *wf.env_names)
+    if envs is not None:
+        for env in envs:
+            if env not in order:
+                resolve(wf, env)  # raises the UsageError with a suggestion
+        order = tuple(e for e in order if e in envs)
+    findings: list[Finding] = []
+    for env in order:
+        resolved = resolve(wf, env)
+        ctx = Ctx(env, resolved.source, resolved.document_loc, wf.document.format == "toml")
+        _check_document(ctx, wf, resolved)
+        ctx.findings += check_values(
+            resolved.raw,
+            env=env,
+            today=today,
+            locate=resolved.source,
+            worker_name=resolved.worker_name,
+            name_derived=resolved.name_derived,
+            origin=resolved.origin,
+        )
+        findings += ctx.findings
+    for loc, (line, column) in wf.duplicates:
+        env = str(loc[1]) if len(loc) > 1 and loc[0] == "env" else TOP_LEVEL
+        path = dotted(loc[2:] if env != TOP_LEVEL else loc) or f"env.{env}"
+        if env in order:
+            findings.append(
+                Finding(
+                    code="EM005",
+                    severity=severity_of("EM005"),
+                    env=env,
+                    path=path,
+                    message=f"{path} is written twice in one object; wrangler uses the last one",
+                    hint="delete the earlier one (this one)",
+                    source=Source(file=wf.document.path, line=line, column=column),
+                )
+            )
+    return _unique_sorted(findings)
+
+
+def _unique_sorted(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[Any, ...]] = set()
+    unique = []
+    for f in findings:
+        where = (f.source.file, f.source.line, f.source.column) if f.source else None
+        key = (f.code, f.path, f.message, where)
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return sorted(
+        unique,
+        key=lambda f: (
+            f.env or "",
+            f.path,
+            f.code,
+            (f.source.line or 0) if f.source else 0,
+            (f.source.column or 0) if f.source else 0,
+            f.message,
+        ),
+    )
+
+
+def _check_document(ctx: Ctx, wf: WranglerFile, resolved: ResolvedEnv) -> None:
+    """What needs the file, not only the resolved config: keys, types, inheritance, required."""
+    data, doc = wf.document.data, wf.document
+    top = ctx.env == TOP_LEVEL
+    own: dict[str, Any] = data if top else data["env"][ctx.env]
+    table = resolved.table
+    for key, value in own.items():
+        if ignored(key, value):
+            ctx.add(
+                "EM340",
+                (key,),
+                key,
+                f"`{key}` is empty; wrangler ignores it"
+                + ("" if top else f" and [env.{ctx.env}] inherits the top level's {key}"),
+                hint=f"delete the empty `{key}`",
+                source=doc.source((*table, key)),
+            )
+        elif not top and key in TOP_LEVEL_ONLY:
+            ctx.add(
+                "EM315",
+                (key,),
+                key,
+                f"`{key}` has no effect in [env.{ctx.env}]; wrangler reads it at the top level",
+                hint=f"move `{key}` to the top level; it applies to every environment",
+                source=doc.source((*table, key)),
+            )
+    if top:
+        _check_env_table(ctx, data)
+    for key, value in resolved.raw.items():
+        _check_key(ctx, key, value, resolved.raw)
+    if not top:
+        _check_inheritance(ctx, data, own, resolved)
+    _check_required(ctx, data, resolved)
+
+
+def _check_env_table(ctx: Ctx, data: Mapping[str, Any]) -> None:
+    envs = data.get("env")
+    if "env" in data and not isinstance(envs, dict):
+        ctx.add(
+            "EM311",
+            ("env",),
+            "env",
+            f"`env` must be a table of environments, not {kind_of(envs)}",
+            hint="write each environment as [env.NAME]",
+        )
+        return
+    for name, value in (envs or {}).items():
+        if not isinstance(value, dict):
+            ctx.add(
+                "EM311",
+                ("env", name),
+                f"env.{name}",
+                f"env.{name} must be a table, not {kind_of(value)}; wrangler ignores it",
+                hint=f"write it as [env.{name}]",
+            )
+
+
+def _check_key(ctx: Ctx, key: str, value: Any, raw: Mapping[str, Any]) -> None:
+    top = ctx.env == TOP_LEVEL
+    if key in ("route", "routes"):
+        return  # check_values owns routes
+    if key in REMOVED:
+        flags = raw.get("compatibility_flags")
+        has_flag = key == "node_compat" and isinstance(flags, list) and "nodejs_compat" in flags
+        ctx.add(
+            "EM323",
+            (key,),
+            key,
+            f"`{key}` was removed from wrangler; it is now an error",
+            hint="nodejs_compat is already in compatibility_flags: delete `node_compat`"
+            if has_flag
+            else REMOVED[key],
+        )
+        return
+    shape = ENV_SHAPE.get(key) or (TOP_ONLY_SHAPE.get(key) if top else None)
+    if shape is None:
+        _unknown_key(
+            ctx, (key,), (key,), ENV_SHAPE.keys() | (TOP_ONLY_SHAPE.keys() if top else set())
+        )
+    elif not (key == "durable_objects" and isinstance(value, list)):  # EM319
+        _walk(ctx, value, shape, (key,), (key,), key)
+
+
+def _walk(
+    ctx: Ctx, value: Any, shape: Shape, loc: Loc, path: tuple[str | int, ...], spath: str
+) -> None:
+    """Report values of the wrong JSON type (EM311) and unknown keys (EM310) below `loc`."""
+    if isinstance(value, dt.date | dt.time):
+        return  # EM336, from check_values
+    matched = match_shape(value, shape)
+    if matched is None:
+        where = dotted(path)
+        ctx.add(
+            "EM311",
+            loc,
+            where,
+            f"{where} must be {describe(shape)}, not {kind_of(value)}",
+            hint=unquote_hint(value, shape),
+        )
+    elif isinstance(matched, list):
+        required = BINDINGS.get(spath)
+        for index, item in enumerate(value):
+            if required and not isinstance(item, dict):
+                continue  # EM319, from check_values
+            label = entry_label(item, index, required[0]) if required else index
+            _walk(ctx, item, matched[0], (*loc, index), (*path, label), spath)
+    elif isinstance(matched, dict):
+        handled = set(BINDINGS.get(spath, ())) | (
+            {"database_id"} if spath == "d1_databases" else set()
+        )
+        for key, item in value.items():
+            sub = matched.get(key)
+            sub_spath = f"{spath}.{key}"
+            if sub is None and "*" in matched:
+                sub, sub_spath = matched["*"], f"{spath}.*"
+            if sub is None:
+                _unknown_key(ctx, (*loc, key), (*path, key), [k for k in matched if k != "*"])
+            elif not (key in handled and match_shape(item, sub) is None):  # else EM319
+                _walk(ctx, item, sub, (*loc, key), (*path, key), sub_spath)
+
+
+def _unknown_key(ctx: Ctx, loc: Loc, path: tuple[str | int, ...], known: Iterable[str]) -> None:
+    key = str(loc[-1])
+    where = dotted(path)
+    parent = ctx.document_loc(loc)[:-1]
+    if len(loc) == 1:
+        place = "at the top level" if ctx.env == TOP_LEVEL else f"in [env.{ctx.env}]"
+    else:
+        place = f"in `{dotted(path[:-1])}`"
+    hint = LEGACY.get(key)
+    if hint is None and len(loc) > 1 and key in KNOWN_KEYS:
+        header = ".".join(str(p) for p in parent if isinstance(p, str))
+        hint = (
+            f"`{key}` is a top-level (or [env.NAME]) key; in TOML every key written after the "
+            f"[{header}] header belongs to that table: move `{key}` above that header"
+            if ctx.toml
+            else f"`{key}` belongs at the top level or in an environment, not inside `{header}`"
+        )
+    ctx.add(
+        "EM310",
+        loc,
+        where,
+        f"unknown key `{key}` {place}; wrangler only warns and ignores it",
+        hint=hint or did_you_mean(key, known),
+    )
+
+
+def _check_inheritance(
+    ctx: Ctx, data: Mapping[str, Any], own: Mapping[str, Any], r: ResolvedEnv
+) -> None:
+    """EM314 (not inherited), EM324 (inherited custom domain), for the environment `r`."""
+    doc, env = r.document, ctx.env
+    for key in NOT_INHERITED:
+        if key not in data or data[key] is None:
+            continue
+        if key not in own:
+            ctx.add(
+                "EM314",
+                (key,),
+                key,
+                f"`{key}` exists at the top level but not in [env.{env}]; environments do not "
+                f"inherit it, so the {env} Worker gets none",
+                hint=f"declare `{key}` in [env.{env}] with this environment's own values",
+                source=doc.source(r.table),
+            )
+            continue
+        if match_shape(own[key], ENV_SHAPE[key]) is None:
+            continue  # its type is wrong (EM311/EM319), so there are no names to compare
+        own_names = _names_of(key, own[key])
+        for path in _names_of(key, data[key]):
+            if path not in own_names:
+                ctx.add(
+                    "EM314",
+                    (key,),
+                    path,
+                    f"{path} exists at the top level but not in [env.{env}]; "
+                    "environments do not inherit it",
+                    hint=f"add it to [env.{env}] with this environment's own value",
+                    source=doc.source((*r.table, key)),
+                )
+    key = "routes" if "routes" in r.raw else "route"
+    if key not in r.raw or r.origin[key][0] == "env":
+        return  # wrangler deploys `routes`, else `route`: here the environment's own
+    entries = r.raw[key] if key == "routes" else [r.raw[key]]
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        if isinstance(entry, dict) and entry.get("custom_domain") is True:
+            loc = (key, index) if key == "routes" else (key,)
+            ctx.add(
+                "EM324",
+                loc,
+                key,
+                f"[env.{env}] inherits the custom domain {entry.get('pattern')!r} from the top "
+                "level; each environment's Worker would take the domain over",
+                hint=f"give [env.{env}] its own routes, or routes = [] to deploy it without any",
+            )
+
+
+def _names_of(key: str, value: Any) -> list[str]:
+    """The paths of the names a non-inherited key declares (`vars.X`, `kv_namespaces.X`…)."""
+    if key in ("vars", "define"):
+        return [f"{key}.{name}" for name in value] if isinstance(value, dict) else []
+    kinds = [k for k in BINDINGS if k.split(".")[0] == key]
+    return [path for kind in kinds for _, _, path, name in entries(kind, {key: value}) if name]
+
+
+def _check_required(ctx: Ctx, data: Mapping[str, Any], r: ResolvedEnv) -> None:
+    """EM312: a name, a compatibility_date and an entry point, as `wrangler deploy` needs them.
+
+    What neither the top level nor any environment sets is one finding, located at the
+    file; what only some environments lack is reported for each of them.
+    """
+    envs = data.get("env")
+    tables = [
+        data,
+        *(v for v in (envs.values() if isinstance(envs, dict) else ()) if isinstance(v, dict)),
+    ]
+    where = "at the top level" if ctx.env == TOP_LEVEL else f"in [env.{ctx.env}] (nor inherited)"
+
+    def has_name(table: Mapping[str, Any]) -> bool:
+        return isinstance(table.get("name"), str) and bool(table["name"])
+
+    def has_entry(table: Mapping[str, Any]) -> bool:
+        assets = table.get("assets")
+        return "main" in table or (isinstance(assets, dict) and "directory" in assets)
+
+    # A Pages project needs no entry point; with [site], wrangler falls back to "workers-site".
+    entry_elsewhere = "pages_build_output_dir" in data or "site" in data
+    rules = (
+        ("name", "a Worker `name`", r.worker_name is None, has_name, 'set name = "my-worker"'),
+        (
+            "compatibility_date",
+            "`compatibility_date`",
+            "compatibility_date" not in r.raw,
+            lambda t: "compatibility_date" in t,
+            'set compatibility_date = "YYYY-MM-DD" (not in the future) at the top level',
+        ),
+        (
+            "main",
+            "entry point (`main`, or an assets directory)",
+            not entry_elsewhere and not has_entry(r.raw),
+            has_entry,
+            'set main = "src/index.ts", or [assets] directory = "./public" for a static site',
+        ),
+    )
+    for key, what, absent, sets, hint in rules:
+        if not absent:
+            continue
+        if not any(sets(t) for t in tables):
+            message, source = f"no {what} anywhere in the file", Source(file=r.document.path)
+        else:
+            message, source = f"no {what} {where}", r.document.source(r.table)
+        ctx.add(
+            "EM312", (key,), key, f"{message}; wrangler deploy needs one", hint=hint, source=source
+        )

@@ -1,0 +1,1 @@
+"""Developer tooling kept out of the wheel: the documentation generator."""
