@@ -40,10 +40,10 @@ class _JsoncDoc(_Doc):
     syntax = _JSONC
 
     def __init__(self, text: str, filename: str) -> None:
-        from envman.parse.jsonc import parse
+        from envman.parse import parse_jsonc
 
         super().__init__(text, filename)
-        parsed = parse(text, filename)
+        parsed = parse_jsonc(text, filename)
         self.data = parsed.data
         self.spans = parsed.spans
         self.positions = parsed.positions

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from envman.report.notify import notify
+from envman.report.notifications import notify
 from envman.report.parts import RenderOptions
 from envman.report.registry import REPORTERS, Reporter, render, summary_line, wants_color
 from envman.report.views import render_audit, render_config, render_plan

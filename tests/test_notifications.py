@@ -13,7 +13,7 @@ import pytest
 
 from envman.errors import NotifyError
 from envman.models import Finding, Kind, Report, Severity
-from envman.report.notify import message, notify, should_send
+from envman.report.notifications import message, notify, should_send
 from tests.cli_helpers import envman
 
 
@@ -92,7 +92,7 @@ def test_when_policies(tmp_path: Path) -> None:
     assert should_send(drifted(), "drift", None)
     assert not should_send(clean(), "drift", None)
     assert should_send(clean(), "always", None)
-    from envman.report.notify import digest
+    from envman.report.notifications import digest
 
     assert not should_send(drifted(), "change", digest(drifted()))
     assert should_send(clean(), "change", digest(drifted()))  # drift cleared is news too
