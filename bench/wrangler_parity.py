@@ -57,6 +57,7 @@ def normalise(message: str) -> str:
 @dataclass(frozen=True)
 class Rule:
     id: str
+    severity: str
     theme: str
     key_root: str
     pattern: re.Pattern[str]
@@ -97,22 +98,27 @@ def load_rules(path: Path) -> list[Rule]:
     for record in json.loads(path.read_text()):
         pattern, literal = compile_template(record["message"])
         root = re.split(r"[.\[<{]", record["key_path"], maxsplit=1)[0]
-        rules.append(Rule(record["id"], record.get("theme", "?"), root, pattern, literal))
+        rules.append(
+            Rule(record["id"], record["severity"], record.get("theme", "?"), root, pattern, literal)
+        )
     return rules
 
 
-def match_rule(rules: list[Rule], message: str, context: str = "") -> Rule | None:
-    """The most specific rule whose template matches `message` (context breaks ties)."""
+def match_rule(
+    rules: list[Rule], message: str, context: str = "", severity: str | None = None
+) -> Rule | None:
+    """The most specific rule whose template matches `message`: same severity first, then the
+    most literal text, then a rule whose key appears in the context."""
     text = normalise(message)
-    best: tuple[int, int, Rule] | None = None
+    best: tuple[int, int, int, Rule] | None = None
     for rule in rules:
         if not rule.pattern.fullmatch(text):
             continue
         hint = int(bool(rule.key_root) and (rule.key_root in text or rule.key_root in context))
-        score = (rule.literal, hint)
-        if best is None or score > best[:2]:
+        score = (int(rule.severity == severity), rule.literal, hint)
+        if best is None or score > best[:3]:
             best = (*score, rule)
-    return best[2] if best else None
+    return best[3] if best else None
 
 
 # ------------------------------------------------------------------ cases and envman runs
@@ -307,7 +313,9 @@ def misses_report(cases: list[Case], outcomes: dict[str, Outcome], rules: list[R
         for case in cases:
             if case.wrangler_class != kind or hit(case, outcomes[case.name]):
                 continue
-            matched = [(match_rule(rules, m, ctx), m) for m, ctx in wrangler_messages(case, kind)]
+            matched = [
+                (match_rule(rules, m, ctx, kind), m) for m, ctx in wrangler_messages(case, kind)
+            ]
             theme = next((r.theme for r, _ in matched if r), "unmatched")
             ids = ", ".join(dict.fromkeys(r.id if r else "?" for r, _ in matched))
             first = matched[0][1] if matched else ""
@@ -351,7 +359,7 @@ def unmatched_report(cases: list[Case], rules: list[Rule]) -> str:
     for case in cases:
         for severity in ("error", "warning"):
             for message, ctx in wrangler_messages(case, severity):
-                if match_rule(rules, message, ctx) is None:
+                if match_rule(rules, message, ctx, severity) is None:
                     key = f"{severity}: {short(message, 160)}"
                     seen[key] += 1
                     where.setdefault(key, case.name)
@@ -423,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
                         "rules": [
                             r.id if r else None
                             for r in (
-                                match_rule(rules, m, ctx)
+                                match_rule(rules, m, ctx, sev)
                                 for sev in ("error", "warning")
                                 for m, ctx in wrangler_messages(c, sev)
                             )
