@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+from tests import paths
+
+REPO = paths.REPO
 
 
 @pytest.fixture(autouse=True)

@@ -16,8 +16,9 @@ import typer.main
 import yaml
 
 from envman.cli import app as cli_app
+from tests import paths
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = paths.REPO
 CI = REPO / ".github" / "workflows" / "ci.yml"
 PRE_DEPLOY = REPO / "docs" / "ci" / "pre-deploy.yml"
 DRIFT = REPO / "docs" / "ci" / "drift.yml"

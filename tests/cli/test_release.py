@@ -16,7 +16,7 @@ import pytest
 
 from envman import api
 from envman.errors import AuditError, PromotionError
-from tests.cli_helpers import envman
+from tests.acceptance.process import envman
 from tests.conftest import copy_project
 from tests.fakecf.server import FakeCloudflare
 

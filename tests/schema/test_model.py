@@ -25,9 +25,10 @@ from envman.schema import (
     load_schema,
     schema_from_document,
 )
+from tests import paths
 
-CASES = Path(__file__).parent / "cases" / "schema"
-ROOT = Path(__file__).resolve().parent.parent
+CASES = paths.CASES / "schema"
+ROOT = paths.REPO
 
 
 def schema_of(data: dict[str, Any]) -> Schema:

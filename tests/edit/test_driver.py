@@ -24,10 +24,11 @@ from envman.edit.doc import _Splice
 from envman.edit.toml import _TomlDoc
 from envman.errors import InputError
 from envman.parse.jsonc import parse as parse_jsonc
+from tests import paths
 
-CASES = Path(__file__).resolve().parent / "cases" / "edit"
+CASES = paths.CASES / "edit"
 CASE_NAMES = sorted(p.name for p in CASES.iterdir() if p.is_dir())
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-wrangler"
+CORPUS = paths.CORPUS
 CORPUS_FILES = sorted([*CORPUS.glob("*/wrangler.toml"), *CORPUS.glob("*/wrangler.jsonc")])
 
 

@@ -14,7 +14,7 @@ import pytest
 from envman.errors import NotifyError
 from envman.models import Finding, Kind, Report, Severity
 from envman.report.notifications import message, notify, should_send
-from tests.cli_helpers import envman
+from tests.acceptance.process import envman
 
 
 class Receiver:

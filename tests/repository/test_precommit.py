@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
+from tests import paths
+
+REPO = paths.REPO
 HOOKS = REPO / ".pre-commit-hooks.yaml"
 
 

@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from tests import paths
+
+REPO = paths.REPO
 
 
 def envman(

@@ -23,15 +23,14 @@ import cloudflare
 import httpx
 import pytest
 
+from tests import paths
 from tests.fakecf import FakeCloudflare
 from tests.fakecf.fixtures import fake_cloudflare
 
 __all__ = ["fake_cloudflare"]  # the imported fixture is used by name
 
-REPO = Path(__file__).resolve().parents[1]
-SPEC_PATH = (
-    Path(__file__).resolve().parents[2] / "shared" / "cloudflare" / "openapi-workers-subset.json"
-)
+REPO = paths.REPO
+SPEC_PATH = paths.SHARED / "cloudflare" / "openapi-workers-subset.json"
 ACC = "acc123"
 SCRIPT = f"/accounts/{ACC}/workers/scripts"
 

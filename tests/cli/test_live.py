@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from envman import api
-from tests.cli_helpers import REPO, envman
+from tests.acceptance.process import REPO, envman
 from tests.fakecf.server import FakeCloudflare
 
 ENVS = ("development", "staging", "production")

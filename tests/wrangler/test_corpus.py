@@ -17,8 +17,9 @@ import pytest
 from envman.models import Finding
 from envman.project import TOP_LEVEL
 from envman.wrangler import WranglerFile, check, find_wrangler_file, read_wrangler, resolve_all
+from tests import paths
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-wrangler"
+CORPUS = paths.CORPUS
 TODAY = date(2026, 11, 1)
 """Fixed, so that "in the future" does not change with the clock."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli_helpers import REPO, envman
+from tests.acceptance.process import REPO, envman
 
 
 def test_committed_json_schemas_are_up_to_date() -> None:

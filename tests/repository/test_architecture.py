@@ -12,7 +12,9 @@ import grimp
 import pytest
 from importlinter.cli import lint_imports
 
-REPO = Path(__file__).resolve().parent.parent
+from tests import paths
+
+REPO = paths.REPO
 PACKAGE = REPO / "envman"
 MODULE_SURFACES = {"usecases", "cli"}
 """Packages whose modules are each a surface (the CLI imports the use case it runs)."""

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from envman.errors import InputError
 from envman.parse.jsonc import MAX_DEPTH, parse
+from tests import paths
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-wrangler"
+CORPUS = paths.CORPUS
 JSON_FILES = sorted(CORPUS.glob("*/wrangler.json*"))
 
 Loc = tuple[str | int, ...]

@@ -23,10 +23,11 @@ import pytest
 
 from envman.project import TOP_LEVEL
 from envman.wrangler import check, read_wrangler
+from tests import paths
 
 
 def _find_wrangler() -> str | None:
-    repo = Path(__file__).resolve().parents[1]
+    repo = paths.REPO
     for candidate in (
         os.environ.get("ENVMAN_WRANGLER"),
         repo / "node_modules" / ".bin" / "wrangler",

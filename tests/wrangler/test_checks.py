@@ -30,10 +30,11 @@ from envman.wrangler.keys import (
     TOP_LEVEL_ONLY,
     TOP_ONLY_SHAPE,
 )
+from tests import paths
 
 TODAY = date(2026, 6, 1)
-CASES = Path(__file__).parent / "cases" / "wrangler"
-SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "wrangler" / "config-schema.json"
+CASES = paths.CASES / "wrangler"
+SCHEMA = paths.SHARED / "wrangler" / "config-schema.json"
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -23,8 +22,9 @@ from envman.errors import UsageError
 from envman.models import Finding, Kind, Report, Severity, Source
 from envman.report.parts import SEVERITY_ORDER, count
 from envman.report.registry import REPORTERS, RenderOptions, render, summary_line, wants_color
+from tests import paths
 
-SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = paths.TESTS / "data" / "sarif" / "sarif-schema-2.1.0.json"
 ANSI = re.compile(r"\x1b\[")
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
 

@@ -15,9 +15,10 @@ from envman import bindings, config, project
 from envman.cli import app as cli_app
 from envman.codes import CODES
 from envman.errors import ExitCode
+from tests import paths
 from tools import docgen
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = paths.REPO
 DOCS = REPO / docgen.DOCS_DIR
 REFERENCE = DOCS / "reference"
 PAGES = docgen.generate(DOCS)

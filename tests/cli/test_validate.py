@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import REPO, envman
+from tests.acceptance.process import REPO, envman
 
 
 def findings(result_stdout: str) -> list[tuple[str, str, str]]:

@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from envman.parse.tomlmap import toml_positions
+from tests import paths
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-wrangler"
+CORPUS = paths.CORPUS
 TOML_FILES = sorted(CORPUS.glob("*/wrangler.toml"))
 
 Loc = tuple[str | int, ...]
