@@ -1,17 +1,20 @@
-"""Shared fixtures: a clean process environment for every test, and the bundled project."""
+"""Shared fixtures: a clean process environment, the bundled project, envman in-process."""
 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer.main
 
-from tests import paths
+from tests.bundled import commit_all, copy_project, deploy
+from tests.fakecf.server import FakeCloudflare
+from tests.inprocess import Envman
 
-REPO = paths.REPO
+pytest_plugins = ["tests.fakecf.fixtures"]  # fake_cloudflare, for every test
 
 
 @pytest.fixture(autouse=True)
@@ -30,23 +33,30 @@ def clean_environment(
     yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def click_command_built_once() -> Iterator[None]:
+    """typer turns the app into a click command on every `main()` call (~50 ms); build it once.
+
+    The command tree is a pure function of the app, so every in-process run sees the
+    same commands and options a fresh `python -m envman` does.
+    """
+    build = typer.main.get_command
+    built: dict[int, tuple[typer.Typer, Any]] = {}
+
+    def get_command(app: typer.Typer) -> Any:
+        if id(app) not in built:
+            built[id(app)] = (app, build(app))
+        return built[id(app)][1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(typer.main, "get_command", get_command)
+        yield
+
+
 @pytest.fixture
-def repo_root() -> Path:
-    return REPO
-
-
-BUNDLED = ("envman.toml", "wrangler.toml", "environments", "schemas", "src", "examples")
-
-
-def copy_project(destination: Path) -> Path:
-    """A copy of the bundled dashboard-worker project (the repository's own config)."""
-    for name in BUNDLED:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name)
-        else:
-            shutil.copy(source, destination / name)
-    return destination
+def envman(capsys: pytest.CaptureFixture[str]) -> Envman:
+    """envman's command line, run in this process: `envman("validate", cwd=project)`."""
+    return Envman(capsys)
 
 
 @pytest.fixture
@@ -55,4 +65,13 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path)
 
 
-from tests.fakecf.fixtures import fake_cloudflare  # noqa: E402, F401 - a fixture for every test module
+@pytest.fixture
+def git_project(project: Path) -> Path:
+    """The bundled project in a git repository, so audit entries carry a commit."""
+    return commit_all(project)
+
+
+@pytest.fixture
+def deployed(project: Path, fake_cloudflare: FakeCloudflare) -> FakeCloudflare:
+    """The fake holds exactly what `wrangler deploy --env X` of the bundled project leaves."""
+    return deploy(project, fake_cloudflare)

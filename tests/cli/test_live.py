@@ -1,4 +1,4 @@
-"""End to end: `envman drift`, `snapshot` and `check` as a subprocess against the fake API."""
+"""`envman drift / snapshot / check` against the fake Cloudflare API over real HTTP."""
 
 from __future__ import annotations
 
@@ -8,46 +8,23 @@ from typing import Any
 
 import pytest
 
-from envman import api
-from tests.acceptance.process import REPO, envman
+from tests.bundled import ENVS, SECRET_VALUES, cloudflare_environ
 from tests.fakecf.server import FakeCloudflare
-
-ENVS = ("development", "staging", "production")
-SECRET_VALUES = {
-    "JWT_SECRET": "SEEDED-JWT-VALUE-7f3a9c",
-    "STRIPE_API_KEY": "SEEDED-STRIPE-VALUE-51c0de",
-}
-
-
-def declared(project: Path, env: str) -> dict[str, Any]:
-    ws = api.open_workspace(project)
-    return api.declared(ws, env).config.to_wrangler()
-
-
-@pytest.fixture
-def deployed(project: Path, fake_cloudflare: FakeCloudflare) -> FakeCloudflare:
-    """The fake holds exactly what `wrangler deploy --env X` of the bundled project leaves."""
-    for env in ENVS:
-        config = declared(project, env)
-        secrets = {name: SECRET_VALUES[name] for name in config["secrets"]["required"]}
-        fake_cloudflare.seed_from_wrangler(fake_cloudflare.account_id, config, secrets=secrets)
-    return fake_cloudflare
+from tests.inprocess import Envman
+from tests.paths import REPO
 
 
 def live_env(fake: FakeCloudflare) -> dict[str, str]:
-    return {
-        "CLOUDFLARE_API_TOKEN": fake.token,
-        "CLOUDFLARE_ACCOUNT_ID": fake.account_id,
-        "CLOUDFLARE_BASE_URL": fake.base_url,
-        "ENVMAN_MAX_RETRIES": "1",
-    }
+    return cloudflare_environ(fake, ENVMAN_MAX_RETRIES="1")
 
 
-def drift(project: Path, fake: FakeCloudflare, *args: str) -> tuple[int, list[dict[str, Any]], str]:
+def drift(
+    envman: Envman, project: Path, fake: FakeCloudflare, *args: str
+) -> tuple[int, list[dict[str, Any]], str]:
     result = envman("drift", "--format", "json", *args, cwd=project, env=live_env(fake))
-    assert not any(value in result.stdout + result.stderr for value in SECRET_VALUES.values())
-    data = json.loads(result.stdout)
-    return result.returncode, data["findings"], result.stderr
+    assert not any(value in result.out + result.err for value in SECRET_VALUES.values())
+    data = json.loads(result.out)
+    return result.code, data["findings"], result.err
 
 
 def active(findings: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
@@ -62,14 +39,18 @@ def worker(env: str) -> str:
     return f"dashboard-worker-{env}"
 
 
-def test_a_clean_deployment_has_no_drift(project: Path, deployed: FakeCloudflare) -> None:
-    code, findings, _ = drift(project, deployed)
+def test_a_clean_deployment_has_no_drift(
+    project: Path, deployed: FakeCloudflare, envman: Envman
+) -> None:
+    code, findings, _ = drift(envman, project, deployed)
     assert (code, active(findings)) == (0, [])
 
 
-def test_a_var_edited_in_the_dashboard(project: Path, deployed: FakeCloudflare) -> None:
+def test_a_var_edited_in_the_dashboard(
+    project: Path, deployed: FakeCloudflare, envman: Envman
+) -> None:
     deployed.set_var(deployed.account_id, worker("production"), "RATE_LIMIT_PER_MINUTE", 6000)
-    code, findings, _ = drift(project, deployed)
+    code, findings, _ = drift(envman, project, deployed)
     assert code == 1
     assert active(findings) == [("production", "vars.RATE_LIMIT_PER_MINUTE", "changed", "EM400")]
     (finding,) = findings
@@ -78,7 +59,7 @@ def test_a_var_edited_in_the_dashboard(project: Path, deployed: FakeCloudflare) 
 
 
 def test_each_kind_of_drift_gives_exactly_its_findings(
-    project: Path, deployed: FakeCloudflare
+    project: Path, deployed: FakeCloudflare, envman: Envman
 ) -> None:
     account = deployed.account_id
     deployed.delete_secret(account, worker("production"), "STRIPE_API_KEY")
@@ -90,7 +71,7 @@ def test_each_kind_of_drift_gives_exactly_its_findings(
         {"type": "kv_namespace", "name": "CACHE", "namespace_id": "ffff"},
     )
     deployed.set_crons(account, worker("development"), ["0 * * * *"])
-    code, findings, _ = drift(project, deployed)
+    code, findings, _ = drift(envman, project, deployed)
     assert code == 1
     assert active(findings) == [
         ("development", "triggers.crons", "changed", "EM400"),
@@ -104,13 +85,17 @@ def test_each_kind_of_drift_gives_exactly_its_findings(
     assert severities["secrets.LEGACY_TOKEN"] == "warning"
 
 
-def test_a_missing_worker_is_one_finding(project: Path, deployed: FakeCloudflare) -> None:
+def test_a_missing_worker_is_one_finding(
+    project: Path, deployed: FakeCloudflare, envman: Envman
+) -> None:
     deployed.delete_script(deployed.account_id, worker("staging"))
-    code, findings, _ = drift(project, deployed, "staging")
+    code, findings, _ = drift(envman, project, deployed, "staging")
     assert (code, active(findings)) == (1, [("staging", "", "missing", "EM403")])
 
 
-def test_sensitive_vars_are_redacted(project: Path, deployed: FakeCloudflare) -> None:
+def test_sensitive_vars_are_redacted(
+    project: Path, deployed: FakeCloudflare, envman: Envman
+) -> None:
     secret_dsn = "https://key-1234567@sentry.example.com/1"
     for path, table in (
         ("environments/staging.toml", "[vars]\n"),
@@ -125,19 +110,19 @@ def test_sensitive_vars_are_redacted(project: Path, deployed: FakeCloudflare) ->
         "https://other-999@sentry.example.com/2",
     )
     result = envman("drift", "staging", cwd=project, env=live_env(deployed))
-    assert result.returncode == 1
-    assert "vars.SENTRY_DSN" in result.stdout
-    assert "key-1234567" not in result.stdout and "other-999" not in result.stdout
-    code, findings, _ = drift(project, deployed, "staging")
+    assert result.code == 1
+    assert "vars.SENTRY_DSN" in result.out
+    assert "key-1234567" not in result.out and "other-999" not in result.out
+    code, findings, _ = drift(envman, project, deployed, "staging")
     assert code == 1
     assert [(f["expected"], f["actual"]) for f in findings] == [("<redacted>", "<redacted>")]
 
 
 def test_ignore_rules_suppress_and_expired_rules_warn(
-    project: Path, deployed: FakeCloudflare
+    project: Path, deployed: FakeCloudflare, envman: Envman
 ) -> None:
     deployed.set_var(deployed.account_id, worker("development"), "FEATURE_BETA_SEARCH", True)
-    code, findings, _ = drift(project, deployed, "development")
+    code, findings, _ = drift(envman, project, deployed, "development")
     assert code == 0
     (suppressed,) = findings
     assert suppressed["suppressed"].startswith("Developers flip beta flags")
@@ -145,7 +130,7 @@ def test_ignore_rules_suppress_and_expired_rules_warn(
     config.write_text(
         config.read_text().replace('expires = "2027-06-30"', 'expires = "2020-01-01"')
     )
-    code, findings, _ = drift(project, deployed, "development")
+    code, findings, _ = drift(envman, project, deployed, "development")
     assert code == 1
     assert active(findings) == [
         ("", "drift.ignore.0", "", "EM407"),
@@ -166,7 +151,7 @@ def test_ignore_rules_suppress_and_expired_rules_warn(
     ],
 )
 def test_a_failed_live_read_exits_3_never_0(
-    project: Path, deployed: FakeCloudflare, fault: str
+    project: Path, deployed: FakeCloudflare, fault: str, envman: Envman
 ) -> None:
     env = live_env(deployed)
     if fault == "wrong-token":
@@ -183,54 +168,56 @@ def test_a_failed_live_read_exits_3_never_0(
         deployed.null_result(path="*/settings")
     elif fault == "timeout":
         deployed.hang(seconds=30, path="*/deployments")
-        env["ENVMAN_REQUEST_TIMEOUT"] = "0.5"
-    result = envman("drift", "--format", "json", cwd=project, env=env, timeout=60)
-    assert result.returncode == 3, result.stdout + result.stderr
-    data = json.loads(result.stdout)
+        env["ENVMAN_REQUEST_TIMEOUT"] = "0.2"
+    result = envman("drift", "--format", "json", cwd=project, env=env)
+    assert result.code == 3, result.out + result.err
+    data = json.loads(result.out)
     assert set(data["unknown"]) == set(ENVS)
     assert {f["code"] for f in data["findings"]} == {"EM406"}
-    text = envman("drift", cwd=project, env=env, timeout=60)
-    assert text.returncode == 3
-    assert "No problems" not in text.stdout
+    text = envman("drift", cwd=project, env=env)
+    assert text.code == 3
+    assert "No problems" not in text.out
 
 
-def test_no_token_is_a_clear_error(project: Path) -> None:
+def test_no_token_is_a_clear_error(project: Path, envman: Envman) -> None:
     result = envman("drift", cwd=project)
-    assert result.returncode == 3
-    assert "CLOUDFLARE_API_TOKEN" in result.stderr
+    assert result.code == 3
+    assert "CLOUDFLARE_API_TOKEN" in result.err
 
 
-def test_snapshot_then_offline_drift(project: Path, deployed: FakeCloudflare) -> None:
+def test_snapshot_then_offline_drift(
+    project: Path, deployed: FakeCloudflare, envman: Envman
+) -> None:
     deployed.set_var(deployed.account_id, worker("staging"), "LOG_LEVEL", "debug")
     saved = envman("snapshot", "-o", "live.json", cwd=project, env=live_env(deployed))
-    assert saved.returncode == 0, saved.stderr
+    assert saved.code == 0, saved.err
     text = (project / "live.json").read_text()
     assert not any(value in text for value in SECRET_VALUES.values())
     offline = envman("drift", "--live-from", "live.json", "--format", "json", cwd=project)
-    assert offline.returncode == 1
-    assert active(json.loads(offline.stdout)["findings"]) == [
+    assert offline.code == 1
+    assert active(json.loads(offline.out)["findings"]) == [
         ("staging", "vars.LOG_LEVEL", "changed", "EM400")
     ]
 
 
-def test_check_is_one_gate(project: Path, deployed: FakeCloudflare) -> None:
+def test_check_is_one_gate(project: Path, deployed: FakeCloudflare, envman: Envman) -> None:
     result = envman("check", "production", cwd=project, env=live_env(deployed))
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.code == 0, result.out + result.err
     deployed.delete_secret(deployed.account_id, worker("production"), "JWT_SECRET")
     summary = project / "summary.md"
     env = {**live_env(deployed), "GITHUB_STEP_SUMMARY": str(summary)}
     result = envman("check", "production", "--format", "github", cwd=project, env=env)
-    assert result.returncode == 1
-    assert "::error" in result.stdout and "secrets.JWT_SECRET" in result.stdout
+    assert result.code == 1
+    assert "::error" in result.out and "secrets.JWT_SECRET" in result.out
     assert "JWT\\_SECRET" in summary.read_text()  # markdown-escaped
 
 
-def test_the_readme_example_snapshot_shows_its_two_drifts() -> None:
+def test_the_readme_example_snapshot_shows_its_two_drifts(envman: Envman) -> None:
     result = envman(
         "drift", "--live-from", "examples/live-snapshot.json", "--format", "json", cwd=REPO
     )
-    assert result.returncode == 1
-    assert active(json.loads(result.stdout)["findings"]) == [
+    assert result.code == 1
+    assert active(json.loads(result.out)["findings"]) == [
         ("production", "vars.RATE_LIMIT_PER_MINUTE", "changed", "EM400"),
         ("staging", "secrets.STRIPE_API_KEY", "missing", "EM404"),
     ]
@@ -238,10 +225,12 @@ def test_the_readme_example_snapshot_shows_its_two_drifts() -> None:
         "drift", "--live-from", "examples/live-snapshot.json", cwd=REPO, env={"COLUMNS": "100"}
     )
     readme = (REPO / "README.md").read_text()
-    assert text.stdout.strip() in readme, "README's drift example is stale:\n" + text.stdout
+    assert text.out.strip() in readme, "README's drift example is stale:\n" + text.out
 
 
-def test_no_secret_value_in_any_format(project: Path, deployed: FakeCloudflare) -> None:
+def test_no_secret_value_in_any_format(
+    project: Path, deployed: FakeCloudflare, envman: Envman
+) -> None:
     deployed.set_secret(
         deployed.account_id, worker("staging"), "EXTRA", "SEEDED-STRIPE-VALUE-51c0de"
     )
@@ -252,10 +241,10 @@ def test_no_secret_value_in_any_format(project: Path, deployed: FakeCloudflare) 
         for arg in ("-f", fmt)
     ]
     result = envman("drift", *args, cwd=project, env=live_env(deployed))
-    assert result.returncode == 1
-    assert "secrets.EXTRA" in result.stdout and "secrets.JWT_SECRET" in result.stdout
+    assert result.code == 1
+    assert "secrets.EXTRA" in result.out and "secrets.JWT_SECRET" in result.out
     for value in SECRET_VALUES.values():
-        assert value not in result.stdout + result.stderr
+        assert value not in result.out + result.err
     snapshot = envman("snapshot", "-o", "live.json", cwd=project, env=live_env(deployed))
-    assert snapshot.returncode == 0
+    assert snapshot.code == 0
     assert not any(value in (project / "live.json").read_text() for value in SECRET_VALUES.values())

@@ -14,7 +14,7 @@ import pytest
 from envman.errors import NotifyError
 from envman.models import Finding, Kind, Report, Severity
 from envman.report.notifications import message, notify, should_send
-from tests.acceptance.process import envman
+from tests.inprocess import Envman
 
 
 class Receiver:
@@ -118,7 +118,9 @@ def test_a_failing_webhook_is_exit_3(tmp_path: Path) -> None:
         hook.close()
 
 
-def test_cli_notifies_without_leaking_sensitive_values(project: Path, receiver: Receiver) -> None:
+def test_cli_notifies_without_leaking_sensitive_values(
+    project: Path, receiver: Receiver, envman: Envman
+) -> None:
     tmp_path = project
     result = envman(
         "drift",
@@ -128,7 +130,7 @@ def test_cli_notifies_without_leaking_sensitive_values(project: Path, receiver: 
         receiver.url,
         cwd=tmp_path,
     )
-    assert result.returncode == 1
+    assert result.code == 1
     (body,) = receiver.bodies
     assert "vars.RATE_LIMIT_PER_MINUTE" in body["text"] and "secrets.STRIPE_API_KEY" in body["text"]
     again = envman(
@@ -141,4 +143,4 @@ def test_cli_notifies_without_leaking_sensitive_values(project: Path, receiver: 
         "change",
         cwd=tmp_path,
     )
-    assert again.returncode == 1 and len(receiver.bodies) == 1
+    assert again.code == 1 and len(receiver.bodies) == 1

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
 from tests import paths
+from tests.inprocess import Envman
 
 REPO = paths.REPO
 HOOKS = REPO / ".pre-commit-hooks.yaml"
@@ -65,35 +62,9 @@ def test_envman_validate_runs_for_config_files_only(path: str, matches: bool) ->
     assert bool(re.search(hook("envman-validate")["files"], path)) is matches
 
 
-def _program(name: str) -> str:
-    beside = Path(sys.executable).parent / name
-    found = str(beside) if beside.is_file() else shutil.which(name)
-    assert found, f"{name} is not installed (pip install -e .)"
-    return found
-
-
-def test_hook_entry_is_an_envman_command() -> None:
+def test_hook_entry_is_an_envman_command(envman: Envman) -> None:
     program, *args = shlex.split(hook("envman-validate")["entry"])
     assert program == "envman"
-    result = subprocess.run(
-        [_program(program), *args, "--help"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "Usage: envman validate" in result.stdout
-
-
-def test_hook_entry_validates_the_bundled_project() -> None:
-    program, *args = shlex.split(hook("envman-validate")["entry"])
-    result = subprocess.run(
-        [_program(program), *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = envman(*args, "--help", cwd=REPO)
+    assert result.code == 0, result.err
+    assert "Usage: envman validate" in result.out

@@ -1,4 +1,5 @@
-"""Properties of promotion on real files: promote-then-diff is clean, rollback restores bytes."""
+"""The promote and rollback use cases: a stale plan or a failed audit write changes nothing;
+properties on generated projects: promote-then-diff is clean, rollback restores bytes."""
 
 from __future__ import annotations
 
@@ -7,10 +8,43 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from envman import api
+from envman.errors import AuditError, PromotionError
+
+FILES = ("environments/production.toml", "wrangler.toml")
+
+
+def texts(project: Path) -> dict[str, str]:
+    return {name: (project / name).read_text() for name in FILES}
+
+
+def test_stale_plan_is_refused(project: Path) -> None:
+    ws = api.open_workspace(project)
+    proposal = api.propose(ws, "staging", "production")
+    production = project / "environments/production.toml"
+    production.write_text(production.read_text() + "# edited meanwhile\n")
+    with pytest.raises(PromotionError, match="changed since the plan"):
+        api.apply_promotion(ws, proposal, reason="r", confirmed=True)
+    assert not (project / ".envman/audit.jsonl").exists()
+
+
+def test_a_failed_audit_write_undoes_the_edits(project: Path) -> None:
+    before = texts(project)
+    (project / ".envman").mkdir()
+    (project / ".envman/audit.jsonl").mkdir()  # a directory: appending fails
+    ws = api.open_workspace(project)
+    proposal = api.propose(ws, "staging", "production")
+    with pytest.raises(AuditError):
+        api.apply_promotion(ws, proposal, reason="r", confirmed=True)
+    assert texts(project) == before
+
+
+# --------------------------------------------------------------------------- properties
+
 
 names = st.sampled_from(
     ["LOG_LEVEL", "RATE", "FEATURE_A", "FEATURE_B", "API_URL", "RETRIES", "MODE"]
