@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -121,11 +120,3 @@ def test_settings_are_frozen() -> None:
     with pytest.raises(ValueError):
         settings.concurrency = 2  # type: ignore[misc]
     assert isinstance(settings, Settings)
-
-
-def test_importing_settings_does_not_load_the_sdk() -> None:
-    import subprocess
-
-    code = "import envman.settings, sys; print('cloudflare' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"

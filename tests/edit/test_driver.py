@@ -5,8 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import subprocess
-import sys
 import tomllib
 from itertools import groupby
 from pathlib import Path
@@ -100,14 +98,6 @@ def test_delete_is_a_sentinel_and_edits_are_frozen() -> None:
     change = Edit(("vars", "A"), "1")
     with pytest.raises(dataclasses.FrozenInstanceError):
         change.value = "2"  # type: ignore[misc]
-
-
-def test_importing_the_module_does_not_import_tomlkit() -> None:
-    code = "import sys, envman.edit; print('tomlkit' in sys.modules)"
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "False"
 
 
 def test_setting_current_values_changes_nothing() -> None:

@@ -6,8 +6,6 @@ import io
 import json
 import math
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from datetime import date
 from typing import Any
@@ -493,20 +491,6 @@ def test_wants_color_closed_stream() -> None:
     stream = _Stream(True)
     stream.close()
     assert wants_color(io.StringIO(), {}) is False
-
-
-def test_importing_report_does_not_import_rich() -> None:
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import envman.report.registry"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    imported = [
-        line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line
-    ]
-    assert "envman.report.registry" in imported
-    assert not [name for name in imported if name.split(".")[0] == "rich"]
 
 
 # --------------------------------------------------------------------------- properties

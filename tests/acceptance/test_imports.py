@@ -1,0 +1,182 @@
+"""What importing envman does, seen from a fresh interpreter: no hidden order, no warnings,
+and no heavy library on the paths that must start fast.
+
+Only a new process starts with nothing imported, so each test here runs one.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.bundled import copy_project
+from tests.paths import REPO
+
+pytestmark = pytest.mark.acceptance
+
+PACKAGE = REPO / "envman"
+
+
+def python(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
+        if not name.endswith("__main__"):
+            found[name] = path
+    return found
+
+
+def _executed_on_import(tree: ast.Module) -> Iterator[ast.stmt]:
+    """The statements that run when the module is imported (not function bodies, not
+    `if TYPE_CHECKING:` blocks)."""
+    pending: list[ast.stmt] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        yield node
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if isinstance(node, ast.If) and ast.unparse(node.test) in {
+            "TYPE_CHECKING",
+            "typing.TYPE_CHECKING",
+        }:
+            pending += node.orelse
+            continue
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            pending += [n for n in getattr(node, field, []) if isinstance(n, ast.stmt)]
+
+
+def _with_parents(name: str) -> set[str]:
+    parts = name.split(".")
+    return {".".join(parts[: i + 1]) for i in range(len(parts))}
+
+
+def module_level_imports(modules: dict[str, Path]) -> dict[str, set[str]]:
+    """For each envman module, the envman modules its import executes directly."""
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        needs = _with_parents(name) - {name}
+        for node in _executed_on_import(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                targets = [node.module]
+                targets += [f"{node.module}.{a.name}" for a in node.names]
+            else:
+                continue
+            for target in targets:
+                if target in modules:
+                    needs |= _with_parents(target)
+        graph[name] = {n for n in needs if n in modules}
+    return graph
+
+
+def closures(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Everything importing each module executes (a package and its submodules reach
+    each other: importing `envman.audit.entry` runs `envman/audit/__init__.py` first)."""
+    reached: dict[str, set[str]] = {}
+    for name in graph:
+        seen, pending = {name}, [name]
+        while pending:
+            for dep in graph[pending.pop()] - seen:
+                seen.add(dep)
+                pending.append(dep)
+        reached[name] = seen
+    return reached
+
+
+IMPORT_EACH = """
+import importlib, json, sys
+order, closures = json.loads(sys.argv[1])
+for name in order:
+    keep = set(closures[name])
+    for loaded in [m for m in sys.modules if m == "envman" or m.startswith("envman.")]:
+        if loaded not in keep:
+            del sys.modules[loaded]
+            parent, _, child = loaded.rpartition(".")
+            if parent in sys.modules and child in vars(sys.modules[parent]):
+                delattr(sys.modules[parent], child)
+    importlib.import_module(name)
+"""
+
+
+def test_every_module_imports_alone_in_a_fresh_interpreter_without_warnings() -> None:
+    """Each envman module imported with every envman module it does not import forgotten.
+
+    Before importing M, everything outside M's module-level import closure is dropped
+    (from sys.modules and from its package), so M cannot lean on a module something else
+    imported earlier; the closure itself stays loaded, which is what M's own imports
+    would load anyway. Modules go smallest closure first, so each is executed only a few times,
+    with warnings as errors. (Forgetting every envman module before each of ~80
+    imports checks the same and costs ~7 s.)
+    """
+    import json
+
+    graph = module_level_imports(_modules())
+    closure = closures(graph)
+    order = sorted(closure, key=lambda name: (len(closure[name]), name))
+    argument = json.dumps([order, {name: sorted(c) for name, c in closure.items()}])
+    result = python("-W", "error", "-c", IMPORT_EACH, argument)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_module_leaning_on_an_earlier_import_is_caught(tmp_path: Path) -> None:
+    """The check above fails for a module that uses a package's submodule it never imported."""
+    package = tmp_path / "envman"
+    (package / "lib").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "lib" / "__init__.py").write_text("")
+    (package / "lib" / "helper.py").write_text("VALUE = 1\n")
+    (package / "first.py").write_text("import envman.lib.helper\n")
+    (package / "leaning.py").write_text("import envman.lib\nVALUE = envman.lib.helper.VALUE\n")
+    names = ["envman", "envman.lib", "envman.lib.helper", "envman.first", "envman.leaning"]
+    modules = {name: tmp_path / (name.replace(".", "/") + ".py") for name in names}
+    modules["envman"] = package / "__init__.py"
+    modules["envman.lib"] = package / "lib" / "__init__.py"
+    graph = module_level_imports(modules)
+    assert graph["envman.leaning"] == {"envman", "envman.lib"}
+    closure = closures(graph)
+    order = ["envman.first", "envman.leaning"]  # helper loaded first, then forgotten
+    argument = __import__("json").dumps([order, {n: sorted(c) for n, c in closure.items()}])
+    result = python("-c", IMPORT_EACH, argument, cwd=tmp_path)
+    assert result.returncode == 1 and "has no attribute 'helper'" in result.stderr
+
+
+HEAVY_AFTER = """
+import sys
+from envman.cli import main
+for argv in sys.argv[1:]:
+    main(argv.split())
+print(sorted(m for m in ("cloudflare", "httpx", "deepdiff", "tomlkit") if m in sys.modules))
+"""
+
+
+def test_help_and_validate_do_not_import_the_sdk_deepdiff_or_tomlkit(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    result = python("-c", HEAVY_AFTER, "--help", "validate", cwd=project)
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("module", "heavy"),
+    [
+        ("envman.settings", "cloudflare"),  # settings are read on every path
+        ("envman.edit", "tomlkit"),  # tomlkit only renders new values, when one is written
+        ("envman.report.registry", "rich"),  # rich only for colour on a terminal
+    ],
+)
+def test_importing_does_not_load(module: str, heavy: str) -> None:
+    script = f"import sys, {module}; print(sorted(m for m in sys.modules if m.split('.')[0] == {heavy!r}))"
+    result = python("-c", script)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
