@@ -16,6 +16,9 @@ class Code:
     severity: Severity
     title: str
     help: str
+    wrangler: str = "envman only"
+    """The wrangler diagnostic this code mirrors (its message, `{x}` for what varies), or
+    "envman only" when wrangler has no such check."""
 
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -35,7 +38,12 @@ _ALL: tuple[Code, ...] = (
     Code(
         "EM004", E, "empty-file", "The file is empty; it must declare at least its required keys."
     ),
-    Code("EM005", E, "duplicate-key", "A key appears twice in one table; keep one."),
+    Code(
+        "EM005",
+        W,
+        "duplicate-key",
+        "A key appears twice in one JSONC object; wrangler accepts it and uses the last one.",
+    ),
     Code(
         "EM006",
         E,
@@ -245,6 +253,18 @@ _ALL: tuple[Code, ...] = (
         W,
         "empty-value-ignored",
         "wrangler ignores an empty `route` or `account_id` (and an environment then inherits the top level's).",
+    ),
+    Code(
+        "EM341",
+        E,
+        "wrangler-invalid-value",
+        "The value is not one wrangler allows here (an enum or constant of its config schema).",
+    ),
+    Code(
+        "EM342",
+        E,
+        "wrangler-missing-key",
+        "A table lacks a key wrangler's config schema requires in it.",
     ),
     # EM4xx: drift between declared and live
     Code("EM400", E, "drift-changed", "The live value differs from the declared one."),

@@ -13,6 +13,7 @@ from envman.wrangler.read import (
     resolve,
     resolve_all,
 )
+from envman.wrangler.schema import environment_keys, top_level_keys
 from envman.wrangler.values import check_values, name_problem
 
 __all__ = [
@@ -22,9 +23,11 @@ __all__ = [
     "check",
     "check_values",
     "cron_problem",
+    "environment_keys",
     "find_wrangler_file",
     "name_problem",
     "read_wrangler",
     "resolve",
     "resolve_all",
+    "top_level_keys",
 ]

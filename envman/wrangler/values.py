@@ -8,12 +8,11 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from envman.models import Finding, did_you_mean
+from envman.models import Finding
 from envman.parse import Loc
 from envman.wrangler.bindings import check_bindings, entries
 from envman.wrangler.cron import cron_problem
-from envman.wrangler.findings import Ctx, Locate, dotted
-from envman.wrangler.shapes import kind_of
+from envman.wrangler.findings import Ctx, Locate, dotted, kind_of
 
 _ROUTE_KEYS = frozenset(
     ("pattern", "zone_id", "zone_name", "custom_domain", "enabled", "previews_enabled")
@@ -245,12 +244,12 @@ def _check_migrations(ctx: Ctx, raw: Mapping[str, Any]) -> None:
     for index, migration in enumerate(migrations if isinstance(migrations, list) else []):
         if not isinstance(migration, dict):
             continue
-        if not isinstance(migration.get("tag"), str) or not migration["tag"]:
+        if migration.get("tag") == "":
             ctx.add(
                 "EM326",
-                ("migrations", index),
-                f"migrations[{index}]",
-                f"migration #{index + 1} has no `tag`",
+                ("migrations", index, "tag"),
+                f"migrations[{index}].tag",
+                f"migration #{index + 1} has an empty `tag`",
                 hint='give every migration a unique tag, e.g. tag = "v1"',
             )
         for key in ("new_classes", "new_sqlite_classes"):
@@ -289,34 +288,18 @@ def _check_migrations(ctx: Ctx, raw: Mapping[str, Any]) -> None:
 
 
 def _check_settings(ctx: Ctx, raw: Mapping[str, Any]) -> None:
-    """EM321 (placement), EM322 (head_sampling_rate)."""
+    """EM321 (a placement hint without smart placement), EM322 (head_sampling_rate).
+
+    The shape of `placement` (its modes and their keys) is the schema's.
+    """
     placement = raw.get("placement")
-    if isinstance(placement, dict):
-        mode = placement.get("mode")
-        targeted = any(k in placement for k in ("region", "host", "hostname"))
-        if isinstance(mode, str) and mode not in _PLACEMENT_MODES:
-            ctx.add(
-                "EM321",
-                ("placement", "mode"),
-                "placement.mode",
-                f"placement.mode {mode!r} is not one of {', '.join(_PLACEMENT_MODES)}",
-                hint=did_you_mean(mode, _PLACEMENT_MODES) or 'use "smart" or "off"',
-            )
-        elif mode is None and not targeted:
-            ctx.add(
-                "EM321",
-                ("placement",),
-                "placement",
-                "placement has no `mode`",
-                hint='set mode = "smart" (or "off")',
-            )
-        elif "hint" in placement and mode != "smart":
-            ctx.add(
-                "EM321",
-                ("placement", "hint"),
-                "placement.hint",
-                'placement.hint needs placement.mode = "smart"',
-            )
+    if isinstance(placement, dict) and "hint" in placement and placement.get("mode") == "off":
+        ctx.add(
+            "EM321",
+            ("placement", "hint"),
+            "placement.hint",
+            'placement.hint needs placement.mode = "smart"',
+        )
     observability = raw.get("observability")
     if isinstance(observability, dict):
         for loc in (
