@@ -45,6 +45,9 @@ def check(wf: WranglerFile, *, today: dt.date, envs: Sequence[str] | None = None
             worker_name=resolved.worker_name,
             name_derived=resolved.name_derived,
             origin=resolved.origin,
+            root=wf.path.parent,
+            top=env == TOP_LEVEL,
+            document=wf.document.data,
         )
         findings += ctx.findings
     for loc, (line, column) in wf.duplicates:

@@ -44,6 +44,8 @@ def _report(ctx: Ctx, raw: Mapping[str, Any], p: Problem) -> None:
         return  # EM323
     if p.loc == ("durable_objects",) and p.kind == "type" and isinstance(p.value, list):
         return  # EM319: a list of bindings where a table with `bindings` belongs
+    if p.loc[:1] == ("previews",) and p.kind == "required":
+        return  # the schema's `previews` is a generator artefact that requires `build` everywhere
     where = labelled(raw, p.loc)
     in_binding = any(_binding_at(p.loc, kind) is not None for kind in BINDINGS)
     own = _OWN_CODE.get(str(p.loc[0])) if p.loc else None
