@@ -12,6 +12,7 @@ from envman.wrangler.read import (
     read_wrangler,
     resolve,
     resolve_all,
+    unmanaged_keys,
 )
 from envman.wrangler.schema import environment_keys, top_level_keys
 from envman.wrangler.values import check_values, name_problem
@@ -30,4 +31,5 @@ __all__ = [
     "resolve",
     "resolve_all",
     "top_level_keys",
+    "unmanaged_keys",
 ]

@@ -17,14 +17,21 @@ from envman.wrangler.schema_findings import check_shapes
 from envman.wrangler.values import check_values
 
 
-def check(wf: WranglerFile, *, today: dt.date, envs: Sequence[str] | None = None) -> list[Finding]:
+def check(
+    wf: WranglerFile,
+    *,
+    today: dt.date,
+    envs: Sequence[str] | None = None,
+    files: bool = False,
+) -> list[Finding]:
     """Everything wrangler (and Cloudflare at deploy) would reject or warn about, per environment.
 
     Checks the top level and every `[env.X]` (or only `envs`; UsageError for an unknown
     one), each as wrangler resolves it. A problem in a value several environments share
     (an inherited key) is reported once, under the first checked environment that uses it
     (the top level when it is checked), since one edit fixes it everywhere. Findings are
-    sorted by (env, path); each has a located Source.
+    sorted by (env, path); each has a located Source. With `files`, paths the config
+    names (the entry point, container Dockerfiles) are looked up beside the file.
     """
     order = (TOP_LEVEL, *wf.env_names)
     if envs is not None:
@@ -45,7 +52,7 @@ def check(wf: WranglerFile, *, today: dt.date, envs: Sequence[str] | None = None
             worker_name=resolved.worker_name,
             name_derived=resolved.name_derived,
             origin=resolved.origin,
-            root=wf.path.parent,
+            root=wf.path.parent if files else None,
             top=env == TOP_LEVEL,
             document=wf.document.data,
         )

@@ -167,6 +167,19 @@ def resolve(wf: WranglerFile, env: str) -> ResolvedEnv:
     return ResolvedEnv(env, worker, name_derived, copy.deepcopy(raw), origin, wf.document)
 
 
+UNMODELLED_OK = frozenset(("env", "$schema", "route"))
+"""Keys that need no model: the environments, the editor's schema link, `route` (in routes)."""
+
+
+def unmanaged_keys(wf: WranglerFile) -> list[str]:
+    """The keys of the file (top level or any environment) that WorkerConfig does not model."""
+    data = wf.document.data
+    envs = data.get("env")
+    tables = [data, *(v for v in (envs.values() if isinstance(envs, dict) else ()))]
+    keys = {k for t in tables if isinstance(t, dict) for k in t}
+    return sorted(keys - set(WorkerConfig.model_fields) - UNMODELLED_OK)
+
+
 def resolve_all(wf: WranglerFile) -> list[ResolvedEnv]:
     """The top level, then every `[env.X]` in file order, each resolved."""
     return [resolve(wf, env) for env in (TOP_LEVEL, *wf.env_names)]

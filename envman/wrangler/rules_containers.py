@@ -83,7 +83,7 @@ def _check_one(ctx: Ctx, raw: Mapping[str, Any], loc: tuple[str | int, ...], pat
     if not image:
         bad("image", '"containers.image" must be defined for each container: the path to a '
             "Dockerfile or an image registry reference")  # fmt: skip
-    elif isinstance(image, str):
+    elif isinstance(image, str) and root is not None:
         problem = image_problem(image, root)
         if problem:
             bad("image", problem)
@@ -114,14 +114,13 @@ def _check_one(ctx: Ctx, raw: Mapping[str, Any], loc: tuple[str | int, ...], pat
     _check_constraints(ctx, bad, loc, path, c.get("constraints"))
 
 
-def image_problem(image: str, root: Path | None) -> str | None:
+def image_problem(image: str, root: Path) -> str | None:
     """Why wrangler would refuse `image` as a Dockerfile path or registry reference, or None."""
-    if root is not None:
-        candidate = root / image
-        if candidate.is_dir():
-            return f"{image} is a directory; give the path to the Dockerfile"
-        if candidate.exists():
-            return None
+    candidate = root / image
+    if candidate.is_dir():
+        return f"{image} is a directory; give the path to the Dockerfile"
+    if candidate.exists():
+        return None
     prefix = f"the image {image!r} is neither an existing Dockerfile nor a registry reference"
     try:
         urlsplit(f"https://{image}")

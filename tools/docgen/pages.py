@@ -27,7 +27,7 @@ _RANGES: dict[str, tuple[str, str]] = {
 def finding_codes() -> str:
     """docs/reference/finding-codes.md: every code of envman.codes.CODES, grouped by range."""
     lines = [
-        header("envman/codes.py"),
+        header("envman/codes/"),
         "# Finding codes",
         "",
         "Every finding carries a stable code. The severity shown is the default; `--fail-on`",
