@@ -48,7 +48,8 @@ def _check_triggers(ctx: Ctx, raw: Mapping[str, Any]) -> None:
         targets = event.get("targets")
         if not isinstance(targets, list) or not targets:
             ctx.add("EM362", ("triggers", "events", index), path, f"{path}.targets must be a "
-                    f"non-empty list, not {kind_of(targets)}")  # fmt: skip
+                    f"non-empty list of workflow targets, not {kind_of(targets)}"
+                    + (" (empty)" if targets == [] else ""))  # fmt: skip
         for j, target in enumerate(targets if isinstance(targets, list) else []):
             name = target.get("workflow_name") if isinstance(target, dict) else None
             if (

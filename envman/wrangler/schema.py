@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import jsonschema_rs
-
 from envman.parse import Loc
 
 SCHEMA_FILE = Path(__file__).with_name("config-schema.json")
@@ -52,6 +50,8 @@ def _schema() -> dict[str, Any]:
 
 @functools.cache
 def _validator() -> Any:
+    import jsonschema_rs  # on first use only: `envman --help` never loads it
+
     return jsonschema_rs.Draft7Validator(_schema())
 
 

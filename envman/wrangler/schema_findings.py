@@ -44,6 +44,8 @@ def _report(ctx: Ctx, raw: Mapping[str, Any], p: Problem) -> None:
         return  # EM323
     if p.loc == ("durable_objects",) and p.kind == "type" and isinstance(p.value, list):
         return  # EM319: a list of bindings where a table with `bindings` belongs
+    if len(p.loc) >= 2 and p.loc[0] == "exports" and _durable_export(raw, p.loc[1]):
+        return  # EM345: the rules of each export state say more than the schema's branches
     if p.loc[:1] == ("previews",) and p.kind == "required":
         return  # the schema's `previews` is a generator artefact that requires `build` everywhere
     where = labelled(raw, p.loc)
@@ -78,6 +80,12 @@ def _report(ctx: Ctx, raw: Mapping[str, Any], p: Problem) -> None:
             f"{where or 'the table'} has no `{p.key}`; wrangler requires it",
             hint=f"add `{p.key}`",
         )
+
+
+def _durable_export(raw: Mapping[str, Any], name: Any) -> bool:
+    exports = raw.get("exports")
+    entry = exports.get(name) if isinstance(exports, Mapping) else None
+    return isinstance(entry, Mapping) and entry.get("type") == "durable-object"
 
 
 def _binding_at(loc: Loc, kind: str) -> int | None:
