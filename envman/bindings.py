@@ -95,6 +95,17 @@ class Vectorize(Binding):
     remote: bool | None = None
 
 
+class Workflow(Binding):
+    name: str | None = None
+    class_name: str | None = None
+    script_name: str | None = None
+
+
+class DispatchNamespace(Binding):
+    namespace: str | None = None
+    remote: bool | None = None
+
+
 class SingleBinding(Binding):
     """ai, browser, version_metadata: one binding name and nothing else that matters."""
 
@@ -131,6 +142,8 @@ class BindingKind:
     """envman key -> Cloudflare key of the live binding; the first is required in a response."""
     binding: bool = True
     """False for named entries that are not bindings of the Worker (queue consumers)."""
+    live_required: bool = True
+    """Whether the first of `live_keys` is always in a response (false: all are optional)."""
 
     @property
     def field(self) -> str:
@@ -205,30 +218,60 @@ KINDS: tuple[BindingKind, ...] = (
     _kind("ai", model=SingleBinding, single=True, live_type="ai"),
     _kind("browser", model=SingleBinding, single=True, live_type="browser"),
     _kind("version_metadata", model=SingleBinding, single=True, live_type="version_metadata"),
-    # Known to the wrangler checks; not modelled yet.
-    _kind("images", single=True),
-    _kind("media", single=True),
-    _kind("stream", single=True),
-    _kind("analytics", single=True),
-    _kind("workflows", required=("name", "class_name")),
-    _kind("dispatch_namespaces"),
-    _kind("mtls_certificates", required=("certificate_id",)),
-    _kind("send_email", "name"),
-    _kind("pipelines"),
-    _kind("ratelimits", "name", required=("namespace_id", "simple")),
-    _kind("secrets_store_secrets", required=("store_id", "secret_name")),
+    _kind("images", model=SingleBinding, single=True, live_type="images"),
+    _kind("media", model=SingleBinding, single=True, live_type="media"),
+    _kind("stream", model=SingleBinding, single=True),
+    _kind("analytics", model=SingleBinding, single=True),
+    _kind("workflows", model=Workflow, required=("name", "class_name"),
+          resources=("name", "script_name"), map_key="name", shared="workflow",
+          local_only=("limits", "schedules", "concurrency", "default_retention", "jurisdiction",
+                      "remote"),
+          live_type="workflow",
+          live_keys={"name": "workflow_name", "class_name": "class_name",
+                     "script_name": "script_name"}),
+    _kind("dispatch_namespaces", model=DispatchNamespace, resources=("namespace",),
+          map_key="namespace", local_only=("remote", "outbound"), live_type="dispatch_namespace",
+          live_keys={"namespace": "namespace"}),
+    _kind("mtls_certificates", model=Binding, required=("certificate_id",),
+          resources=("certificate_id",), map_key="certificate_id", local_only=("remote",),
+          live_type="mtls_certificate", live_keys={"certificate_id": "certificate_id"}),
+    _kind("send_email", "name", model=Binding, local_only=("remote",), live_type="send_email",
+          live_keys={"destination_address": "destination_address",
+                     "allowed_destination_addresses": "allowed_destination_addresses",
+                     "allowed_sender_addresses": "allowed_sender_addresses"},
+          live_required=False),
+    _kind("pipelines", model=Binding, resources=("stream", "pipeline"), map_key="stream",
+          local_only=("remote",), live_type="pipelines", live_keys={"stream": "pipeline"}),
+    _kind("ratelimits", "name", model=Binding, required=("namespace_id", "simple"),
+          resources=("namespace_id",), live_type="ratelimit",
+          live_keys={"namespace_id": "namespace_id", "simple": "simple"}),
+    _kind("secrets_store_secrets", model=Binding, required=("store_id", "secret_name"),
+          resources=("store_id", "secret_name"), live_type="secrets_store_secret",
+          live_keys={"store_id": "store_id", "secret_name": "secret_name"}),
     _kind("unsafe.bindings", "name", required=("type",)),
     _kind("logfwdr.bindings", "name", required=("destination",)),
-    _kind("vpc_services", required=("service_id",)),
-    _kind("vpc_networks"),
-    _kind("worker_loaders"),
-    _kind("agent_memory", required=("namespace",)),
-    _kind("ai_search", required=("instance_name",)),
-    _kind("ai_search_namespaces", required=("namespace",)),
-    _kind("artifacts", required=("namespace",)),
-    _kind("flagship"),
-    _kind("k2", required=("stream",)),
-    _kind("unsafe_hello_world"),
+    _kind("vpc_services", model=Binding, required=("service_id",), resources=("service_id",),
+          map_key="service_id", local_only=("remote",), live_type="vpc_service",
+          live_keys={"service_id": "service_id"}),
+    _kind("vpc_networks", model=Binding, resources=("tunnel_id", "network_id"),
+          local_only=("remote",), live_type="vpc_network",
+          live_keys={"tunnel_id": "tunnel_id", "network_id": "network_id"}, live_required=False),
+    _kind("worker_loaders", model=Binding),
+    _kind("agent_memory", model=Binding, required=("namespace",), resources=("namespace",),
+          local_only=("remote",)),
+    _kind("ai_search", model=Binding, required=("instance_name",), resources=("instance_name",),
+          local_only=("remote",), live_type="ai_search",
+          live_keys={"instance_name": "instance_name"}),
+    _kind("ai_search_namespaces", model=Binding, required=("namespace",),
+          resources=("namespace",), local_only=("remote",), live_type="ai_search_namespace",
+          live_keys={"namespace": "namespace"}),
+    _kind("artifacts", model=Binding, required=("namespace",), resources=("namespace",),
+          local_only=("remote",)),
+    _kind("flagship", model=Binding, resources=("app_id",), local_only=("remote",),
+          live_type="flagship", live_keys={"app_id": "app_id"}),
+    _kind("k2", model=Binding, required=("stream",), resources=("stream",),
+          local_only=("remote",)),
+    _kind("unsafe_hello_world", model=Binding),
 )
 # fmt: on
 
@@ -286,6 +329,7 @@ __all__ = [
     "Binding",
     "BindingKind",
     "D1Database",
+    "DispatchNamespace",
     "DurableObject",
     "Hyperdrive",
     "KVNamespace",
@@ -295,6 +339,7 @@ __all__ = [
     "Service",
     "SingleBinding",
     "Vectorize",
+    "Workflow",
     "keyed",
     "kind_of",
     "unkeyed",

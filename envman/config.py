@@ -60,6 +60,35 @@ class Observability(_Settings):
     traces: dict[str, JSON] | None = None
 
 
+class Assets(_Settings):
+    directory: str | None = None
+    binding: str | None = None
+    html_handling: str | None = None
+    not_found_handling: str | None = None
+    run_worker_first: bool | tuple[str, ...] | None = None
+
+
+class Migration(_Settings):
+    """One `[[migrations]]` step; the list is compared and promoted as a whole, in order."""
+
+    tag: str | None = None
+    new_classes: tuple[str, ...] | None = None
+    new_sqlite_classes: tuple[str, ...] | None = None
+    deleted_classes: tuple[str, ...] | None = None
+    renamed_classes: tuple[dict[str, str], ...] | None = None
+    transferred_classes: tuple[dict[str, str], ...] | None = None
+
+
+class Container(_Settings):
+    """One `[[containers]]` application (name, class_name, image, max_instances…)."""
+
+    name: str | None = None
+    class_name: str | None = None
+    image: str | None = None
+    max_instances: int | None = None
+    instance_type: str | dict[str, JSON] | None = None
+
+
 class TailConsumer(_Settings):
     service: str
     environment: str | None = None
@@ -137,6 +166,9 @@ class WorkerConfig(BaseModel):
     observability: Observability | None = None
     logpush: bool | None = None
     tail_consumers: tuple[TailConsumer, ...] | None = None
+    assets: Assets | None = None
+    migrations: tuple[Migration, ...] | None = None
+    containers: tuple[Container, ...] | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -16,8 +16,11 @@ from envman.project import IgnoreRule
 
 REDACTED = "<redacted>"
 
-NOT_LIVE = frozenset({"name", "main", "account_id", "preview_urls"})
-"""Fields that have no live counterpart in a Worker's settings (the name is how we find it)."""
+NOT_LIVE = frozenset(
+    {"name", "main", "account_id", "preview_urls", "assets", "migrations", "containers"}
+)
+"""Fields that have no live counterpart in a Worker's settings (the name is how we find it;
+assets are an upload, migrations are applied at deploy, containers are applications)."""
 
 DRIFT_FIELDS = tuple(f for f in WorkerConfig.model_fields if f not in NOT_LIVE)
 

@@ -74,7 +74,11 @@ def _bindings(
             if kind == "durable_object_namespace" and entry.get("script_name") == script:
                 del entry["script_name"]  # a class of this very Worker
             first = next(iter(keys))
-            if kind != "durable_object_namespace" and first not in entry:
+            if (
+                catalogued.live_required
+                and kind != "durable_object_namespace"
+                and (first not in entry)
+            ):
                 raise ReadFailure(
                     f"malformed response from {what}: {kind} binding {name} has no {keys[first]}"
                 )

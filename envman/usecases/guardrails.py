@@ -44,7 +44,8 @@ def result_problems(
                 shutil.copy(source, root / name)
         for change in changes:
             (root / change.name).write_text(change.after, encoding="utf-8")
-        after = validate(open_workspace(root), today=today)
+        # The scratch copy holds the config files only: the entry point is not looked up.
+        after = validate(open_workspace(root), today=today, files=False)
     errors = [f for f in after.findings if f.severity.value == "error" and f.env in (target, None)]
     if not errors:
         return []

@@ -15,12 +15,18 @@ from envman.models import Finding, Report, unique
 from envman.project import TOP_LEVEL
 from envman.schema import export_json_schemas
 from envman.workspace import Declared, Workspace, declared
-from envman.wrangler import WranglerFile, check_values, resolve
+from envman.wrangler import WranglerFile, check_values, resolve, unmanaged_keys
 from envman.wrangler import check as wrangler_check
 
 
-def validate(ws: Workspace, envs: Sequence[str] = (), *, today: date | None = None) -> Report:
-    """Validate the selected environments (all by default) and everything across them."""
+def validate(
+    ws: Workspace, envs: Sequence[str] = (), *, today: date | None = None, files: bool = True
+) -> Report:
+    """Validate the selected environments (all by default) and everything across them.
+
+    With `files` (the default), files the config names (the entry point, Dockerfiles) must
+    exist under the project root, as wrangler deploy needs them.
+    """
     today = today or date.today()
     selected = ws.select(envs)
     findings: list[Finding] = []
@@ -39,6 +45,9 @@ def validate(ws: Workspace, envs: Sequence[str] = (), *, today: date | None = No
                 locate=decl.source,
                 worker_name=ws.worker_name(env, decl.config),
                 name_derived=decl.config.name is None,
+                root=ws.root if files else None,
+                shapes=True,
+                skip={f.path.split(".", 1)[0] for f in decl.findings},
             )
     findings += cross_environment(
         {env: d.config for env, d in decls.items()},
@@ -52,10 +61,12 @@ def validate(ws: Workspace, envs: Sequence[str] = (), *, today: date | None = No
         findings += wrangler_check(
             ws.wrangler,
             today=today,
+            files=files,
             envs=[e for e in checked if e == TOP_LEVEL or e in ws.wrangler.env_names],
         )
         if not ws.zero_setup:
             findings += _wrangler_consistency(ws, ws.wrangler, decls)
+        findings += _unmanaged(ws.wrangler)
     return Report(command="validate", envs=selected, findings=unique(findings))
 
 
@@ -112,6 +123,24 @@ def _wrangler_consistency(
                 )
             )
     return findings
+
+
+def _unmanaged(wf: WranglerFile) -> list[Finding]:
+    """EM365, once per run: the wrangler keys envman keeps as they are but does not manage."""
+    keys = unmanaged_keys(wf)
+    if not keys:
+        return []
+    return [
+        finding(
+            "EM365",
+            env=None,
+            path="",
+            message=f"not managed by envman: {', '.join(keys)}",
+            hint="envman keeps these keys byte for byte in every edit, but does not show, "
+            "compare or promote them",
+            source=wf.document.source(()),
+        )
+    ]
 
 
 def _consistency_message(kind: str, path: str, wrangler_path: str, env: str) -> str:

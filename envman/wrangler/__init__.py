@@ -12,7 +12,9 @@ from envman.wrangler.read import (
     read_wrangler,
     resolve,
     resolve_all,
+    unmanaged_keys,
 )
+from envman.wrangler.schema import environment_keys, top_level_keys
 from envman.wrangler.values import check_values, name_problem
 
 __all__ = [
@@ -22,9 +24,12 @@ __all__ = [
     "check",
     "check_values",
     "cron_problem",
+    "environment_keys",
     "find_wrangler_file",
     "name_problem",
     "read_wrangler",
     "resolve",
     "resolve_all",
+    "top_level_keys",
+    "unmanaged_keys",
 ]

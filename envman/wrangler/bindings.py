@@ -6,11 +6,12 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from envman.bindings import KINDS
 from envman.models import Source
 from envman.parse import Loc
 from envman.wrangler.findings import Ctx
-from envman.wrangler.keys import BINDINGS, ENV_SHAPE, TOP_ONLY_SHAPE, J, Shape
-from envman.wrangler.shapes import describe, kind_of, match_shape
+from envman.wrangler.keys import BINDINGS
+from envman.wrangler.schema import check_table, environment_keys
 
 _R2_BUCKET = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
 
@@ -28,7 +29,7 @@ def entries(kind: str, raw: Mapping[str, Any]) -> Iterator[tuple[Loc, Any, str, 
             label = entry_label(entry, index, naming)
             name = label if isinstance(label, str) and not label.startswith("#") else ""
             yield (*parts, index), entry, f"{prefix}.{label}", name
-    elif isinstance(container, dict) and isinstance(ENV_SHAPE.get(kind), dict):
+    elif isinstance(container, dict) and kind in _SINGLE:
         single = container.get(naming)
         yield tuple(parts), container, kind, single if isinstance(single, str) else ""
 
@@ -39,16 +40,16 @@ def entry_label(entry: Any, index: int, naming: str) -> str:
     return name if isinstance(name, str) and name else f"#{index}"
 
 
-def _entry_shape(kind: str) -> dict[str, Shape]:
-    shape: Any = ENV_SHAPE
-    for part in kind.split("."):
-        shape = shape.get(part) if isinstance(shape, dict) else None
-    shape = shape[0] if isinstance(shape, list) else shape
-    return shape if isinstance(shape, dict) else {}
+_SINGLE = frozenset(".".join(k.wrangler) for k in KINDS if k.single)
+"""The kinds written as one table (`[ai] binding = "AI"`) rather than a list of them."""
 
 
 def check_bindings(ctx: Ctx, raw: Mapping[str, Any]) -> None:
-    """EM319 (entries), EM320 (bucket names), EM333 (names), EM318 (duplicate names)."""
+    """EM319 (entries), EM320 (bucket names), EM333 (names), EM318 (duplicate names).
+
+    The shape of each entry (types, required keys, unknown keys) is the schema's
+    (schema_findings); these are the rules wrangler adds to it.
+    """
     names: list[tuple[Loc, str, str]] = []  # (loc, path, name)
     variables = raw.get("vars")
     if isinstance(variables, dict):
@@ -71,28 +72,9 @@ def check_bindings(ctx: Ctx, raw: Mapping[str, Any]) -> None:
             hint="write [[durable_objects.bindings]] entries (name, class_name)",
         )
     for kind, keys in BINDINGS.items():
-        shape = _entry_shape(kind)
         for loc, entry, path, _ in entries(kind, raw):
             if not isinstance(entry, dict):
-                ctx.add("EM319", loc, path, f"{path} must be a table, not {kind_of(entry)}")
-                continue
-            for key in keys:
-                if key not in entry:
-                    ctx.add(
-                        "EM319",
-                        loc,
-                        path,
-                        f"{path} has no `{key}`; wrangler requires it",
-                        hint=f"add `{key}` to this {kind} entry",
-                    )
-                elif match_shape(entry[key], shape.get(key, J)) is None:
-                    ctx.add(
-                        "EM319",
-                        (*loc, key),
-                        f"{path}.{key}",
-                        f"{path}.{key} must be "
-                        f"{describe(shape.get(key, J))}, not {kind_of(entry[key])}",
-                    )
+                continue  # EM311, from the schema
             _check_entry(ctx, kind, loc, path, entry)
             if isinstance(entry.get(keys[0]), str):
                 names.append(((*loc, keys[0]), path, entry[keys[0]]))
@@ -137,17 +119,8 @@ def _check_entry(ctx: Ctx, kind: str, loc: Loc, path: str, entry: Mapping[str, A
         empty("id")
     elif kind == "queues.producers" and entry.get("queue") == "":
         empty("queue")
-    elif kind == "d1_databases" and "database_id" in entry:
-        if not isinstance(entry["database_id"], str):
-            ctx.add(
-                "EM319",
-                (*loc, "database_id"),
-                f"{path}.database_id",
-                f"{path}.database_id must be a string, not {kind_of(entry['database_id'])}",
-                hint="write the database id as a string, in quotes",
-            )
-        elif not entry["database_id"]:
-            empty("database_id")
+    elif kind == "d1_databases" and entry.get("database_id") == "":
+        empty("database_id")
     elif (
         kind == "durable_objects.bindings" and "environment" in entry and "script_name" not in entry
     ):
@@ -172,18 +145,22 @@ def _check_entry(ctx: Ctx, kind: str, loc: Loc, path: str, entry: Mapping[str, A
 
 
 def _check_misplaced_vars(ctx: Ctx, variables: Mapping[str, Any]) -> None:
-    for key, value in variables.items():
-        shape = ENV_SHAPE.get(key) or TOP_ONLY_SHAPE.get(key)
-        if shape is not None and key == key.lower() and match_shape(value, shape) is not None:
-            ctx.add(
-                "EM338",
-                ("vars", key),
-                f"vars.{key}",
-                f"vars.{key} is a var named like the wrangler setting `{key}`; as a var it "
-                "configures nothing",
-                hint=f"in TOML every key after a [vars] header is a var: move `{key}` above the "
-                "[vars] header if it is meant as the setting",
-            )
+    settings = {k: v for k, v in variables.items() if k == k.lower() and k in environment_keys()}
+    if not settings:
+        return
+    wrong = {p.loc[0] for p in check_table(settings, top=False) if p.kind in ("type", "value")}
+    for key in settings:
+        if key in wrong:
+            continue
+        ctx.add(
+            "EM338",
+            ("vars", key),
+            f"vars.{key}",
+            f"vars.{key} is a var named like the wrangler setting `{key}`; as a var it "
+            "configures nothing",
+            hint=f"in TOML every key after a [vars] header is a var: move `{key}` above the "
+            "[vars] header if it is meant as the setting",
+        )
 
 
 def _position(source: Source | None) -> tuple[int, int]:

@@ -3,39 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from envman.codes import severity_of
-from envman.models import Finding, Source, did_you_mean
-from envman.parse import Loc
+from envman.models import Finding, Source
 from envman.project import TOP_LEVEL
-from envman.wrangler.bindings import entries, entry_label
-from envman.wrangler.findings import Ctx, dotted
-from envman.wrangler.keys import (
-    BINDINGS,
-    ENV_SHAPE,
-    KNOWN_KEYS,
-    LEGACY,
-    NOT_INHERITED,
-    REMOVED,
-    TOP_LEVEL_ONLY,
-    TOP_ONLY_SHAPE,
-    Shape,
-)
+from envman.wrangler.bindings import entries
+from envman.wrangler.findings import Ctx, dotted, kind_of
+from envman.wrangler.keys import BINDINGS, NOT_INHERITED, REMOVED, TOP_LEVEL_ONLY
 from envman.wrangler.read import ResolvedEnv, WranglerFile, ignored, resolve
-from envman.wrangler.shapes import describe, kind_of, match_shape, unquote_hint
+from envman.wrangler.schema_findings import check_shapes
 from envman.wrangler.values import check_values
 
 
-def check(wf: WranglerFile, *, today: dt.date, envs: Sequence[str] | None = None) -> list[Finding]:
+def check(
+    wf: WranglerFile,
+    *,
+    today: dt.date,
+    envs: Sequence[str] | None = None,
+    files: bool = False,
+) -> list[Finding]:
     """Everything wrangler (and Cloudflare at deploy) would reject or warn about, per environment.
 
     Checks the top level and every `[env.X]` (or only `envs`; UsageError for an unknown
     one), each as wrangler resolves it. A problem in a value several environments share
     (an inherited key) is reported once, under the first checked environment that uses it
     (the top level when it is checked), since one edit fixes it everywhere. Findings are
-    sorted by (env, path); each has a located Source.
+    sorted by (env, path); each has a located Source. With `files`, paths the config
+    names (the entry point, container Dockerfiles) are looked up beside the file.
     """
     order = (TOP_LEVEL, *wf.env_names)
     if envs is not None:
@@ -56,6 +52,9 @@ def check(wf: WranglerFile, *, today: dt.date, envs: Sequence[str] | None = None
             worker_name=resolved.worker_name,
             name_derived=resolved.name_derived,
             origin=resolved.origin,
+            root=wf.path.parent if files else None,
+            top=env == TOP_LEVEL,
+            document=wf.document.data,
         )
         findings += ctx.findings
     for loc, (line, column) in wf.duplicates:
@@ -126,8 +125,8 @@ def _check_document(ctx: Ctx, wf: WranglerFile, resolved: ResolvedEnv) -> None:
             )
     if top:
         _check_env_table(ctx, data)
-    for key, value in resolved.raw.items():
-        _check_key(ctx, key, value, resolved.raw)
+    _check_removed(ctx, resolved.raw)
+    check_shapes(ctx, resolved.raw, top=top)
     if not top:
         _check_inheritance(ctx, data, own, resolved)
     _check_required(ctx, data, resolved)
@@ -155,11 +154,11 @@ def _check_env_table(ctx: Ctx, data: Mapping[str, Any]) -> None:
             )
 
 
-def _check_key(ctx: Ctx, key: str, value: Any, raw: Mapping[str, Any]) -> None:
-    top = ctx.env == TOP_LEVEL
-    if key in ("route", "routes"):
-        return  # check_values owns routes
-    if key in REMOVED:
+def _check_removed(ctx: Ctx, raw: Mapping[str, Any]) -> None:
+    """EM323: keys wrangler removed and now refuses."""
+    for key in REMOVED:
+        if key not in raw:
+            continue
         flags = raw.get("compatibility_flags")
         has_flag = key == "node_compat" and isinstance(flags, list) and "nodejs_compat" in flags
         ctx.add(
@@ -171,78 +170,6 @@ def _check_key(ctx: Ctx, key: str, value: Any, raw: Mapping[str, Any]) -> None:
             if has_flag
             else REMOVED[key],
         )
-        return
-    shape = ENV_SHAPE.get(key) or (TOP_ONLY_SHAPE.get(key) if top else None)
-    if shape is None:
-        _unknown_key(
-            ctx, (key,), (key,), ENV_SHAPE.keys() | (TOP_ONLY_SHAPE.keys() if top else set())
-        )
-    elif not (key == "durable_objects" and isinstance(value, list)):  # EM319
-        _walk(ctx, value, shape, (key,), (key,), key)
-
-
-def _walk(
-    ctx: Ctx, value: Any, shape: Shape, loc: Loc, path: tuple[str | int, ...], spath: str
-) -> None:
-    """Report values of the wrong JSON type (EM311) and unknown keys (EM310) below `loc`."""
-    if isinstance(value, dt.date | dt.time):
-        return  # EM336, from check_values
-    matched = match_shape(value, shape)
-    if matched is None:
-        where = dotted(path)
-        ctx.add(
-            "EM311",
-            loc,
-            where,
-            f"{where} must be {describe(shape)}, not {kind_of(value)}",
-            hint=unquote_hint(value, shape),
-        )
-    elif isinstance(matched, list):
-        required = BINDINGS.get(spath)
-        for index, item in enumerate(value):
-            if required and not isinstance(item, dict):
-                continue  # EM319, from check_values
-            label = entry_label(item, index, required[0]) if required else index
-            _walk(ctx, item, matched[0], (*loc, index), (*path, label), spath)
-    elif isinstance(matched, dict):
-        handled = set(BINDINGS.get(spath, ())) | (
-            {"database_id"} if spath == "d1_databases" else set()
-        )
-        for key, item in value.items():
-            sub = matched.get(key)
-            sub_spath = f"{spath}.{key}"
-            if sub is None and "*" in matched:
-                sub, sub_spath = matched["*"], f"{spath}.*"
-            if sub is None:
-                _unknown_key(ctx, (*loc, key), (*path, key), [k for k in matched if k != "*"])
-            elif not (key in handled and match_shape(item, sub) is None):  # else EM319
-                _walk(ctx, item, sub, (*loc, key), (*path, key), sub_spath)
-
-
-def _unknown_key(ctx: Ctx, loc: Loc, path: tuple[str | int, ...], known: Iterable[str]) -> None:
-    key = str(loc[-1])
-    where = dotted(path)
-    parent = ctx.document_loc(loc)[:-1]
-    if len(loc) == 1:
-        place = "at the top level" if ctx.env == TOP_LEVEL else f"in [env.{ctx.env}]"
-    else:
-        place = f"in `{dotted(path[:-1])}`"
-    hint = LEGACY.get(key)
-    if hint is None and len(loc) > 1 and key in KNOWN_KEYS:
-        header = ".".join(str(p) for p in parent if isinstance(p, str))
-        hint = (
-            f"`{key}` is a top-level (or [env.NAME]) key; in TOML every key written after the "
-            f"[{header}] header belongs to that table: move `{key}` above that header"
-            if ctx.toml
-            else f"`{key}` belongs at the top level or in an environment, not inside `{header}`"
-        )
-    ctx.add(
-        "EM310",
-        loc,
-        where,
-        f"unknown key `{key}` {place}; wrangler only warns and ignores it",
-        hint=hint or did_you_mean(key, known),
-    )
 
 
 def _check_inheritance(
@@ -264,7 +191,7 @@ def _check_inheritance(
                 source=doc.source(r.table),
             )
             continue
-        if match_shape(own[key], ENV_SHAPE[key]) is None:
+        if not isinstance(own[key], dict | list) or type(own[key]) is not type(data[key]):
             continue  # its type is wrong (EM311/EM319), so there are no names to compare
         own_names = _names_of(key, own[key])
         for path in _names_of(key, data[key]):

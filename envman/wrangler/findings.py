@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from envman.codes import severity_of
 from envman.models import Finding, Source
@@ -57,3 +58,20 @@ def dotted(loc: Sequence[str | int]) -> str:
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
     return text
+
+
+def kind_of(value: Any) -> str:
+    """What `value` is, in words, for "…, not …" messages: "the string '8787'", "a list"."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, dt.date | dt.time):
+        return "a TOML date"
+    return "null" if value is None else type(value).__name__

@@ -14,8 +14,8 @@ from envman.files import read_text
 from envman.models import Source, did_you_mean
 from envman.parse import Document, Loc, parse_jsonc, parse_toml
 from envman.project import TOP_LEVEL
-from envman.wrangler.keys import ENV_SHAPE, INHERITABLE, TOP_LEVEL_ONLY, S
-from envman.wrangler.shapes import DROP, conform
+from envman.wrangler.keys import INHERITABLE, TOP_LEVEL_ONLY
+from envman.wrangler.schema import check_table
 
 WRANGLER_FILES: tuple[str, ...] = ("wrangler.json", "wrangler.jsonc", "wrangler.toml")
 """The file names wrangler reads, in its order of precedence."""
@@ -167,27 +167,37 @@ def resolve(wf: WranglerFile, env: str) -> ResolvedEnv:
     return ResolvedEnv(env, worker, name_derived, copy.deepcopy(raw), origin, wf.document)
 
 
+UNMODELLED_OK = frozenset(("env", "$schema", "route"))
+"""Keys that need no model: the environments, the editor's schema link, `route` (in routes)."""
+
+
+def unmanaged_keys(wf: WranglerFile) -> list[str]:
+    """The keys of the file (top level or any environment) that WorkerConfig does not model."""
+    data = wf.document.data
+    envs = data.get("env")
+    tables = [data, *(v for v in (envs.values() if isinstance(envs, dict) else ()))]
+    keys = {k for t in tables if isinstance(t, dict) for k in t}
+    return sorted(keys - set(WorkerConfig.model_fields) - UNMODELLED_OK)
+
+
 def resolve_all(wf: WranglerFile) -> list[ResolvedEnv]:
     """The top level, then every `[env.X]` in file order, each resolved."""
     return [resolve(wf, env) for env in (TOP_LEVEL, *wf.env_names)]
 
 
 def _worker_config(raw: Mapping[str, Any]) -> WorkerConfig:
-    data: dict[str, Any] = {}
-    for key in WorkerConfig.model_fields:
-        if key in raw and key != "routes":
-            value = conform(raw[key], ENV_SHAPE.get(key, S))
-            if value is not DROP:
-                data[key] = value
+    data: dict[str, Any] = {k: copy.deepcopy(raw[k]) for k in WorkerConfig.model_fields if k in raw}
+    data.pop("routes", None)
     # wrangler deploy: `routes`, else [`route`].
     routes = raw["routes"] if "routes" in raw else [raw["route"]] if raw.get("route") else None
     if isinstance(routes, list):
         data["routes"] = [
-            conform(r, ENV_SHAPE["route"])
+            r
             for r in routes
             if (isinstance(r, str) and r)
             or (isinstance(r, dict) and isinstance(r.get("pattern"), str))
         ]
+    _drop_wrong_types(data)
     try:
         return WorkerConfig.model_validate(data)
     except ValueError:  # pydantic's ValidationError: keep each key that validates on its own
@@ -199,3 +209,34 @@ def _worker_config(raw: Mapping[str, Any]) -> WorkerConfig:
                 continue
             kept[key] = value
         return WorkerConfig.model_validate(kept)
+
+
+def _drop_wrong_types(data: dict[str, Any]) -> None:
+    """Leave out every value of a type wrangler's schema does not allow (check() reports it).
+
+    Deepest first, so that dropping a list item does not shift the index of another.
+    """
+    wrong = [p.loc for p in check_table(data, top=False) if p.kind == "type" and p.loc]
+    for loc in sorted(wrong, key=lambda loc: (-len(loc), [str(p) for p in loc]), reverse=False):
+        parent: Any = data
+        for part in loc[:-1]:
+            parent = parent[part]
+        last = loc[-1]
+        if isinstance(parent, dict):
+            parent.pop(last, None)
+        elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
+            parent[last] = _DROPPED
+    _compact(data)
+
+
+_DROPPED = object()
+
+
+def _compact(node: Any) -> None:
+    if isinstance(node, dict):
+        for value in node.values():
+            _compact(value)
+    elif isinstance(node, list):
+        node[:] = [v for v in node if v is not _DROPPED]
+        for value in node:
+            _compact(value)

@@ -5,22 +5,27 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
-from envman.models import Finding, did_you_mean
+from envman.models import Finding
 from envman.parse import Loc
 from envman.wrangler.bindings import check_bindings, entries
 from envman.wrangler.cron import cron_problem
-from envman.wrangler.findings import Ctx, Locate, dotted
-from envman.wrangler.shapes import kind_of
+from envman.wrangler.findings import Ctx, Locate, dotted, kind_of
+from envman.wrangler.rules_bindings import check_binding_rules
+from envman.wrangler.rules_containers import check_containers
+from envman.wrangler.rules_durable import check_durable_objects, live_classes
+from envman.wrangler.rules_worker import check_worker_rules
+from envman.wrangler.schema import environment_keys
+from envman.wrangler.schema_findings import check_shapes
 
 _ROUTE_KEYS = frozenset(
     ("pattern", "zone_id", "zone_name", "custom_domain", "enabled", "previews_enabled")
 )
 _NAME = re.compile(r"[a-z0-9_][a-z0-9_-]*")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_PLACEMENT_MODES = ("off", "smart", "targeted")
 MAX_NAME = 63
 """Cloudflare's limit on a Worker (script) name."""
 
@@ -34,6 +39,11 @@ def check_values(
     worker_name: str | None,
     name_derived: bool,
     origin: Mapping[str, Loc] | None = None,
+    root: Path | None = None,
+    top: bool = False,
+    shapes: bool = False,
+    skip: Collection[str] = (),
+    document: Mapping[str, Any] | None = None,
 ) -> list[Finding]:
     """The value rules for one environment's resolved, wrangler-shaped config `raw`.
 
@@ -41,9 +51,17 @@ def check_values(
     maps a path into `raw` to its Source; `worker_name` is the Worker this environment
     deploys to and `name_derived` whether it was derived rather than written. `origin`
     (from ResolvedEnv) tells an environment's own `route` from inherited `routes`.
-    Values of the wrong type are skipped here (other checks report them).
+    Values of the wrong type are skipped here (other checks report them). `root` is
+    where paths in the config are relative to (None: files are not looked at), `top`
+    whether `raw` is a top level. With `shapes`, `raw` is also checked against
+    wrangler's schema (for environment files; check() does that for the wrangler file),
+    except its keys in `skip` (reported already). `document` is the whole wrangler file
+    when `raw` is one of its environments: some rules look at the other environments.
     """
     ctx = Ctx(env, locate)
+    if shapes:
+        check_shapes(ctx, {k: v for k, v in raw.items() if k in environment_keys()}, top=False,
+                     skip=skip)  # fmt: skip
     for loc, value in _dates(raw, ()):
         path = dotted(loc)
         ctx.add(
@@ -71,7 +89,21 @@ def check_values(
     check_bindings(ctx, raw)
     _check_migrations(ctx, raw)
     _check_settings(ctx, raw)
+    check_durable_objects(ctx, raw, _declared_anywhere(document, "containers"))
+    check_containers(ctx, raw, root)
+    pages = document is not None and "pages_build_output_dir" in document
+    check_binding_rules(ctx, raw, pages=pages)
+    check_worker_rules(ctx, raw, root, top)
     return ctx.findings
+
+
+def _declared_anywhere(document: Mapping[str, Any] | None, key: str) -> bool:
+    """Whether the top level or any environment of the wrangler file declares `key`."""
+    if document is None:
+        return False
+    envs = document.get("env")
+    tables = [document, *(envs.values() if isinstance(envs, dict) else ())]
+    return any(isinstance(t, dict) and key in t for t in tables)
 
 
 def _dates(value: Any, loc: Loc) -> Iterator[tuple[Loc, dt.date | dt.time]]:
@@ -245,12 +277,12 @@ def _check_migrations(ctx: Ctx, raw: Mapping[str, Any]) -> None:
     for index, migration in enumerate(migrations if isinstance(migrations, list) else []):
         if not isinstance(migration, dict):
             continue
-        if not isinstance(migration.get("tag"), str) or not migration["tag"]:
+        if migration.get("tag") == "":
             ctx.add(
                 "EM326",
-                ("migrations", index),
-                f"migrations[{index}]",
-                f"migration #{index + 1} has no `tag`",
+                ("migrations", index, "tag"),
+                f"migrations[{index}].tag",
+                f"migration #{index + 1} has an empty `tag`",
                 hint='give every migration a unique tag, e.g. tag = "v1"',
             )
         for key in ("new_classes", "new_sqlite_classes"):
@@ -265,13 +297,7 @@ def _check_migrations(ctx: Ctx, raw: Mapping[str, Any]) -> None:
                 if isinstance(moves, list)
                 else set()
             )
-    exports = raw.get("exports")
-    if isinstance(exports, dict):  # newer wrangler: `exports` declares classes without migrations
-        created |= {
-            k
-            for k, v in exports.items()
-            if isinstance(v, dict) and v.get("type") == "durable-object"
-        }
+    created |= live_classes(raw)  # newer wrangler: `exports` declares classes, not migrations
     for loc, entry, path, _ in entries("durable_objects.bindings", raw):
         if not isinstance(entry, dict) or "script_name" in entry or "environment" in entry:
             continue  # a class of another Worker is migrated there (environment: EM319)
@@ -289,34 +315,7 @@ def _check_migrations(ctx: Ctx, raw: Mapping[str, Any]) -> None:
 
 
 def _check_settings(ctx: Ctx, raw: Mapping[str, Any]) -> None:
-    """EM321 (placement), EM322 (head_sampling_rate)."""
-    placement = raw.get("placement")
-    if isinstance(placement, dict):
-        mode = placement.get("mode")
-        targeted = any(k in placement for k in ("region", "host", "hostname"))
-        if isinstance(mode, str) and mode not in _PLACEMENT_MODES:
-            ctx.add(
-                "EM321",
-                ("placement", "mode"),
-                "placement.mode",
-                f"placement.mode {mode!r} is not one of {', '.join(_PLACEMENT_MODES)}",
-                hint=did_you_mean(mode, _PLACEMENT_MODES) or 'use "smart" or "off"',
-            )
-        elif mode is None and not targeted:
-            ctx.add(
-                "EM321",
-                ("placement",),
-                "placement",
-                "placement has no `mode`",
-                hint='set mode = "smart" (or "off")',
-            )
-        elif "hint" in placement and mode != "smart":
-            ctx.add(
-                "EM321",
-                ("placement", "hint"),
-                "placement.hint",
-                'placement.hint needs placement.mode = "smart"',
-            )
+    """EM322 (head_sampling_rate); the shape of `placement` is the schema's."""
     observability = raw.get("observability")
     if isinstance(observability, dict):
         for loc in (

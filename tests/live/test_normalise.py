@@ -31,7 +31,7 @@ BINDINGS: list[dict[str, Any]] = [
     },
     {"type": "queue", "name": "JOBS", "queue_name": "jobs"},
     {"type": "ai", "name": "AI"},
-    {"type": "workflow", "name": "ORDERS"},
+    {"type": "messaging", "name": "ORDERS"},
 ]
 
 
@@ -62,7 +62,7 @@ def test_settings_become_a_worker_config() -> None:
     assert live.secrets.required == ("API_KEY",)
     assert (live.workers_dev, live.preview_urls) == (True, False)
     assert live.placement.mode == "smart"
-    assert unsupported == ["workflow ORDERS"]
+    assert unsupported == ["messaging ORDERS"]
 
 
 def test_fields_the_api_did_not_return_stay_none() -> None:

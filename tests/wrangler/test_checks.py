@@ -18,23 +18,18 @@ from envman.wrangler import (
     WranglerFile,
     check,
     check_values,
+    environment_keys,
     find_wrangler_file,
     read_wrangler,
     resolve,
     resolve_all,
+    top_level_keys,
 )
-from envman.wrangler.keys import (
-    ENV_SHAPE,
-    INHERITABLE,
-    NOT_INHERITED,
-    TOP_LEVEL_ONLY,
-    TOP_ONLY_SHAPE,
-)
+from envman.wrangler.keys import INHERITABLE, NOT_INHERITED, TOP_LEVEL_ONLY
 from tests import paths
 
 TODAY = date(2026, 6, 1)
 CASES = paths.CASES / "wrangler"
-SCHEMA = paths.SHARED / "wrangler" / "config-schema.json"
 
 
 @pytest.fixture
@@ -651,89 +646,8 @@ def test_there_are_at_least_ten_cases() -> None:
 # --------------------------------------------------------------------------- the key catalogue
 
 
-def _schema_shape(
-    node: dict[str, Any], definitions: dict[str, Any], seen: tuple[str, ...] = ()
-) -> Any:
-    """The shape notation of envman.wrangler, derived from a draft-07 schema node."""
-    if "$ref" in node:
-        name = node["$ref"].split("/")[-1]
-        if name == "Json" or name in seen:
-            return "json"
-        return _schema_shape(definitions[name], definitions, (*seen, name))
-    alternatives = node.get("anyOf") or (
-        [{**node, "type": t} for t in node["type"]] if isinstance(node.get("type"), list) else None
-    )
-    if alternatives:
-        result = None
-        for alternative in alternatives:
-            shape = _schema_shape(alternative, definitions, seen)
-            result = shape if result is None else _merge(result, shape)
-        return result
-    kind = node.get("type")
-    if kind in ("string", "boolean", "number"):
-        return kind
-    if kind == "array":
-        return [_schema_shape(node.get("items", {}), definitions, seen)]
-    if kind == "object" or "properties" in node:
-        shape = {
-            k: _schema_shape(v, definitions, seen) for k, v in node.get("properties", {}).items()
-        }
-        extra = node.get("additionalProperties", True)
-        if extra is not False:
-            shape["*"] = "json" if extra in (True, {}) else _schema_shape(extra, definitions, seen)
-        return shape
-    return "json"  # {} and null
-
-
-def _merge(a: Any, b: Any) -> Any:
-    if a == b:
-        return a
-    if "json" in (a, b):
-        return "json"
-    if isinstance(a, dict) and isinstance(b, dict):
-        return {
-            k: _merge(a[k], b[k]) if k in a and k in b else a.get(k, b.get(k)) for k in {**a, **b}
-        }
-    alternatives: list[Any] = []
-    for shape in (a, b):
-        for alternative in shape if isinstance(shape, tuple) else (shape,):
-            if alternative not in alternatives:
-                alternatives.append(alternative)
-    tables = [x for x in alternatives if isinstance(x, dict)]
-    if len(tables) > 1:
-        merged = tables[0]
-        for table in tables[1:]:
-            merged = _merge(merged, table)
-        alternatives = [x for x in alternatives if not isinstance(x, dict)] + [merged]
-    return alternatives[0] if len(alternatives) == 1 else tuple(alternatives)
-
-
-def _normalised(shape: Any) -> Any:
-    """A canonical, comparable form: key order and the order of alternatives do not matter."""
-    if isinstance(shape, dict):
-        return tuple(sorted((k, _normalised(v)) for k, v in shape.items()))
-    if isinstance(shape, list):
-        return ("list of", _normalised(shape[0]))
-    if isinstance(shape, tuple):
-        return frozenset(_normalised(x) for x in shape)
-    return shape
-
-
-@pytest.mark.skipif(
-    not SCHEMA.is_file(), reason="../shared/wrangler/config-schema.json is not here"
-)
-def test_known_keys_match_wranglers_schema() -> None:
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    definitions = schema["definitions"]
-    env = _schema_shape(definitions["RawEnvironment"], definitions)
-    env["previews"] = {"*": "json"}  # deliberately left open, see envman/wrangler_keys.py
-    top = _schema_shape(definitions["RawConfig"], definitions)
-    assert dict(_normalised(ENV_SHAPE)) == dict(_normalised(env))
-    top_only = {k: v for k, v in top.items() if k not in env and k != "env"}
-    assert dict(_normalised(TOP_ONLY_SHAPE)) == dict(_normalised(top_only))
-
-
 def test_every_environment_key_has_one_inheritance_rule() -> None:
-    assert set(INHERITABLE) | set(NOT_INHERITED) == set(ENV_SHAPE)
+    env_keys = set(environment_keys())
+    assert set(INHERITABLE) | set(NOT_INHERITED) == env_keys
     assert not set(INHERITABLE) & set(NOT_INHERITED)
-    assert set(TOP_LEVEL_ONLY) == set(TOP_ONLY_SHAPE)
+    assert set(TOP_LEVEL_ONLY) == set(top_level_keys()) - env_keys - {"env"}

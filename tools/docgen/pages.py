@@ -27,7 +27,7 @@ _RANGES: dict[str, tuple[str, str]] = {
 def finding_codes() -> str:
     """docs/reference/finding-codes.md: every code of envman.codes.CODES, grouped by range."""
     lines = [
-        header("envman/codes.py"),
+        header("envman/codes/"),
         "# Finding codes",
         "",
         "Every finding carries a stable code. The severity shown is the default; `--fail-on`",
@@ -45,11 +45,18 @@ def finding_codes() -> str:
     for digit, (title, intro) in _RANGES.items():
         lines += [f"## {title}", "", intro, ""]
         rows = [
-            [f"`{c.code}`", c.severity.value, f"`{c.title}`", c.help]
+            [f"`{c.code}`", c.severity.value, f"`{c.title}`", c.help, _mirrors(c)]
             for c in sorted(by_range.get(digit, []), key=lambda c: c.code)
         ]
-        lines += [*table(["code", "severity", "name", "help"], rows), ""]
+        lines += [*table(["code", "severity", "name", "help", "wrangler's message"], rows), ""]
     return page(lines)
+
+
+def _mirrors(code: codes.Code) -> str:
+    """The wrangler message a code mirrors, as code text, or "envman only"."""
+    if code.wrangler == "envman only":
+        return "envman only"
+    return "`" + code.wrangler.replace("|", "\\|").replace("`", "'") + "`"
 
 
 # --------------------------------------------------------------------------- exit codes
