@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 from typing import Any
 
 import pytest
@@ -15,17 +12,17 @@ import pytest
 from envman.config import WorkerConfig
 from envman.errors import LiveStateError
 from envman.live import LiveRead, Target, read_live, read_live_sync
-from envman.live.ratelimit import retry_after as _retry_after
+from envman.live.ratelimit import RateLimiter
 from envman.settings import Settings, load_settings
 from tests.fakecf import FakeCloudflare, RequestRecord
-from tests.fakecf.fixtures import fake_cloudflare  # noqa: F401 - registers the fixture
+from tests.live.clock import FakeClock
 
 ACCOUNT = "acc123"
 SECRET_VALUES = {"API_KEY": "sk-live-9f8e7d6c5b4a", "DB_PASSWORD": "hunter2-correct-horse"}
 
 
 @pytest.fixture
-def fake(fake_cloudflare: FakeCloudflare) -> FakeCloudflare:  # noqa: F811 - imported fixture
+def fake(fake_cloudflare: FakeCloudflare) -> FakeCloudflare:
     """The fake Cloudflare API over HTTP on 127.0.0.1, account acc123, token test-token."""
     return fake_cloudflare
 
@@ -40,8 +37,20 @@ def settings_for(fake: FakeCloudflare, **overrides: Any) -> Settings:
     return load_settings({}, **(given | overrides))
 
 
-def read(fake: FakeCloudflare, targets: list[Target], **overrides: Any) -> LiveRead:
-    return read_live_sync(targets, settings=settings_for(fake, **overrides), account_id=ACCOUNT)
+def read(
+    fake: FakeCloudflare,
+    targets: list[Target],
+    clock: FakeClock | None = None,
+    **overrides: Any,
+) -> LiveRead:
+    """A live read; with `clock`, every wait is recorded on it instead of waited."""
+    settings = settings_for(fake, **overrides)
+    if clock is None:
+        return read_live_sync(targets, settings=settings, account_id=ACCOUNT)
+    reading = read_live(
+        targets, settings=settings, account_id=ACCOUNT, clock=clock, sleep=clock.sleep
+    )
+    return asyncio.run(reading)
 
 
 def seed_plain(fake: FakeCloudflare, *names: str) -> None:
@@ -309,14 +318,14 @@ FAULTS: list[tuple[str, Inject, str]] = [
 
 @pytest.mark.parametrize(("inject", "reason"), [f[1:] for f in FAULTS], ids=[f[0] for f in FAULTS])
 def test_a_fault_fails_its_environment_only(
-    fake: FakeCloudflare, inject: Inject, reason: str
+    fake: FakeCloudflare, clock: FakeClock, inject: Inject, reason: str
 ) -> None:
     seed_plain(fake, "bad", "good")
     inject(fake)
-    started = time.monotonic()
     result = read(
         fake,
         [Target("staging", "bad"), Target("production", "good")],
+        clock,
         request_timeout=0.3,
         max_retries=2,
     )
@@ -324,7 +333,7 @@ def test_a_fault_fails_its_environment_only(
     assert reason in result.errors["staging"]
     assert set(result.workers) == {"production"}
     assert result.workers["production"].config is not None
-    assert time.monotonic() - started < 5  # never waits out a 600 s Retry-After
+    assert sum(clock.sleeps) < 2  # backoffs at most: never waits out a 600 s Retry-After
 
 
 def test_a_bad_token_fails_every_environment_and_is_never_retried(
@@ -351,70 +360,52 @@ def test_a_500_once_is_retried_and_counted(fake: FakeCloudflare) -> None:
     assert result.workers["production"].requests == 6
 
 
-def test_backoff_grows_exponentially_with_injected_sleep(fake: FakeCloudflare) -> None:
+def test_backoff_grows_exponentially_with_injected_sleep(
+    fake: FakeCloudflare, clock: FakeClock
+) -> None:
     seed_plain(fake, "api")
     fake.fail(500, path="*/api/subdomain")
-    waits: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        waits.append(seconds)
-
-    settings = settings_for(fake, max_retries=4)
-    result = asyncio.run(
-        read_live([Target("p", "api")], settings=settings, account_id=ACCOUNT, sleep=sleep)
-    )
+    result = read(fake, [Target("p", "api")], clock, max_retries=4)
     assert "gave up after 5 attempts" in result.errors["p"]
-    assert len(waits) == 4
-    for attempt, wait in enumerate(waits):  # 0.25 s doubling, ±50 % jitter
+    assert len(clock.sleeps) == 4
+    for attempt, wait in enumerate(clock.sleeps):  # 0.25 s doubling, ±50 % jitter
         assert 0.125 * 2**attempt <= wait <= 0.375 * 2**attempt
 
 
-def test_429_with_retry_after_1_waits_then_succeeds(fake: FakeCloudflare) -> None:
+def test_429_with_retry_after_1_waits_then_succeeds(fake: FakeCloudflare, clock: FakeClock) -> None:
     seed_plain(fake, "api")
     fake.rate_limit(retry_after=1, path="*/api/secrets", times=1)
-    started = time.monotonic()
-    result = read(fake, [Target("production", "api")])
-    elapsed = time.monotonic() - started
+    result = read(fake, [Target("production", "api")], clock)
     assert result.errors == {}
-    assert 0.95 <= elapsed < 3
+    assert clock.sleeps == [1.0]  # exactly the Retry-After, before the retry could go
     secrets = [r for r in fake.requests if r.path.endswith("/api/secrets")]
     assert [r.status for r in secrets] == [429, 200]
-    assert secrets[1].started - secrets[0].started >= 0.95
 
 
-def test_429_without_retry_after_backs_off_and_retries(fake: FakeCloudflare) -> None:
+def test_429_without_retry_after_backs_off_and_retries(
+    fake: FakeCloudflare, clock: FakeClock
+) -> None:
     seed_plain(fake, "api")
     fake.fail(429, path="*/api/deployments", times=2)
-    result = read(fake, [Target("production", "api")])
+    result = read(fake, [Target("production", "api")], clock)
     assert result.errors == {}
     assert fake.request_count("*/api/deployments") == 3
-
-
-def test_retry_after_as_seconds_or_http_date() -> None:
-    assert _retry_after("7") == 7.0
-    assert _retry_after("1.5") == 1.5
-    assert _retry_after(None) is None
-    assert _retry_after("soon") is None
-    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
-    wait = _retry_after(later)
-    assert wait is not None and 28 <= wait <= 30
-    earlier = format_datetime(datetime.now(UTC) - timedelta(seconds=30), usegmt=True)
-    assert _retry_after(earlier) == 0.0
+    first, second = clock.sleeps  # the backoff of the first and the second throttle
+    assert 0.125 <= first <= 0.375 and 0.25 <= second <= 0.75
 
 
 def test_the_run_timeout_turns_unfinished_environments_into_errors(
     fake: FakeCloudflare,
 ) -> None:
+    """The slow environment is cut off by the run timeout, not by its request timeout."""
     seed_plain(fake, "slow", "fast")
     fake.hang(path="*/slow/settings")
-    started = time.monotonic()
     result = read(
         fake,
         [Target("staging", "slow"), Target("production", "fast")],
         timeout=1.0,
         request_timeout=10.0,
     )
-    assert time.monotonic() - started < 3
     assert result.errors == {"staging": "not read within the run timeout of 1 s"}
     assert set(result.workers) == {"production"}
 
@@ -433,36 +424,38 @@ def test_no_token_is_a_live_state_error_naming_the_variable() -> None:
 def test_concurrency_bounds_requests_in_flight(fake: FakeCloudflare) -> None:
     names = [f"w{i:02}" for i in range(20)]
     seed_plain(fake, *names)
-    fake.latency = 0.05
-    started = time.monotonic()
+    fake.latency = 0.05  # each request stays in flight long enough for others to overlap it
     result = read(fake, [Target(n, n) for n in names], concurrency=8)
-    elapsed = time.monotonic() - started
     assert result.errors == {}
     assert result.requests == len(fake.requests) == 20 * 5 + 1
     peak = max_in_flight(fake.requests)
-    assert 4 <= peak <= 8
-    sequential = result.requests * 0.05  # about 5 s
-    assert elapsed < sequential / 2, (elapsed, sequential)
+    assert 4 <= peak <= 8  # concurrent, and never more than allowed
 
 
-def test_rate_limiter_spreads_requests_over_windows(fake: FakeCloudflare) -> None:
+def test_rate_limiter_spreads_requests_over_windows(
+    fake: FakeCloudflare, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     names = ["a", "b", "c", "d"]
     seed_plain(fake, *names)
-    started = time.monotonic()
+    granted: list[float] = []
+    acquire = RateLimiter.acquire
+
+    async def recorded(self: RateLimiter, deadline: float) -> None:
+        await acquire(self, deadline)
+        granted.append(clock())  # when the limiter let this request go
+
+    monkeypatch.setattr(RateLimiter, "acquire", recorded)
     result = read(
         fake,
         [Target(n, n) for n in names],
+        clock,
         rate_limit_requests=10,
         rate_limit_period=1.0,
     )
-    elapsed = time.monotonic() - started
     assert result.errors == {}
-    assert result.requests == 21  # 10 now, 10 after 1 s, 1 after 2 s
-    assert elapsed >= 2.0
-    starts = sorted(r.started for r in fake.requests)
-    for i, start in enumerate(starts):
-        in_window = [s for s in starts[i:] if s < start + 0.9]  # margin: client vs server clock
-        assert len(in_window) <= 10
+    assert result.requests == len(fake.requests) == 21
+    assert granted == [0.0] * 10 + [1.0] * 10 + [2.0]  # 10 now, 10 after 1 s, 1 after 2 s
+    assert clock.sleeps == [1.0, 1.0]
 
 
 def test_shared_lookups_happen_once_per_run(fake: FakeCloudflare) -> None:
