@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from envman.bindings import MODELLED
-from envman.edit import DELETE, Edit, driver, dumps_toml, edit_jsonc, edit_toml
+from envman.edit import DELETE, Edit, driver, edit_jsonc, edit_toml
 from envman.edit.doc import _Splice
 from envman.edit.toml import _TomlDoc
 from envman.errors import InputError
@@ -214,40 +214,6 @@ def test_an_array_of_tables_set_as_a_whole_list() -> None:
         == '[[routes]]\npattern = "b/*"\n'
     )
     assert edit_toml(text, [Edit(("routes",), [])]) == "routes = []\n"
-
-
-# --------------------------------------------------------------------------- dumps_toml
-
-
-def test_dumps_toml_writes_wrangler_style() -> None:
-    data = {
-        "name": "w",
-        "compatibility_flags": ["nodejs_compat"],
-        "vars": {"A": "1", "JSON": {"x": 1}},
-        "kv_namespaces": [{"binding": "CACHE", "id": "abc"}],
-        "durable_objects": {"bindings": [{"name": "DO", "class_name": "C"}]},
-        "observability": {"enabled": True, "logs": {"enabled": True}},
-        "routes": [{"pattern": "a/*", "custom_domain": True}],
-        "env": {"production": {"name": "w-prod", "vars": {"A": "2"}}},
-    }
-    text = dumps_toml(data)
-    assert text == (
-        'name = "w"\ncompatibility_flags = ["nodejs_compat"]\n'
-        'routes = [{pattern = "a/*", custom_domain = true}]\n\n'
-        '[vars]\nA = "1"\nJSON = {x = 1}\n\n'
-        '[[kv_namespaces]]\nbinding = "CACHE"\nid = "abc"\n\n'
-        '[[durable_objects.bindings]]\nname = "DO"\nclass_name = "C"\n\n'
-        "[observability]\nenabled = true\n\n[observability.logs]\nenabled = true\n\n"
-        '[env.production]\nname = "w-prod"\n\n[env.production.vars]\nA = "2"\n'
-    )
-    assert tomllib.loads(text) == data
-
-
-def test_dumps_toml_of_nothing_and_of_null() -> None:
-    assert dumps_toml({}) == ""
-    assert dumps_toml({"vars": {}}) == "[vars]\n"
-    with pytest.raises(InputError, match="cannot write None"):
-        dumps_toml({"vars": {"A": None}})
 
 
 # --------------------------------------------------------------------------- real files

@@ -1,4 +1,4 @@
-"""Tests of envman.report: every format renders every report, parses back, and escapes data."""
+"""The report registry: every format renders every report; text, json, github and markdown parse back."""
 
 from __future__ import annotations
 
@@ -10,106 +10,15 @@ import xml.etree.ElementTree as ET
 from datetime import date
 from typing import Any
 
-import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from envman.codes import CODES
 from envman.errors import UsageError
-from envman.models import Finding, Kind, Report, Severity, Source
+from envman.models import Finding, Kind, Report, Source
 from envman.report.parts import SEVERITY_ORDER, count
 from envman.report.registry import REPORTERS, RenderOptions, render, summary_line, wants_color
-from tests import paths
-
-SARIF_SCHEMA = paths.TESTS / "data" / "sarif" / "sarif-schema-2.1.0.json"
-ANSI = re.compile(r"\x1b\[")
-E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
-
-
-def finding(
-    code: str, severity: Severity, env: str | None, path: str, message: str, **kw: Any
-) -> Finding:
-    return Finding(code=code, severity=severity, env=env, path=path, message=message, **kw)
-
-
-FINDINGS = (
-    finding(
-        "EM110",
-        E,
-        "staging",
-        "vars.LOG_LEVEL",
-        "value 'verbose' is not one of [bold]x[/]",
-        hint="use one of: debug, info",
-        source=Source(file="/repo/environments/staging.toml", line=12, column=3),
-    ),
-    finding(
-        "EM113",
-        W,
-        "staging",
-        "vars.A,B:C|D",
-        "100% undeclared, a:b | c\nsecond line\r\nthird @team",
-        source=Source(file="environments/staging.toml", line=4),
-    ),
-    finding(
-        "EM500",
-        N,
-        "staging",
-        "vars.FLAG",
-        "would promote",
-        expected=True,
-        actual=False,
-        kind=Kind.CHANGED,
-    ),
-    finding(
-        "EM400",
-        E,
-        "production",
-        "compatibility_date",
-        "live differs ✓ ünïcode",
-        expected={"nested": {"list": [1, None, 2.5]}},
-        actual="x" * 500,
-        kind=Kind.CHANGED,
-    ),
-    finding(
-        "EM401",
-        E,
-        "production",
-        "kv_namespaces.CACHE",
-        "declared, not live",
-        expected={"id": "abc"},
-        kind=Kind.MISSING,
-    ),
-    finding(
-        "EM402",
-        W,
-        "production",
-        "vars.LEGACY",
-        "present live",
-        actual="**********",
-        kind=Kind.UNEXPECTED,
-        suppressed="accepted until the v2 cut-over, see #12",
-    ),
-    finding(
-        "EM007",
-        E,
-        None,
-        "",
-        "envman.toml: [env.staging] is not a table",
-        source=Source(file="envman.toml", line=1, column=1),
-    ),
-    finding("EM204", W, "development", "r2_buckets.UPLOADS", "binding missing here"),
-)
-REPORT = Report(
-    command="check",
-    envs=("development", "staging", "production"),
-    findings=FINDINGS,
-    unknown={
-        "production": "HTTP 403 from the API: [env.production] token lacks Workers Scripts:Read"
-    },
-)
-CLEAN = Report(command="validate", envs=("development", "staging", "production"))
-OPTIONS = RenderOptions(root="/repo", tool_version="9.9.9")
+from tests.report.reports import ANSI, CLEAN, FINDINGS, OPTIONS, REPORT, E, N, W, finding
 
 
 @pytest.mark.parametrize("fmt", list(REPORTERS))
@@ -320,142 +229,6 @@ def test_markdown_tables_have_five_columns_and_escape_data() -> None:
     assert "<details>" in text and "accepted until the v2 cut" in text
     assert "environments/staging.toml:12:3" in text  # relative to root
     assert "x" * 300 not in text
-
-
-# --------------------------------------------------------------------------- sarif
-
-
-def test_sarif_is_valid_and_complete() -> None:
-    log = json.loads(render(REPORT, "sarif", OPTIONS))
-    if not SARIF_SCHEMA.exists():  # pragma: no cover - the schema is committed
-        pytest.skip("tests/data/sarif/sarif-schema-2.1.0.json is absent")
-    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
-    validator = jsonschema.validators.validator_for(schema)
-    validator(schema, format_checker=validator.FORMAT_CHECKER).validate(log)
-    (run,) = log["runs"]
-    driver = run["tool"]["driver"]
-    assert (driver["name"], driver["version"]) == ("envman", "9.9.9")
-    used = sorted({f.code for f in FINDINGS})
-    assert [r["id"] for r in driver["rules"]] == used
-    for rule in driver["rules"]:
-        code = CODES[rule["id"]]
-        assert rule["name"] == code.title and rule["fullDescription"]["text"] == code.help
-        assert (
-            rule["defaultConfiguration"]["level"]
-            == {"error": "error", "warning": "warning", "info": "note"}[code.severity]
-        )
-    results = {(r["ruleId"], r["properties"]["env"]): r for r in run["results"]}
-    assert len(results) == len(FINDINGS)
-    assert {r["level"] for r in run["results"]} == {"error", "warning", "note"}
-    located = results[("EM110", "staging")]["locations"][0]["physicalLocation"]
-    assert located == {
-        "artifactLocation": {"uri": "environments/staging.toml"},
-        "region": {"startLine": 12, "startColumn": 3},
-    }
-    # No source: the environment's own file, without a region; none known: no location.
-    assert results[("EM500", "staging")]["locations"] == [
-        {"physicalLocation": {"artifactLocation": {"uri": "environments/staging.toml"}}}
-    ]
-    assert "locations" not in results[("EM400", "production")]
-    assert "locations" not in results[("EM204", "development")]
-    assert results[("EM402", "production")]["suppressions"][0]["justification"].startswith(
-        "accepted"
-    )
-    assert "suppressions" not in results[("EM110", "staging")]
-    assert "staging: vars.LOG_LEVEL: " in results[("EM110", "staging")]["message"]["text"]
-    assert run["invocations"][0]["executionSuccessful"] is False
-    assert all(r["ruleIndex"] == used.index(r["ruleId"]) for r in run["results"])
-
-
-def test_sarif_fingerprints_are_stable_and_distinct() -> None:
-    def prints(report: Report) -> list[str]:
-        return [
-            r["partialFingerprints"]["envmanFinding/v1"]
-            for r in json.loads(render(report, "sarif", OPTIONS))["runs"][0]["results"]
-        ]
-
-    moved = Report(
-        command="check",
-        envs=REPORT.envs,
-        findings=tuple(
-            f.model_copy(update={"message": "reworded", "source": None}) for f in FINDINGS
-        ),
-    )
-    assert prints(REPORT) == prints(moved)
-    assert len(set(prints(REPORT))) == len(FINDINGS)
-
-
-def test_sarif_env_files_option_and_uris() -> None:
-    report = Report(
-        command="drift",
-        envs=("prod",),
-        findings=(
-            finding("EM400", E, "prod", "vars.A", "m"),
-            finding(
-                "EM400",
-                E,
-                "prod",
-                "vars.B",
-                "m",
-                source=Source(file="C:\\w\\dir with space\\prod.toml", line=0),
-            ),
-        ),
-    )
-    results = json.loads(
-        render(report, "sarif", RenderOptions(env_files={"prod": "config/prod.toml"}))
-    )["runs"][0]["results"]
-    assert results[0]["locations"][0]["physicalLocation"] == {
-        "artifactLocation": {"uri": "config/prod.toml"}
-    }
-    assert results[1]["locations"][0]["physicalLocation"] == {
-        "artifactLocation": {"uri": "C%3A/w/dir%20with%20space/prod.toml"}
-    }
-
-
-# --------------------------------------------------------------------------- junit
-
-
-def test_junit_parses_with_counts() -> None:
-    root = ET.fromstring(render(REPORT, "junit", OPTIONS))
-    suites = {s.get("name"): s for s in root.iter("testsuite")}
-    assert list(suites) == ["(project)", "development", "staging", "production"]
-    areas = ["schema", "cross-environment", "wrangler", "drift"]
-    assert [c.get("name") for c in suites["development"].iter("testcase")] == areas
-    assert [c.get("name") for c in suites["staging"].iter("testcase")] == [*areas, "promotion"]
-    dev = suites["development"]
-    assert (dev.get("tests"), dev.get("failures"), dev.get("errors")) == ("4", "1", "0")
-    (failure,) = dev.iter("failure")
-    assert failure.get("type") == "EM204" and "r2_buckets.UPLOADS" in (failure.text or "")
-    staging_failure = next(suites["staging"].iter("failure"))
-    assert (
-        staging_failure.get("type") == "EM110,EM113"
-        and staging_failure.get("message") == "1 error, 1 warning"
-    )
-    prod = suites["production"]
-    (error,) = prod.iter("error")
-    assert "drift unknown" in (error.get("message") or "") and "EM401" in (error.text or "")
-    assert (prod.get("errors"), prod.get("failures")) == ("1", "0")
-    total = sum(int(s.get("tests") or 0) for s in suites.values())
-    assert (
-        root.get("tests") == str(total)
-        and root.get("failures") == "3"
-        and root.get("errors") == "1"
-    )
-
-
-def test_junit_valid_with_control_characters() -> None:
-    report = Report(
-        command="validate",
-        envs=("a",),
-        findings=(finding("EM100", E, "a", "k\x00", "bad \x01\x0b\x1b \ufffe text"),),
-    )
-    root = ET.fromstring(render(report, "junit", OPTIONS))
-    assert "\\x01" in (next(root.iter("failure")).text or "")
-    assert [c.get("name") for c in root.iter("testcase")] == [
-        "schema",
-        "cross-environment",
-        "wrangler",
-    ]
 
 
 # --------------------------------------------------------------------------- colour and imports

@@ -1,55 +1,28 @@
-"""Tests of envman.schema: the vars.toml format, env checks, JSON Schema export."""
+"""The typed schema of vars and secrets: types, constraints, overrides, secrets, the case folders."""
 
 from __future__ import annotations
 
 import json
 import re
-import textwrap
-import tomllib
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from envman.errors import InputError
-from envman.models import Finding, Severity
-from envman.parse import Document, load_document
+from envman.models import Severity
+from envman.parse import load_document
 from envman.schema import (
     REDACTED,
-    Schema,
     empty_schema,
-    export_json_schemas,
     load_schema,
-    schema_from_document,
 )
 from tests import paths
+from tests.schema.schemas import check, codes, schema_of
 
 CASES = paths.CASES / "schema"
-ROOT = paths.REPO
-
-
-def schema_of(data: dict[str, Any]) -> Schema:
-    return schema_from_document(Document(path="schemas/vars.toml", text="", data=data))
-
-
-def check(
-    schema: Schema, env: str, values: dict[str, Any], secrets: list[str] | None = None
-) -> list[Finding]:
-    return schema.check_env(env, values, secrets, lambda loc: None)
-
-
-def codes(findings: list[Finding]) -> list[tuple[str, str]]:
-    return [(f.code, f.path) for f in findings]
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return path
-
 
 # --------------------------------------------------------------------------- data-driven cases
 
@@ -313,190 +286,6 @@ def test_sensitive_values_are_redacted_in_every_field() -> None:
     dumped = json.dumps([f.model_dump(mode="json") for f in findings])
     assert codes(findings) == [("EM111", "vars.KEY"), ("EM111", "vars.PIN")]
     assert "4242" not in dumped and "1111" not in dumped and "short-but-secret" not in dumped
-
-
-# --------------------------------------------------------------------------- the schema file
-
-
-def test_typo_is_located_with_did_you_mean(tmp_path: Path) -> None:
-    path = write(
-        tmp_path / "vars.toml",
-        """
-        [vars.LOG_LEVEL]
-        type = "string"
-        requierd = true
-    """,
-    )
-    with pytest.raises(InputError) as raised:
-        load_schema(path, "schemas/vars.toml")
-    error = raised.value
-    assert (error.file, error.line, error.column) == ("schemas/vars.toml", 3, 1)
-    assert error.hint == "did you mean 'required'?"
-    assert str(error).startswith("schemas/vars.toml:3:1: vars.LOG_LEVEL.requierd: unknown key")
-    assert error.exit_code == 3
-
-
-@pytest.mark.parametrize(
-    ("var", "message"),
-    [
-        ({"type": "enum"}, "has type enum but no allowed values"),
-        ({"type": "integer", "min": 5, "max": 1}, "min (5) is greater than max (1)"),
-        ({"min_length": 5, "max_length": 1}, "min_length (5) is greater than max_length (1)"),
-        ({"pattern": "(open"}, "pattern does not compile"),
-        ({"min": 1}, "min does not apply to a string var"),
-        ({"type": "boolean", "allowed": [True]}, "allowed does not apply to a boolean var"),
-        ({"type": "integer", "min": 1.5}, "min of an integer var must be an integer"),
-        ({"type": "integer", "allowed": [1, "2"]}, "allowed value must be an integer"),
-        ({"type": "enum", "allowed": ["a"], "default": "b"}, "default 'b' is not allowed"),
-        ({"type": "integer", "default": "1"}, "default must be an integer"),
-        ({"type": "strng"}, "Input should be"),
-        ({"allowed": []}, "allowed is empty"),
-        (
-            {"type": "integer", "max": 9, "env": {"production": {"min": 10}}},
-            "min (10) is greater than max (9) in production",
-        ),
-        (
-            {
-                "type": "enum",
-                "allowed": ["a", "b"],
-                "default": "a",
-                "env": {"production": {"allowed": ["b"]}},
-            },
-            "default production does not allow 'a'",
-        ),
-        ({"env": {"production": {"type": "integer"}}}, "unknown key 'type'"),
-        ({"required": "yes"}, "Input should be a valid boolean"),
-    ],
-)
-def test_invalid_rules(var: dict[str, Any], message: str) -> None:
-    with pytest.raises(InputError, match=re.escape(message)):
-        schema_of({"vars": {"X": var}})
-
-
-def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
-    path = write(
-        tmp_path / "vars.toml",
-        """
-        [vars.A]
-        type = "integer"
-        min = 3
-        max = 1
-
-        [vars.B]
-        type = "enum"
-
-        [secrets.A]
-    """,
-    )
-    with pytest.raises(InputError) as raised:
-        load_schema(path, "vars.toml")
-    text = str(raised.value)
-    assert text.startswith("vars.toml:4:1: vars.A.max: min (3) is greater than max (1)")
-    assert (
-        "and 2 more:" in text
-        and "vars.toml:6:7: vars.B" in text
-        and "declared both as a var and a secret" in text
-    )
-
-
-def test_type_hint_for_misspelt_type() -> None:
-    with pytest.raises(InputError) as raised:
-        schema_of({"vars": {"X": {"type": "integr"}}})
-    assert raised.value.hint == "did you mean 'integer'?"
-
-
-def test_the_projects_own_schema_loads() -> None:
-    schema = load_schema(ROOT / "schemas" / "vars.toml", "schemas/vars.toml")
-    assert schema.vars and schema.present
-
-
-# --------------------------------------------------------------------------- JSON Schema export
-
-
-@pytest.fixture
-def exported() -> dict[str, Any]:
-    schema = load_schema(ROOT / "schemas" / "vars.toml", "schemas/vars.toml")
-    return {name: json.loads(text) for name, text in export_json_schemas(schema).items()}
-
-
-def test_export_is_valid_deterministic_json_schema() -> None:
-    schema = load_schema(ROOT / "schemas" / "vars.toml", "schemas/vars.toml")
-    texts = export_json_schemas(schema)
-    assert set(texts) == {
-        "envman.schema.json",
-        "environment.schema.json",
-        "vars.schema.json",
-        "vars-schema.schema.json",
-    }
-    assert texts == export_json_schemas(schema)
-    for text in texts.values():
-        assert text.endswith("}\n")
-        document = json.loads(text)
-        assert "$id" not in document
-        assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-        jsonschema.Draft202012Validator.check_schema(document)
-        assert text == json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    assert set(export_json_schemas(None)) == {
-        "envman.schema.json",
-        "environment.schema.json",
-        "vars-schema.schema.json",
-    }
-
-
-@pytest.mark.parametrize("env", ["base", "development", "staging", "production"])
-def test_environment_files_validate(exported: dict[str, Any], env: str) -> None:
-    data = tomllib.loads((ROOT / "environments" / f"{env}.toml").read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(exported["environment.schema.json"])
-    assert [e.message for e in validator.iter_errors(data)] == []
-
-
-WORKER = {
-    "name": "w",
-    "routes": ["example.com/*", {"pattern": "api.example.com", "custom_domain": True}],
-    "kv_namespaces": [{"binding": "CACHE", "id": "abc"}],
-    "durable_objects": {"bindings": [{"name": "ROOM", "class_name": "Room"}]},
-    "queues": {
-        "producers": [{"binding": "JOBS", "queue": "jobs"}],
-        "consumers": [{"queue": "jobs", "max_batch_size": 10}],
-    },
-    "secrets": {"required": ["JWT_SECRET"]},
-}
-
-
-@pytest.mark.parametrize(
-    ("change", "valid"),
-    [
-        ({}, True),
-        ({"kv_namespace": [{"binding": "X", "id": "y"}]}, False),
-        ({"kv_namespaces": [{"id": "no-binding"}]}, False),
-        ({"kv_namespaces": {"CACHE": {"id": "keyed-form"}}}, False),
-        ({"workers_dev": "yes"}, False),
-        ({"vars": {"RATE_LIMIT_PER_MINUTE": 5}}, False),
-        ({"vars": {"LOG_LEVEL": 3}}, False),
-        ({"vars": {"JWT_SECRET": "x"}}, False),
-        ({"vars": {"API_BASE_URL": "http://dashboard.example.com"}}, False),
-        ({"vars": {"UNDECLARED": "fine", "LOG_LEVEL": "debug"}}, True),
-    ],
-)
-def test_environment_schema_accepts_the_file_form(
-    exported: dict[str, Any], change: dict[str, Any], valid: bool
-) -> None:
-    validator = jsonschema.Draft202012Validator(exported["environment.schema.json"])
-    assert validator.is_valid({**WORKER, **change}) is valid
-
-
-def test_vars_schema_file_schema_describes_vars_toml(exported: dict[str, Any]) -> None:
-    validator = jsonschema.Draft202012Validator(exported["vars-schema.schema.json"])
-    assert validator.is_valid(
-        tomllib.loads((ROOT / "schemas" / "vars.toml").read_text(encoding="utf-8"))
-    )
-    assert not validator.is_valid({"vars": {"X": {"requierd": True}}})
-
-
-def test_envman_schema_describes_envman_toml(exported: dict[str, Any]) -> None:
-    validator = jsonschema.Draft202012Validator(exported["envman.schema.json"])
-    assert validator.is_valid(tomllib.loads((ROOT / "envman.toml").read_text(encoding="utf-8")))
-    assert not validator.is_valid({"worker": "w", "environments": ["a"], "enviroments": []})
 
 
 # --------------------------------------------------------------------------- properties

@@ -11,7 +11,7 @@ import pytest
 
 from envman.errors import InputError
 from envman.schema import Schema, export_json_schemas, load_python_schema
-from tests.schema.test_model import check, codes, write
+from tests.schema.schemas import check, codes, write
 
 MODEL = """
     from typing import Literal
