@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.paths import REPO
-from tests.repository.test_precommit import hook
 
 pytestmark = pytest.mark.acceptance
 
@@ -24,7 +24,9 @@ def _program(name: str) -> str:
 
 
 def test_hook_entry_validates_the_bundled_project() -> None:
-    program, *args = shlex.split(hook("envman-validate")["entry"])
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    (hook,) = [h for h in hooks if h["id"] == "envman-validate"]
+    program, *args = shlex.split(hook["entry"])
     result = subprocess.run(
         [_program(program), *args],
         cwd=REPO,
