@@ -9,12 +9,20 @@ from typing import Any
 
 import pytest
 import typer.main
+from hypothesis import HealthCheck, settings
 
 from tests.bundled import commit_all, copy_project, deploy
 from tests.fakecf.server import FakeCloudflare
 from tests.inprocess import Envman
 
 pytest_plugins = ["tests.fakecf.fixtures"]  # fake_cloudflare, for every test
+
+settings.register_profile(
+    "default", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("thorough", settings.get_profile("default"), max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+"""Examples per property: see tests/properties.py."""
 
 
 @pytest.fixture(autouse=True)

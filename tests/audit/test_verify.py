@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from envman.audit import (
@@ -32,6 +32,7 @@ from tests.audit.entries import (
     reseal,
     write_lines,
 )
+from tests.properties import examples
 
 # --------------------------------------------------------------------------- tampering
 
@@ -221,7 +222,7 @@ def _different(field: str, value: Any) -> Any:
     return "x" if value is None else value + 1
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(2))  # cheap, and many kinds of mutation to cover
 @given(data=st.data())
 def test_any_single_mutation_is_detected(
     chains: dict[bool, list[str]], tmp_path_factory: pytest.TempPathFactory, data: st.DataObject

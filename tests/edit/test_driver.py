@@ -13,7 +13,7 @@ from unittest import mock
 
 import pytest
 import tomlkit
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from envman.bindings import MODELLED
@@ -367,10 +367,6 @@ def jsonc_files(draw: st.DrawFn) -> tuple[str, tuple[str, ...], dict[str, Any]]:
     return nl.join(lines) + draw(st.sampled_from([nl, ""])), section, old
 
 
-PROPERTY = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-@PROPERTY
 @given(st.data())
 def test_toml_var_edits_touch_only_their_lines_and_read_back(data: st.DataObject) -> None:
     text, section, old = data.draw(toml_files())
@@ -384,7 +380,6 @@ def test_toml_var_edits_touch_only_their_lines_and_read_back(data: st.DataObject
     assert canonical(tomllib.loads(result)) == canonical(expected)
 
 
-@PROPERTY
 @given(st.data())
 def test_toml_var_edits_then_their_inverse_restore_the_text(data: st.DataObject) -> None:
     text, section, old = data.draw(toml_files())
@@ -397,7 +392,6 @@ def test_toml_var_edits_then_their_inverse_restore_the_text(data: st.DataObject)
     assert edit_toml(result, inverse, section=section) == text
 
 
-@PROPERTY
 @given(st.data())
 def test_jsonc_var_edits_touch_only_their_lines_and_read_back(data: st.DataObject) -> None:
     text, section, old = data.draw(jsonc_files())
@@ -412,7 +406,6 @@ def test_jsonc_var_edits_touch_only_their_lines_and_read_back(data: st.DataObjec
     assert canonical(parse_jsonc(result, "<f>").data) == canonical(expected)
 
 
-@PROPERTY
 @given(st.data())
 def test_jsonc_var_edits_then_their_inverse_restore_the_text(data: st.DataObject) -> None:
     text, section, old = data.draw(jsonc_files())
@@ -474,7 +467,6 @@ def mixed_edits(draw: st.DrawFn, env: dict[str, Any]) -> list[Edit]:
     return edits
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_mixed_edits_read_back_and_batches_equal_steps(data: st.DataObject) -> None:
     before = data.draw(st.sampled_from(BEFORES))
@@ -592,7 +584,6 @@ def test_a_replacement_that_reads_what_an_earlier_one_changed_sees_the_change(
     assert editor(editor(text, edits[:1]), edits[1:]) == expected
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_edits_in_place_equal_the_one_change_at_a_time_driver(data: st.DataObject) -> None:
     before = data.draw(st.sampled_from(BEFORES))
@@ -615,7 +606,6 @@ def test_edits_in_place_equal_the_one_change_at_a_time_driver(data: st.DataObjec
         assert outcome(editor, text, edits, section) == batched
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_var_edits_in_any_order_equal_the_one_change_at_a_time_driver(
     data: st.DataObject,

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from envman.errors import InputError
@@ -94,7 +94,6 @@ def dump_with_noise(value: Any, rnd: random.Random) -> str:
 # --------------------------------------------------------------------------- round trips
 
 
-@settings(max_examples=100, deadline=None)
 @given(JSON_VALUES, st.sampled_from([None, 2]), st.booleans())
 def test_json_round_trips_with_locations(value: Any, indent: int | None, ascii_only: bool) -> None:
     text = json.dumps(value, indent=indent, ensure_ascii=ascii_only)
@@ -112,7 +111,6 @@ def test_json_round_trips_with_locations(value: Any, indent: int | None, ascii_o
         assert same(written, expected)
 
 
-@settings(max_examples=60, deadline=None)
 @given(JSON_VALUES, st.randoms(use_true_random=False))
 def test_comments_and_trailing_commas_change_nothing(value: Any, rnd: random.Random) -> None:
     text = dump_with_noise(value, rnd)

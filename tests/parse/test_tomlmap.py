@@ -330,11 +330,7 @@ def toml_documents(draw: Draw) -> str:
     return str(text)
 
 
-@settings(
-    max_examples=50,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(toml_documents())
 def test_generated_documents_are_located_completely(text: str) -> None:
     check(text)

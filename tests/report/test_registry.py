@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from envman.errors import UsageError
@@ -269,7 +269,6 @@ def test_wants_color_closed_stream() -> None:
 # --------------------------------------------------------------------------- properties
 
 
-@settings(max_examples=40, deadline=None)
 @given(
     message=st.text(),
     path=st.text(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import grimp
@@ -63,9 +64,14 @@ def test_no_import_cycle() -> None:
     assert not cycles, f"import cycles: {cycles}"
 
 
+@cache
+def _tree(path: Path) -> ast.Module:
+    """A module's syntax tree, parsed once for all the checks here."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def _imports(path: Path) -> Iterator[tuple[int, str, list[str]]]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
+    for node in ast.walk(_tree(path)):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             yield node.lineno, node.module, [a.name for a in node.names]
         elif isinstance(node, ast.Import):
@@ -94,8 +100,7 @@ def test_packages_are_imported_through_their_surface() -> None:
 def test_no_module_getattr_and_no_reexport_shim() -> None:
     found = []
     for _, path in _modules():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in tree.body:
+        for node in _tree(path).body:
             if isinstance(node, ast.FunctionDef) and node.name == "__getattr__":
                 found.append(f"{path.relative_to(REPO)}: module __getattr__")
             if isinstance(node, ast.ImportFrom) and path.name != "__init__.py":
@@ -114,7 +119,7 @@ def test_modules_are_small_with_a_one_line_job() -> None:
         lines = text.count("\n")
         if lines > 420:
             problems.append(f"{path.relative_to(REPO)} has {lines} lines (keep under ~400)")
-        doc = ast.get_docstring(ast.parse(text))
+        doc = ast.get_docstring(_tree(path))
         if not doc or not doc.strip():
             problems.append(f"{path.relative_to(REPO)} has no docstring of its job")
     for folder in [PACKAGE, *(p for p in PACKAGE.iterdir() if p.is_dir())]:

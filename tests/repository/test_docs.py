@@ -21,7 +21,30 @@ from tools import docgen
 REPO = paths.REPO
 DOCS = REPO / docgen.DOCS_DIR
 REFERENCE = DOCS / "reference"
-PAGES = docgen.generate(DOCS)
+BUILDERS = [
+    *docgen.PAGES.values(),
+    *(b for blocks in docgen.BLOCKS.values() for b in blocks.values()),
+]
+BUILT = {build: build() for build in BUILDERS}
+"""What each of docgen's builders returns, built once (the module table parses every module)."""
+
+
+def _built_once(patch: pytest.MonkeyPatch) -> None:
+    for table in (docgen.PAGES, *docgen.BLOCKS.values()):
+        for name, build in table.items():
+            patch.setitem(table, name, lambda build=build: BUILT[build])
+
+
+with pytest.MonkeyPatch.context() as _patch:
+    _built_once(_patch)
+    PAGES = docgen.generate(DOCS)
+
+
+@pytest.fixture
+def built_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docgen's builders answer with what they built for PAGES: the tests of its check and
+    write modes are about those modes (test_generation_is_deterministic builds again)."""
+    _built_once(monkeypatch)
 
 
 def page(name: str) -> str:
@@ -46,7 +69,7 @@ def test_every_reference_page_is_generated() -> None:
 
 
 def test_check_mode_lists_stale_docs_and_write_mode_fixes_them(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], built_once: None
 ) -> None:
     (tmp_path / "architecture.md").write_text(
         "# A\n\n<!-- BEGIN generated modules: python -m tools.docgen -->\nold\n"
@@ -69,7 +92,7 @@ def test_check_mode_lists_stale_docs_and_write_mode_fixes_them(
 
 
 def test_a_page_without_its_block_markers_is_an_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], built_once: None
 ) -> None:
     (tmp_path / "architecture.md").write_text("# no markers\n", encoding="utf-8")
     assert docgen.main(["--docs-dir", str(tmp_path)]) == 2

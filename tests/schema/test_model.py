@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from envman.errors import InputError
@@ -291,7 +291,6 @@ def test_sensitive_values_are_redacted_in_every_field() -> None:
 # --------------------------------------------------------------------------- properties
 
 
-@settings(max_examples=60, deadline=None)
 @given(
     bounds=st.tuples(st.integers(-1000, 1000), st.integers(-1000, 1000)).map(sorted),
     values=st.lists(st.integers(-1500, 1500), min_size=1, max_size=5),
