@@ -61,6 +61,28 @@ def click_command_built_once() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_ssl_context() -> Iterator[None]:
+    """Every httpx client (one per SDK client: per live read) loads the CA bundle into a
+    new SSL context, ~50 ms each. No test speaks TLS (the fake Cloudflare API is plain
+    HTTP on 127.0.0.1), so clients with the same settings share one context."""
+    from httpx._transports import default
+
+    create = default.create_ssl_context
+    made: dict[tuple[Any, ...], Any] = {}
+
+    def create_ssl_context(verify: Any = True, cert: Any = None, trust_env: bool = True) -> Any:
+        if verify is not True or cert is not None:
+            return create(verify=verify, cert=cert, trust_env=trust_env)
+        if trust_env not in made:
+            made[trust_env] = create(verify=verify, cert=cert, trust_env=trust_env)
+        return made[trust_env]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(default, "create_ssl_context", create_ssl_context)
+        yield
+
+
 @pytest.fixture
 def envman(capsys: pytest.CaptureFixture[str]) -> Envman:
     """envman's command line, run in this process: `envman("validate", cwd=project)`."""
