@@ -3,8 +3,10 @@ copied, committed to git, and deployed to the fake Cloudflare API."""
 
 from __future__ import annotations
 
+import copy
 import shutil
 import subprocess
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +49,16 @@ def declared(project: Path, env: str) -> dict[str, Any]:
     return api.declared(ws, env).config.to_wrangler()
 
 
-def deploy(project: Path, fake: FakeCloudflare, envs: tuple[str, ...] = ENVS) -> FakeCloudflare:
-    """What `wrangler deploy --env X` of `project` leaves, for each of `envs`, in `fake`."""
+@cache
+def _bundled(env: str) -> dict[str, Any]:
+    return declared(REPO, env)
+
+
+def deploy(fake: FakeCloudflare, envs: tuple[str, ...] = ENVS) -> FakeCloudflare:
+    """What `wrangler deploy --env X` of the bundled project leaves in `fake`, for each of
+    `envs` (resolved once per run: the project is the same for every test)."""
     for env in envs:
-        config = declared(project, env)
+        config = copy.deepcopy(_bundled(env))
         secrets = {name: SECRET_VALUES[name] for name in config["secrets"]["required"]}
         fake.seed_from_wrangler(fake.account_id, config, secrets=secrets)
     return fake

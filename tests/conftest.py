@@ -104,4 +104,4 @@ def git_project(project: Path) -> Path:
 @pytest.fixture
 def deployed(project: Path, fake_cloudflare: FakeCloudflare) -> FakeCloudflare:
     """The fake holds exactly what `wrangler deploy --env X` of the bundled project leaves."""
-    return deploy(project, fake_cloudflare)
+    return deploy(fake_cloudflare)

@@ -74,7 +74,7 @@ def started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, subp
             smoke = SMOKES[command]
             project = copy_project(tmp_path_factory.mktemp(command))
             if smoke.live and not deployed:
-                deploy(project, fake)
+                deploy(fake)
                 deployed = True
             if smoke.promoted:
                 promote(project)
