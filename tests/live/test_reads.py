@@ -399,14 +399,15 @@ def test_the_run_timeout_turns_unfinished_environments_into_errors(
 ) -> None:
     """The slow environment is cut off by the run timeout, not by its request timeout."""
     seed_plain(fake, "slow", "fast")
+    read(fake, [Target("production", "fast")])  # the SDK imported before the clock runs
     fake.hang(path="*/slow/settings")
     result = read(
         fake,
         [Target("staging", "slow"), Target("production", "fast")],
-        timeout=1.0,
+        timeout=0.5,
         request_timeout=10.0,
     )
-    assert result.errors == {"staging": "not read within the run timeout of 1 s"}
+    assert result.errors == {"staging": "not read within the run timeout of 0.5 s"}
     assert set(result.workers) == {"production"}
 
 
@@ -424,7 +425,7 @@ def test_no_token_is_a_live_state_error_naming_the_variable() -> None:
 def test_concurrency_bounds_requests_in_flight(fake: FakeCloudflare) -> None:
     names = [f"w{i:02}" for i in range(20)]
     seed_plain(fake, *names)
-    fake.latency = 0.05  # each request stays in flight long enough for others to overlap it
+    fake.latency = 0.02  # each request stays in flight long enough for others to overlap it
     result = read(fake, [Target(n, n) for n in names], concurrency=8)
     assert result.errors == {}
     assert result.requests == len(fake.requests) == 20 * 5 + 1

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from envman.parse.tomlmap import toml_positions
 from tests import paths
+from tests.properties import examples
 
 CORPUS = paths.CORPUS
 TOML_FILES = sorted(CORPUS.glob("*/wrangler.toml"))
@@ -330,7 +331,10 @@ def toml_documents(draw: Draw) -> str:
     return str(text)
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=examples(0.5),  # each example is generated, emitted and parsed three ways
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(toml_documents())
 def test_generated_documents_are_located_completely(text: str) -> None:
     check(text)
