@@ -46,18 +46,6 @@ def test_a_clean_deployment_has_no_drift(
     assert (code, active(findings)) == (0, [])
 
 
-def test_a_var_edited_in_the_dashboard(
-    project: Path, deployed: FakeCloudflare, envman: Envman
-) -> None:
-    deployed.set_var(deployed.account_id, worker("production"), "RATE_LIMIT_PER_MINUTE", 6000)
-    code, findings, _ = drift(envman, project, deployed)
-    assert code == 1
-    assert active(findings) == [("production", "vars.RATE_LIMIT_PER_MINUTE", "changed", "EM400")]
-    (finding,) = findings
-    assert (finding["expected"], finding["actual"], finding["severity"]) == (600, 6000, "error")
-    assert finding["source"]["file"] == "environments/production.toml"
-
-
 def test_each_kind_of_drift_gives_exactly_its_findings(
     project: Path, deployed: FakeCloudflare, envman: Envman
 ) -> None:
@@ -116,26 +104,6 @@ def test_sensitive_vars_are_redacted(
     code, findings, _ = drift(envman, project, deployed, "staging")
     assert code == 1
     assert [(f["expected"], f["actual"]) for f in findings] == [("<redacted>", "<redacted>")]
-
-
-def test_ignore_rules_suppress_and_expired_rules_warn(
-    project: Path, deployed: FakeCloudflare, envman: Envman
-) -> None:
-    deployed.set_var(deployed.account_id, worker("development"), "FEATURE_BETA_SEARCH", True)
-    code, findings, _ = drift(envman, project, deployed, "development")
-    assert code == 0
-    (suppressed,) = findings
-    assert suppressed["suppressed"].startswith("Developers flip beta flags")
-    config = project / "envman.toml"
-    config.write_text(
-        config.read_text().replace('expires = "2027-06-30"', 'expires = "2020-01-01"')
-    )
-    code, findings, _ = drift(envman, project, deployed, "development")
-    assert code == 1
-    assert active(findings) == [
-        ("", "drift.ignore.0", "", "EM407"),
-        ("development", "vars.FEATURE_BETA_SEARCH", "unexpected", "EM402"),
-    ]
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""The promote and rollback use cases: a stale plan or a failed audit write changes nothing;
+"""The promote and rollback use cases: the case folders in tests/cases/promote/ (plan,
+refusals, resulting files); a stale plan or a failed audit write changes nothing;
 properties on generated projects: promote-then-diff is clean, rollback restores bytes."""
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from hypothesis import strategies as st
 
 from envman import api
 from envman.errors import AuditError, PromotionError
+from tests.casefolders import Case, assert_findings, cases, ids
+from tests.inprocess import Envman
 from tests.properties import examples
 
 FILES = ("environments/production.toml", "wrangler.toml")
@@ -21,6 +24,41 @@ FILES = ("environments/production.toml", "wrangler.toml")
 
 def texts(project: Path) -> dict[str, str]:
     return {name: (project / name).read_text() for name in FILES}
+
+
+CASES = cases("promote")
+
+
+@pytest.mark.parametrize("case", CASES, ids=ids)
+def test_case(case: Case, tmp_path: Path, envman: Envman) -> None:
+    """`promote ARGS --format json` (applied with --yes unless --dry-run): its exit code,
+    plan steps and refusals; then each file in the case's after/ byte for byte, and a
+    project that still validates."""
+    expected = case.expected
+    project = case.build(tmp_path)
+    applied = [] if "--dry-run" in case.args else ["--yes", "--reason", "case"]
+    result = envman("promote", *case.args, "--format", "json", *applied, cwd=project)
+    assert result.code == expected["exit"], result.out + result.err
+    plan = json.loads(result.out)
+    assert [{k: s[k] for k in expected_keys(s, expected["steps"])} for s in plan["steps"]] == (
+        expected["steps"]
+    )
+    assert_findings(plan["refusals"], expected["refusals"])
+    for name, text in case.golden().items():
+        assert (project / name).read_text(encoding="utf-8") == text, name
+    if applied and result.code == 0:
+        assert envman("validate", cwd=project).code == 0
+
+
+def expected_keys(step: dict[str, Any], expected: list[dict[str, Any]]) -> list[str]:
+    """The keys of a plan step a case states: path and action always, the rest if stated."""
+    stated = {key for s in expected for key in s}
+    return [key for key in step if key in {"path", "action"} | stated]
+
+
+def test_there_are_enough_cases() -> None:
+    assert len(CASES) >= 5
+    assert any(case.golden() for case in CASES)
 
 
 def test_stale_plan_is_refused(project: Path) -> None:
