@@ -39,6 +39,7 @@ def _find_wrangler() -> str | None:
 
 WRANGLER = _find_wrangler()  # read at import: the autouse fixture clears ENVMAN_* later
 pytestmark = [
+    pytest.mark.acceptance,
     pytest.mark.wrangler,
     pytest.mark.skipif(
         WRANGLER is None, reason="no wrangler binary (ENVMAN_WRANGLER, node_modules, PATH)"
