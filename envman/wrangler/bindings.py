@@ -9,7 +9,7 @@ from typing import Any
 from envman.bindings import KINDS
 from envman.models import Source
 from envman.parse import Loc
-from envman.wrangler.findings import Ctx
+from envman.wrangler.findings import Ctx, entry_label
 from envman.wrangler.keys import BINDINGS
 from envman.wrangler.schema import check_table, environment_keys
 
@@ -32,12 +32,6 @@ def entries(kind: str, raw: Mapping[str, Any]) -> Iterator[tuple[Loc, Any, str, 
     elif isinstance(container, dict) and kind in _SINGLE:
         single = container.get(naming)
         yield tuple(parts), container, kind, single if isinstance(single, str) else ""
-
-
-def entry_label(entry: Any, index: int, naming: str) -> str:
-    """How messages name a binding entry: its `naming` key, else "#index"."""
-    name = entry.get(naming) if isinstance(entry, dict) else None
-    return name if isinstance(name, str) and name else f"#{index}"
 
 
 _SINGLE = frozenset(".".join(k.wrangler) for k in KINDS if k.single)

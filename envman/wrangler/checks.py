@@ -8,9 +8,10 @@ from typing import Any
 
 from envman.codes import severity_of
 from envman.models import Finding, Source
+from envman.parse import Loc
 from envman.project import TOP_LEVEL
 from envman.wrangler.bindings import entries
-from envman.wrangler.findings import Ctx, dotted, kind_of
+from envman.wrangler.findings import Ctx, kind_of, labelled
 from envman.wrangler.keys import BINDINGS, NOT_INHERITED, REMOVED, TOP_LEVEL_ONLY
 from envman.wrangler.read import ResolvedEnv, WranglerFile, ignored, resolve
 from envman.wrangler.schema_findings import check_shapes
@@ -42,7 +43,13 @@ def check(
     findings: list[Finding] = []
     for env in order:
         resolved = resolve(wf, env)
-        ctx = Ctx(env, resolved.source, resolved.document_loc, wf.document.format == "toml")
+        ctx = Ctx(
+            env,
+            resolved.source,
+            resolved.document_loc,
+            wf.document.format == "toml",
+            raw=resolved.raw,
+        )
         _check_document(ctx, wf, resolved)
         ctx.findings += check_values(
             resolved.raw,
@@ -59,7 +66,7 @@ def check(
         findings += ctx.findings
     for loc, (line, column) in wf.duplicates:
         env = str(loc[1]) if len(loc) > 1 and loc[0] == "env" else TOP_LEVEL
-        path = dotted(loc[2:] if env != TOP_LEVEL else loc) or f"env.{env}"
+        path = _duplicate_path(wf, env, loc)
         if env in order:
             findings.append(
                 Finding(
@@ -73,6 +80,14 @@ def check(
                 )
             )
     return _unique_sorted(findings)
+
+
+def _duplicate_path(wf: WranglerFile, env: str, loc: Loc) -> str:
+    """The path of a key written twice, at `loc` of the document, as findings name it."""
+    if env == TOP_LEVEL:
+        return labelled(wf.document.data, loc)
+    table = wf.document.data.get("env", {}).get(env)
+    return labelled(table if isinstance(table, dict) else {}, loc[2:]) or f"env.{env}"
 
 
 def _unique_sorted(findings: list[Finding]) -> list[Finding]:
