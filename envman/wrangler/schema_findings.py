@@ -45,8 +45,6 @@ def _report(ctx: Ctx, raw: Mapping[str, Any], p: Problem) -> None:
         return  # EM319: a list of bindings where a table with `bindings` belongs
     if len(p.loc) >= 2 and p.loc[0] == "exports" and _durable_export(raw, p.loc[1]):
         return  # EM345: the rules of each export state say more than the schema's branches
-    if p.loc[:1] == ("previews",) and p.kind == "required":
-        return  # the schema's `previews` is a generator artefact that requires `build` everywhere
     where = labelled(raw, p.loc)
     at = entry_at(p.loc)
     in_binding = at is not None and ".".join(at[1]) in BINDINGS
