@@ -100,17 +100,24 @@ def check_bindings(ctx: Ctx, raw: Mapping[str, Any]) -> None:
 
 
 def _check_entry(ctx: Ctx, kind: str, loc: Loc, path: str, entry: Mapping[str, Any]) -> None:
-    def empty(key: str) -> None:
+    def empty(key: str, hint: str | None = None) -> None:
         ctx.add(
             "EM319",
             (*loc, key),
             f"{path}.{key}",
             f"{path}.{key} is empty",
-            hint=f"set the real {key}, or delete `{key}` to let wrangler provision the resource",
+            hint=hint
+            or f"set the real {key}, or delete `{key}` to let wrangler provision the resource",
         )
 
     if kind == "kv_namespaces" and entry.get("id") == "":
         empty("id")
+    elif kind == "analytics_engine_datasets" and entry.get("dataset") == "":
+        empty("dataset", "set the dataset name, or delete `dataset` to write to one named after "
+              "the binding")  # fmt: skip
+    elif kind == "mtls_certificates" and entry.get("certificate_id") == "":
+        empty("certificate_id", "set the id of the uploaded certificate (wrangler mtls-certificate "
+              "list)")  # fmt: skip
     elif kind == "queues.producers" and entry.get("queue") == "":
         empty("queue")
     elif kind == "d1_databases" and entry.get("database_id") == "":

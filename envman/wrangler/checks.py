@@ -190,7 +190,7 @@ def _check_removed(ctx: Ctx, raw: Mapping[str, Any]) -> None:
 def _check_inheritance(
     ctx: Ctx, data: Mapping[str, Any], own: Mapping[str, Any], r: ResolvedEnv
 ) -> None:
-    """EM314 (not inherited), EM324 (inherited custom domain), for the environment `r`."""
+    """EM314 (not inherited), EM366 (define), EM324 (inherited custom domain), for env `r`."""
     doc, env = r.document, ctx.env
     for key in NOT_INHERITED:
         if key not in data or data[key] is None:
@@ -220,6 +220,7 @@ def _check_inheritance(
                     hint=f"add it to [env.{env}] with this environment's own value",
                     source=doc.source((*r.table, key)),
                 )
+    _check_define(ctx, data.get("define"), own.get("define"))
     key = "routes" if "routes" in r.raw else "route"
     if key not in r.raw or r.origin[key][0] == "env":
         return  # wrangler deploys `routes`, else `route`: here the environment's own
@@ -234,6 +235,22 @@ def _check_inheritance(
                 f"[env.{env}] inherits the custom domain {entry.get('pattern')!r} from the top "
                 "level; each environment's Worker would take the domain over",
                 hint=f"give [env.{env}] its own routes, or routes = [] to deploy it without any",
+            )
+
+
+def _check_define(ctx: Ctx, top: Any, own: Any) -> None:
+    """EM366: an environment's define key the top level's (non-empty) define lacks."""
+    if not (isinstance(top, dict) and top and isinstance(own, dict)):
+        return
+    for key in own:
+        if key not in top:
+            ctx.add(
+                "EM366",
+                ("define", key),
+                f"define.{key}",
+                f"define.{key} is in [env.{ctx.env}] but not in the top level's define; "
+                "an environment's define can only override top-level ones",
+                hint=f"add define.{key} at the top level too, or delete it here",
             )
 
 
@@ -268,7 +285,7 @@ def _check_required(ctx: Ctx, data: Mapping[str, Any], r: ResolvedEnv) -> None:
     # A Pages project needs no entry point; with [site], wrangler falls back to "workers-site".
     entry_elsewhere = "pages_build_output_dir" in data or "site" in data
     rules = (
-        ("name", "a Worker `name`", r.worker_name is None, has_name, 'set name = "my-worker"'),
+        ("name", "Worker `name`", r.worker_name is None, has_name, 'set name = "my-worker"'),
         (
             "compatibility_date",
             "`compatibility_date`",

@@ -210,6 +210,10 @@ def _check_connect(ctx: Ctx, raw: Mapping[str, Any]) -> None:
     for index, handler in items(raw, "connect"):
         port = handler.get("port")
         path = ctx.where(("connect", index))
+        if handler.get("protocol") == "udp":
+            ctx.add("EM341", ("connect", index, "protocol"), f"{path}.protocol",
+                    f"{path}.protocol is the string 'udp'; wrangler allows only \"tcp\"",
+                    hint="wrangler's validation refuses udp, although its newer schema lists it")  # fmt: skip
         if not (isinstance(port, int) and not isinstance(port, bool) and 1 <= port <= 65535):
             ctx.add("EM319", ("connect", index, "port"), f"{path}.port", f"{path} must have a "
                     f"whole-number port from 1 to 65535, not {kind_of(port)}")  # fmt: skip

@@ -31,6 +31,19 @@ def _number(value: Any) -> bool:
 
 def check_containers(ctx: Ctx, raw: Mapping[str, Any], root: Path | None) -> None:
     """EM347 (invalid container), EM348 (deprecated), EM349 (duplicate names or classes)."""
+    cloudchamber = raw.get("cloudchamber")
+    if (
+        isinstance(cloudchamber, dict)
+        and "instance_type" in cloudchamber
+        and ("memory" in cloudchamber or "vcpu" in cloudchamber)
+    ):
+        ctx.add(
+            "EM347",
+            ("cloudchamber", "instance_type"),
+            "cloudchamber.instance_type",
+            'cloudchamber cannot set "memory" or "vcpu" together with "instance_type"',
+            hint="keep the instance_type preset, or memory and vcpu without it",
+        )
     names: dict[str, int] = {}
     classes: dict[str, int] = {}
     for index, container, name in containers_of(raw):
@@ -94,6 +107,10 @@ def _check_one(ctx: Ctx, raw: Mapping[str, Any], loc: tuple[str | int, ...], pat
     ):
         bad("configuration", 'custom limits in "containers.configuration" cannot be combined '
             'with a preset "instance_type"')  # fmt: skip
+    unsafe = c.get("unsafe")
+    if (unsafe and not isinstance(unsafe, dict)) or isinstance(unsafe, list):
+        ctx.add("EM311", (*loc, "unsafe"), f"{path}.unsafe", f"{path}.unsafe must be a table, "
+                f"not {kind_of(unsafe)}")  # fmt: skip
     _check_rollout(bad, c)
     if _number(c.get("max_instances")) and c["max_instances"] < 0:
         bad("max_instances", f"containers.max_instances must be positive, not {c['max_instances']}")
