@@ -76,12 +76,30 @@ def check_binding_rules(ctx: Ctx, raw: Mapping[str, Any], *, pages: bool) -> Non
     _check_connect(ctx, raw)
     if pages:
         _check_pages_names(ctx, raw)
+    _check_websearch(ctx, raw)
+    for index, service in items(raw, "services"):
+        environment = service.get("environment")
+        if "environment" in service and not isinstance(environment, str):
+            path = ctx.where(("services", index, "environment"))
+            ctx.add("EM319", ("services", index, "environment"), path, f"{path} must be a "
+                    f"string, not {kind_of(environment)}")  # fmt: skip
+
+
+def _check_websearch(ctx: Ctx, raw: Mapping[str, Any]) -> None:
+    """`websearch`, which wrangler checks as a single binding but its newer schema lacks."""
     websearch = raw.get("websearch")
-    if "websearch" in raw and not (
-        isinstance(websearch, dict) and isinstance(websearch.get("binding"), str)
-    ):
+    if "websearch" not in raw:
+        return
+    if not isinstance(websearch, dict):
         ctx.add("EM319", ("websearch",), "websearch", "websearch must be a table with a string "
                 f'"binding", not {kind_of(websearch)}')  # fmt: skip
+        return
+    if not isinstance(websearch.get("binding"), str):
+        ctx.add("EM319", ("websearch",), "websearch", 'websearch has no string "binding"; '
+                "wrangler requires it", hint="add `binding`")  # fmt: skip
+    for key in sorted(set(websearch) - {"binding", "remote"}):
+        ctx.add("EM310", ("websearch", key), f"websearch.{key}", f"unknown key `{key}` in "
+                "`websearch`; wrangler only warns and ignores it")  # fmt: skip
 
 
 def _check_workflows(ctx: Ctx, raw: Mapping[str, Any]) -> None:
@@ -176,6 +194,10 @@ def _check_deprecated(ctx: Ctx, raw: Mapping[str, Any]) -> None:
 
 def _check_exclusive(ctx: Ctx, raw: Mapping[str, Any]) -> None:
     for index, network in items(raw, "vpc_networks"):
+        if "network_id" in network and not isinstance(network["network_id"], str):
+            path = ctx.where(("vpc_networks", index, "network_id"))
+            ctx.add("EM319", ("vpc_networks", index, "network_id"), path, f"{path} must be a "
+                    f"string, not {kind_of(network['network_id'])}")  # fmt: skip
         both = "tunnel_id" in network and "network_id" in network
         neither = "tunnel_id" not in network and "network_id" not in network
         if both or neither:

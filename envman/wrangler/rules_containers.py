@@ -17,6 +17,8 @@ _RENAMED = {"dev": "lite", "standard": "standard-1"}
 _SCHEDULING = ("regional", "moon", "default")
 _JURISDICTIONS = ("eu", "fedramp")
 _REGIONS = ("ENAM", "WNAM", "EEUR", "WEUR", "APAC", "SAM", "ME", "OC", "AFR")
+_CONFIGURATION_KEYS = frozenset(("image", "secrets", "labels", "disk", "vcpu", "memory_mib"))
+"""What wrangler reads from the deprecated `containers[].configuration` (its schema has none)."""
 _DEPRECATED = {
     "configuration": 'use the top-level "containers" fields instead',
     "instances": 'use "max_instances" instead',
@@ -92,6 +94,10 @@ def _check_one(ctx: Ctx, raw: Mapping[str, Any], loc: tuple[str | int, ...], pat
     if "configuration" in c and not isinstance(configuration, dict):
         bad("configuration", '"containers.configuration" should be a table')
         configuration = None
+    for key in sorted(set(configuration or ()) - _CONFIGURATION_KEYS):
+        ctx.add("EM310", (*loc, "configuration", key), f"{path}.configuration.{key}",
+                f"unknown key `{key}` in `{path}.configuration`; wrangler only warns and "
+                "ignores it")  # fmt: skip
     image = c.get("image") or (configuration or {}).get("image")
     if not image:
         bad("image", '"containers.image" must be defined for each container: the path to a '

@@ -149,3 +149,26 @@ def test_worker_exports_are_checked_as_worker_exports(tmp_path: Path) -> None:
     }
     (odd,) = [f for f in findings if f.path == "exports.odd.type"]
     assert '"durable-object", "worker", "workflow"' in odd.message
+
+
+def test_keys_wrangler_checks_that_its_newer_schema_does_not_know(tmp_path: Path) -> None:
+    """services[].environment, vpc_networks[].network_id, websearch and containers[].
+    configuration are unknown to the 4.164 schema (EM310), but wrangler's validation still
+    refuses wrong values in them: so does envman."""
+    findings = _check(
+        tmp_path,
+        '{"name": "app", "main": "src/index.ts", "compatibility_date": "2025-01-01",'
+        '"services": [{"binding": "S", "service": "s", "environment": 1}],'
+        '"vpc_networks": [{"binding": "N", "network_id": 2}],'
+        '"websearch": {"remote": true, "engine": "x"},'
+        '"containers": [{"name": "c", "image": "docker.io/app:1",'
+        ' "configuration": {"vcpu": 1, "cpus": 2}}]}',
+        "wrangler.json",
+    )
+    assert {
+        ("services.S.environment", "EM319"),
+        ("vpc_networks.N.network_id", "EM319"),
+        ("websearch", "EM319"),  # no binding
+        ("websearch.engine", "EM310"),
+        ("containers[0].configuration.cpus", "EM310"),
+    } <= {(f.path, f.code) for f in findings}
