@@ -17,6 +17,7 @@ WRANGLER: tuple[Code, ...] = (
         E,
         "wrangler-env-missing",
         "The wrangler file has no [env.NAME] section for this environment.",
+        'No environment found in configuration with name "{env}". …',
     ),
     Code(
         "EM302",

@@ -1,0 +1,123 @@
+"""Every rule of wrangler's config validation has an envman counterpart, shown by a case folder.
+
+tools/wrangler_rules/counterparts.json maps each rule id of rules.json to the finding that
+reports it: its code, and where a case folder under tests/cases/wrangler/ makes envman
+report it (env and path, and a piece of the message where one path has several findings
+of that code). These tests run `validate` on every case folder the map names and look the
+finding up, so the map cannot claim a counterpart envman does not have.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from envman import api
+from envman.codes import CODES
+from envman.models import Finding, Severity
+
+REPO = Path(__file__).resolve().parents[2]
+RULES_DIR = REPO / "tools" / "wrangler_rules"
+CASES = REPO / "tests" / "cases" / "wrangler"
+TODAY = date(2026, 6, 1)
+
+RULES: list[dict[str, Any]] = json.loads((RULES_DIR / "rules.json").read_text(encoding="utf-8"))
+MAP: dict[str, dict[str, str]] = json.loads(
+    (RULES_DIR / "counterparts.json").read_text(encoding="utf-8")
+)
+MAPPED = [r for r in RULES if "code" in MAP.get(r["id"], {})]
+
+NOT_PORTED = {"env.redirected_has_envs", "env.redirected_target_mismatch"}
+"""Rules that cannot apply to envman: both are about the deploy config wrangler generates for
+itself (.wrangler/deploy/config.json), which envman never validates. Keep this list short."""
+
+_STRENGTH = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+_FOUND_ELSEWHERE = {
+    "python.workers_flag_required": "main",  # wrangler names compatibility_flags; envman main
+    "routes.and_route": "route",  # both are set: envman points at `route`, the one to move
+}
+"""Rules whose finding is on another key than the rule's, with that key."""
+
+
+@cache
+def _findings(case: str) -> tuple[Finding, ...]:
+    """What `validate` (files included, as on the command line) reports for a case folder."""
+    return tuple(api.validate(api.open_workspace(CASES / case), today=TODAY).findings)
+
+
+def test_every_rule_is_mapped_and_nothing_else() -> None:
+    assert [r["id"] for r in RULES] == list(MAP)
+
+
+def test_only_rules_that_cannot_apply_are_not_ported() -> None:
+    not_ported = {rule_id for rule_id, target in MAP.items() if "not_ported" in target}
+    assert not_ported == NOT_PORTED
+    for rule_id in not_ported:
+        assert set(MAP[rule_id]) == {"not_ported"} and len(MAP[rule_id]["not_ported"]) > 20
+
+
+def test_each_mapping_names_a_case_folder_and_a_code_that_mirrors_wrangler() -> None:
+    for rule in MAPPED:
+        target = MAP[rule["id"]]
+        assert set(target) <= {"code", "case", "env", "path", "message"}, rule["id"]
+        assert (CASES / target["case"]).is_dir(), f"{rule['id']}: no case {target['case']}"
+        assert target["code"] in CODES, rule["id"]
+        assert CODES[target["code"]].wrangler != "envman only", (
+            f"{target['code']} reports {rule['id']}: name the wrangler message it mirrors"
+        )
+
+
+def _root(key_path: str) -> str | None:
+    """The key a rule is about, as finding paths start: None for rules about any key."""
+    key = re.sub(r"^env\.<name>\.?", "", key_path)
+    if not key or key[0] in "<{":
+        return None
+    return re.split(r"[.\[]", key, maxsplit=1)[0]
+
+
+@pytest.mark.parametrize("rule", MAPPED, ids=lambda r: r["id"])
+def test_the_case_folder_reports_the_rule_at_its_severity_or_stronger(
+    rule: dict[str, Any],
+) -> None:
+    target = MAP[rule["id"]]
+    wanted = (target["env"], target["code"], target["path"])
+    matching = [
+        f
+        for f in _findings(target["case"])
+        if ((f.env or ""), f.code, f.path) == wanted and target.get("message", "") in f.message
+    ]
+    assert matching, f"{target['case']} reports no {wanted} ({target.get('message', '')!r})"
+    assert max(_STRENGTH[f.severity] for f in matching) >= _STRENGTH[Severity(rule["severity"])]
+    if rule["key_path"].startswith("env.<name>"):
+        assert target["env"] != "top-level", "an environment rule shown at the top level"
+    root = _FOUND_ELSEWHERE.get(rule["id"], _root(rule["key_path"]))
+    if root is not None:
+        assert target["path"].split(".")[0].split("[")[0] == root, (
+            f"{rule['id']} is about `{rule['key_path']}`, the finding about `{target['path']}`"
+        )
+
+
+def test_a_mapping_with_a_message_picks_one_finding() -> None:
+    """Where one path has several findings of a code, the message piece tells which."""
+    for rule in MAPPED:
+        target = MAP[rule["id"]]
+        same_place = {
+            f.message
+            for f in _findings(target["case"])
+            if ((f.env or ""), f.code, f.path) == (target["env"], target["code"], target["path"])
+        }
+        picked = [m for m in same_place if target.get("message", "") in m]
+        assert len(picked) == 1 or len(set(picked)) == 1, (rule["id"], sorted(same_place))
+
+
+def test_every_case_folder_is_a_wrangler_case() -> None:
+    """Folders the map uses are ordinary case folders: a wrangler file and expected.json."""
+    for case in {t["case"] for t in MAP.values() if "case" in t}:
+        assert (CASES / case / "expected.json").is_file(), case
