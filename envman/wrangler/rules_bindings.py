@@ -77,12 +77,7 @@ def check_binding_rules(ctx: Ctx, raw: Mapping[str, Any], *, pages: bool) -> Non
     if pages:
         _check_pages_names(ctx, raw)
     _check_websearch(ctx, raw)
-    for index, service in items(raw, "services"):
-        environment = service.get("environment")
-        if "environment" in service and not isinstance(environment, str):
-            path = ctx.where(("services", index, "environment"))
-            ctx.add("EM319", ("services", index, "environment"), path, f"{path} must be a "
-                    f"string, not {kind_of(environment)}")  # fmt: skip
+    _check_services(ctx, raw)
 
 
 def _check_websearch(ctx: Ctx, raw: Mapping[str, Any]) -> None:
@@ -211,20 +206,42 @@ def _check_exclusive(ctx: Ctx, raw: Mapping[str, Any]) -> None:
             ctx.add("EM319", ("send_email", index), path,
                     f"{path} must have either destination_address or "
                     "allowed_destination_addresses, not both")  # fmt: skip
+
+
+def _check_services(ctx: Ctx, raw: Mapping[str, Any]) -> None:
+    """A service binding's `environment` type, and its `dev` plugin (unknown to the schema)."""
     for index, service in items(raw, "services"):
-        dev = service.get("dev")
+        loc: Loc = ("services", index)
+        environment = service.get("environment")
+        if "environment" in service and not isinstance(environment, str):
+            _wrong(ctx, (*loc, "environment"), "a string", environment)
         if "dev" not in service:
             continue
-        plugin = dev.get("plugin") if isinstance(dev, dict) else None
-        if (
-            not isinstance(dev, dict)
-            or not isinstance(plugin, dict)
-            or not (isinstance(plugin.get("package"), str) and isinstance(plugin.get("name"), str))
-        ):
-            path = ctx.where(("services", index, "dev"))
-            ctx.add("EM319", ("services", index, "dev"), path,
-                    f"{path} must be a table with a plugin table holding string "
-                    f'"package" and "name", not {kind_of(dev)}')  # fmt: skip
+        dev = service["dev"]
+        if not isinstance(dev, dict):
+            _wrong(ctx, (*loc, "dev"), 'a table with a "plugin" table', dev)
+            continue
+        plugin = dev.get("plugin")
+        if not isinstance(plugin, dict):
+            where: Loc = (*loc, "dev", "plugin") if "plugin" in dev else (*loc, "dev")
+            _wrong(ctx, where, 'a table holding string "package" and "name"', plugin,
+                   f"{ctx.where((*loc, 'dev'))}.plugin")  # fmt: skip
+        else:
+            for key in ("package", "name"):
+                if not isinstance(plugin.get(key), str):
+                    where = (
+                        (*loc, "dev", "plugin", key) if key in plugin else (*loc, "dev", "plugin")
+                    )
+                    _wrong(ctx, where, "a string", plugin.get(key),
+                           f"{ctx.where((*loc, 'dev', 'plugin'))}.{key}")  # fmt: skip
+        if "options" in dev and not isinstance(dev["options"], dict):
+            _wrong(ctx, (*loc, "dev", "options"), "a table", dev["options"])
+
+
+def _wrong(ctx: Ctx, loc: Loc, expected: str, value: Any, what: str | None = None) -> None:
+    """EM319 at `loc`: `what` (the path of `loc` unless given) must be `expected`."""
+    what = what or ctx.where(loc)
+    ctx.add("EM319", loc, ctx.where(loc), f"{what} must be {expected}, not {kind_of(value)}")
 
 
 def _check_connect(ctx: Ctx, raw: Mapping[str, Any]) -> None:

@@ -77,9 +77,9 @@ def check_containers(ctx: Ctx, raw: Mapping[str, Any], root: Path | None) -> Non
 
 def _check_one(ctx: Ctx, raw: Mapping[str, Any], loc: tuple[str | int, ...], path: str,
                c: dict[str, Any], root: Path | None) -> None:  # fmt: skip
-    def bad(key: str, message: str, hint: str | None = None) -> None:
-        ctx.add("EM347", (*loc, key) if key else loc, f"{path}.{key}" if key else path, message,
-                hint=hint)  # fmt: skip
+    def bad(key: str | tuple[str | int, ...], message: str, hint: str | None = None) -> None:
+        at = (*loc, *((key,) if isinstance(key, str) else key))
+        ctx.add("EM347", at, ctx.where(at), message, hint=hint)
 
     for key, instead in _DEPRECATED.items():
         if key in c:
@@ -195,21 +195,23 @@ def _check_ssh(bad: Any, c: dict[str, Any]) -> None:
         if not isinstance(ssh, dict):
             continue
         if not isinstance(ssh.get("enabled"), bool):
-            bad(key, f"containers.{key}.enabled must be true or false")
+            bad((key, "enabled") if "enabled" in ssh else key,
+                f"containers.{key}.enabled must be true or false")  # fmt: skip
         port: Any = ssh.get("port")
         if "port" in ssh and not (_number(port) and 1 <= port <= 65535):
-            bad(key, f"containers.{key}.port must be a number from 1 to 65535")
+            bad((key, "port"), f"containers.{key}.port must be a number from 1 to 65535")
     for key in ("authorized_keys", "trusted_user_ca_keys"):
         keys = c.get(key)
         for index, entry in enumerate(keys if isinstance(keys, list) else []):
             if not isinstance(entry, dict):
                 continue
             if key == "authorized_keys" and not isinstance(entry.get("name"), str):
-                bad(key, f"containers.{key}[{index}].name must be a string")
+                bad((key, index, "name") if "name" in entry else (key, index),
+                    f"containers.{key}[{index}].name must be a string")  # fmt: skip
             public = entry.get("public_key")
             if isinstance(public, str) and not public.lower().startswith("ssh-ed25519"):
-                bad(key, f"containers.{key}[{index}].public_key is not an ED25519 key; "
-                    "wrangler supports only those")  # fmt: skip
+                bad((key, index, "public_key"), f"containers.{key}[{index}].public_key is not "
+                    "an ED25519 key; wrangler supports only those")  # fmt: skip
 
 
 def _check_constraints(ctx: Ctx, bad: Any, loc: tuple[str | int, ...], path: str,
@@ -224,12 +226,13 @@ def _check_constraints(ctx: Ctx, bad: Any, loc: tuple[str | int, ...], path: str
                 "cannot both be set")  # fmt: skip
     tiers = constraints.get("tiers")
     if "tiers" in constraints and not (isinstance(tiers, list) and all(_number(t) for t in tiers)):
-        bad("constraints", "containers.constraints.tiers must be a list of numbers")
+        bad(("constraints", "tiers"), "containers.constraints.tiers must be a list of numbers")
     jurisdiction = constraints.get("jurisdiction")
     if jurisdiction and jurisdiction not in _JURISDICTIONS:
-        bad("constraints", 'containers.constraints.jurisdiction must be "eu" or "fedramp"')
+        bad(("constraints", "jurisdiction"), 'containers.constraints.jurisdiction must be "eu" '
+            'or "fedramp"')  # fmt: skip
     regions = constraints.get("regions")
-    for region in regions if isinstance(regions, list) else []:
+    for index, region in enumerate(regions if isinstance(regions, list) else []):
         if not isinstance(region, str) or region.upper() not in _REGIONS:
-            bad("constraints", f"containers.constraints.regions has the invalid region "
-                f"{region!r}; valid: {', '.join(_REGIONS)}")  # fmt: skip
+            bad(("constraints", "regions", index), "containers.constraints.regions has the "
+                f"invalid region {region!r}; valid: {', '.join(_REGIONS)}")  # fmt: skip

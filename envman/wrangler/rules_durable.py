@@ -194,11 +194,11 @@ def _check_links(ctx: Ctx, raw: Mapping[str, Any], exports: dict[str, dict[str, 
             continue
         claims.setdefault(container, []).append(cls)
     for container, classes in claims.items():
-        if len(classes) > 1:
+        for cls in classes[1:]:
             _bad(
                 ctx,
-                ("exports",),
-                "exports",
+                ("exports", cls, "container"),
+                f"exports.{cls}.container",
                 f"the container {container!r} is referenced by "
                 f"more than one Durable Object export ({', '.join(classes)}); a container "
                 "belongs to one Durable Object",

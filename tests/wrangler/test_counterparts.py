@@ -21,6 +21,7 @@ import pytest
 from envman import api
 from envman.codes import CODES
 from envman.models import Finding, Severity
+from envman.wrangler.findings import NAMING
 
 REPO = Path(__file__).resolve().parents[2]
 RULES_DIR = REPO / "tools" / "wrangler_rules"
@@ -42,8 +43,9 @@ _STRENGTH = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 _FOUND_ELSEWHERE = {
     "python.workers_flag_required": "main",  # wrangler names compatibility_flags; envman main
     "routes.and_route": "route",  # both are set: envman points at `route`, the one to move
+    "bindings_object.missing_in_env": "durable_objects.bindings[]",  # the binding missing
 }
-"""Rules whose finding is on another key than the rule's, with that key."""
+"""Rules whose finding is on another key than the rule's key path says, with that key."""
 
 
 @cache
@@ -74,12 +76,42 @@ def test_each_mapping_names_a_case_folder_and_a_code_that_mirrors_wrangler() -> 
         )
 
 
-def _root(key_path: str) -> str | None:
-    """The key a rule is about, as finding paths start: None for rules about any key."""
+def _pattern(key_path: str) -> list[str]:
+    """A rule's key path as regular expressions of envman's paths, one per key.
+
+    `kv_namespaces[].id` -> `kv_namespaces`, `\\.[^.]+` (an entry by name), `\\.id`; lists
+    envman does not name entries of keep `[i]`; `<name>` is any key, `{a,b}` either.
+    """
     key = re.sub(r"^env\.<name>\.?", "", key_path)
-    if not key or key[0] in "<{":
-        return None
-    return re.split(r"[.\[]", key, maxsplit=1)[0]
+    key = key.replace("durable_objects.bindings[]", "durable_objects[]")
+    lists = {".".join(p) for p in NAMING} | {"durable_objects"}
+    parts: list[str] = []
+    seen: list[str] = []
+    for token in re.findall(r"\{[^}]*\}|<[^>]*>|\[\]|[^.\[\]]+", key):
+        if token == "[]":
+            owner = ".".join(seen[-2:]) if ".".join(seen[-2:]) in lists else seen[-1]
+            parts.append(r"\.[^.]+" if owner in lists else r"\[\d+\]")
+        else:
+            dot = r"\." if parts else ""
+            if token.startswith("{"):
+                piece = "(" + "|".join(map(re.escape, token[1:-1].split(","))) + ")"
+            else:
+                piece = "[^.]*" if token.startswith("<") else re.escape(token)
+            parts.append(dot + piece)
+        seen.append(token)
+    return parts
+
+
+def _about(key_path: str, path: str) -> bool:
+    """Whether a finding at `path` is about the rule's key: the key itself, the table holding
+    it (a missing key), or something in it (an unknown key, a list element)."""
+    parts = _pattern(key_path)
+    whole, parent = "".join(parts), "".join(parts[:-1])
+    return bool(
+        re.fullmatch(whole, path)
+        or (parent and re.fullmatch(parent, path))
+        or re.match(whole + r"(\.|\[)", path)
+    )
 
 
 @pytest.mark.parametrize("rule", MAPPED, ids=lambda r: r["id"])
@@ -97,9 +129,9 @@ def test_the_case_folder_reports_the_rule_at_its_severity_or_stronger(
     assert max(_STRENGTH[f.severity] for f in matching) >= _STRENGTH[Severity(rule["severity"])]
     if rule["key_path"].startswith("env.<name>"):
         assert target["env"] != "top-level", "an environment rule shown at the top level"
-    root = _FOUND_ELSEWHERE.get(rule["id"], _root(rule["key_path"]))
-    if root is not None:
-        assert target["path"].split(".")[0].split("[")[0] == root, (
+    key_path = _FOUND_ELSEWHERE.get(rule["id"], rule["key_path"])
+    if not key_path.startswith("<") and key_path != "env.<name>":
+        assert _about(key_path, target["path"]), (
             f"{rule['id']} is about `{rule['key_path']}`, the finding about `{target['path']}`"
         )
 
