@@ -123,7 +123,7 @@ def snapshot(
     rate_limit: RateLimitOption = None,
 ) -> int:
     """Save normalised live state (no secret values) for offline `drift --live-from`."""
-    from envman.files import atomic_write
+    from envman.files import write_output
     from envman.usecases import live as usecase
 
     ws = workspace()
@@ -134,7 +134,7 @@ def snapshot(
             options=_live_options(None, concurrency, timeout, rate_limit),
             progress=progress,
         )
-    atomic_write(output, saved.model_dump_json(indent=2, exclude_none=True) + "\n")
+    write_output(output, saved.model_dump_json(indent=2, exclude_none=True) + "\n")
     if not STATE.quiet:
         sys.stderr.write(f"saved {len(saved.workers)} Workers to {output}\n")
     return ExitCode.OK
@@ -166,10 +166,10 @@ def _step_summary(report: Report) -> None:
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
         return
+    from envman.files import append_output
     from envman.report import RenderOptions, render
 
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(render(report, "markdown", RenderOptions()) + "\n")
+    append_output(Path(path), render(report, "markdown", RenderOptions()) + "\n")
 
 
 @contextlib.contextmanager

@@ -99,9 +99,13 @@ def post(url: str, payload: dict[str, Any], *, timeout: float = 10.0) -> None:
 
 
 def previous_digest(root: Path) -> str | None:
+    from envman.errors import InputError
+    from envman.files import present, read_text
+
+    path = root / STATE_FILE
     try:
-        data = json.loads((root / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_text(path, allow_empty=True)) if present(path) else None
+    except (InputError, ValueError, RecursionError):
         return None
     value = data.get("digest") if isinstance(data, dict) else None
     return value if isinstance(value, str) else None

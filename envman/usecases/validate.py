@@ -10,7 +10,7 @@ from typing import Any
 from envman.codes import finding
 from envman.compare import compare, cross_environment
 from envman.errors import UsageError
-from envman.files import atomic_write
+from envman.files import present, read_text, write_output
 from envman.models import Finding, Report, unique
 from envman.project import TOP_LEVEL
 from envman.schema import export_json_schemas
@@ -155,12 +155,12 @@ def export_schemas(
     result: dict[str, str] = {}
     for name, text in sorted(export_json_schemas(ws.schema).items()):
         path = folder / name
-        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        current = read_text(path, allow_empty=True) if present(path) else None
         if current == text:
             result[name] = "unchanged"
         elif check:
             result[name] = "stale" if current is not None else "missing"
         else:
-            atomic_write(path, text)
+            write_output(path, text)
             result[name] = "written"
     return result
