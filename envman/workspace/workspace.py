@@ -184,6 +184,14 @@ def declared(ws: Workspace, env: str) -> Declared:
     )
 
 
+_NO_COERCION = {
+    "bool_type": "write true or false without quotes: envman never converts strings or 0/1",
+    "int_type": "write an integer without quotes: envman never converts strings",
+    "float_type": "write a number without quotes: envman never converts strings",
+}
+"""Hints for values of the wrong type: environment files are read strictly, as written."""
+
+
 def _typed(env: str, envfile: EnvironmentFile) -> tuple[WorkerConfig, list[Finding]]:
     """Validate merged data into a WorkerConfig; drop keys in error so other checks still run."""
     data = dict(envfile.data)
@@ -196,13 +204,14 @@ def _typed(env: str, envfile: EnvironmentFile) -> tuple[WorkerConfig, list[Findi
         for error in errors:
             code = "EM100" if error.kind == "extra_forbidden" else "EM101"
             path = ".".join(str(p) for p in error.loc)
+            hint = error.hint or _NO_COERCION.get(error.kind)
             findings.append(
                 finding(
                     code,
                     env=env,
                     path=path,
                     message=f"{path}: {error.message}",
-                    hint=error.hint,
+                    hint=hint,
                     source=envfile.source(error.loc),
                 )
             )
