@@ -96,9 +96,11 @@ def test_output_into_a_folder_or_proc_is_an_error(tmp_path: Path) -> None:
 
 def test_a_lock_that_is_a_folder_is_a_clean_error(tmp_path: Path) -> None:
     (tmp_path / ".envman" / "lock").mkdir(parents=True)
-    with pytest.raises(InputError, match="cannot open the project lock") as caught:
-        with project_lock(tmp_path, wait=0.1):
-            pass
+    with (
+        pytest.raises(InputError, match="cannot open the project lock") as caught,
+        project_lock(tmp_path, wait=0.1),
+    ):
+        pass
     assert caught.value.exit_code == ExitCode.UNREADABLE
     assert caught.value.file is not None and caught.value.file.endswith(".envman/lock")
 

@@ -39,13 +39,16 @@ wrangler passes it to the Worker unchanged.
 Constraints, and the types they apply to:
 
 - `allowed` (string, url, enum, integer, number): the value must be one of these.
-- `pattern` (string, url): a Python `re` regular expression that must match the
-  WHOLE value (`re.fullmatch`): `pattern = 'https://.*'` needs no anchors.
+- `pattern` (string, url): a regular expression that must match the WHOLE value
+  (a full match): `pattern = 'https://.*'` needs no anchors. Patterns run on RE2, in
+  time linear in the value: Python `re` syntax without backreferences (`\\1`) or
+  lookaround (`(?=…)`), which RE2 refuses (EM117), and `\\z` instead of `\\Z`.
 - `min`, `max` (integer, number): inclusive bounds.
 - `min_length`, `max_length` (string, url): inclusive bounds on the length.
 
 `[vars.NAME.env.ENV]` sets `required`, `default` and any constraint for one
-environment. An override replaces the var-wide value of that key (it is not merged:
+environment, which must be one of the project's (a misspelt name is an EM117 problem,
+never an override silently ignored). An override replaces the var-wide value of that key (it is not merged:
 `allowed` in production is exactly the production list); the other keys still apply.
 `type`, `description`, `scope` and `sensitive` hold in every environment.
 
@@ -125,7 +128,9 @@ class _Rules(BaseModel):
     required: bool | None = Field(None, description="Must be set (default: true).")
     default: JSON = Field(None, description="Used when an environment omits the var.")
     allowed: list[JSON] | None = Field(None, description="The value must be one of these.")
-    pattern: str | None = Field(None, description="Python regex the whole value must match.")
+    pattern: str | None = Field(
+        None, description="Regular expression (RE2) the whole value must match."
+    )
     min: int | float | None = Field(None, description="Inclusive lower bound (integer, number).")
     max: int | float | None = Field(None, description="Inclusive upper bound (integer, number).")
     min_length: int | None = Field(None, ge=0, description="Minimum length (string, url).")

@@ -10,8 +10,8 @@ from typing import Any
 from envman.codes import finding
 from envman.config import WorkerConfig
 from envman.errors import InputError, UsageError
-from envman.files import display_path
-from envman.models import Finding, Source, model_keys, validated
+from envman.files import display_path, present
+from envman.models import Finding, Source, did_you_mean, model_keys, validated
 from envman.parse import Document, Loc
 from envman.project import TOP_LEVEL, Project, zero_setup_project
 from envman.schema import Schema, empty_schema, load_python_schema, load_schema
@@ -112,7 +112,7 @@ def open_workspace(root: Path | None = None, *, wrangler_file: Path | None = Non
         )
         schema = empty_schema()
     else:
-        schema = _schema(project, root)
+        schema = _schema(project, project_document, root)
     return Workspace(
         root=root,
         project=project,
@@ -122,13 +122,44 @@ def open_workspace(root: Path | None = None, *, wrangler_file: Path | None = Non
     )
 
 
-def _schema(project: Project, root: Path) -> Schema:
+def _schema(project: Project, document: Document | None, root: Path) -> Schema:
+    """The project's schema; a `schema =` that names nothing is an error, never "no schema".
+
+    Only when envman.toml does not set `schema` and the default schemas/vars.toml does not
+    exist does the project run without a typed schema.
+    """
     spec = project.schema_file
     if spec.startswith("python:"):
-        return load_python_schema(spec, root)
-    if (root / spec).is_file():
-        return load_schema(root / spec, display_path(root / spec, root))
-    return empty_schema()
+        schema = load_python_schema(spec, root)
+        _check_secret_environments(schema, project, document)
+        return schema
+    path = root / spec
+    if not present(path):
+        if "schema_file" not in project.model_fields_set:
+            return empty_schema()
+        where = document.source(("schema",)) if document else None
+        raise InputError(
+            f"schema = {spec!r}: {display_path(path, root)} does not exist",
+            file=where.file if where else None,
+            line=where.line if where else None,
+            column=where.column if where else None,
+            hint="fix the path; remove `schema` only if the project has no typed schema",
+        )
+    return load_schema(path, display_path(path, root), environments=project.environments)
+
+
+def _check_secret_environments(schema: Schema, project: Project, document: Document | None) -> None:
+    for secret in schema.secrets.values():
+        unknown = [e for e in secret.environments or () if e not in project.environments]
+        if unknown:
+            where = document.source(("schema",)) if document else None
+            raise InputError(
+                f"{schema.source}: secret {secret.name} names environments the project does "
+                f"not have: {', '.join(unknown)}",
+                file=where.file if where else None,
+                line=where.line if where else None,
+                hint=did_you_mean(unknown[0], project.environments),
+            )
 
 
 # --------------------------------------------------------------------------- declared config
