@@ -112,14 +112,10 @@ def _from_snapshot(
     ws: Workspace, decls: dict[str, Declared], path: Path
 ) -> tuple[dict[str, LiveWorker], dict[str, str]]:
     from envman.files import read_text
+    from envman.parse import parse_jsonc
 
-    text = read_text(path, str(path))
-    import json
-
-    try:
-        raw = json.loads(text)
-    except ValueError as e:
-        raise InputError(f"not JSON: {e}", file=str(path)) from e
+    # The JSONC parser: located syntax errors and a bound on nesting, unlike json.loads.
+    raw = parse_jsonc(read_text(path, str(path)), str(path)).data
     snapshot, problems = validated(Snapshot, raw)
     if snapshot is None:
         first = problems[0]
