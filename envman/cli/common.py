@@ -83,7 +83,7 @@ def emit(report: Report, formats: list[Format] | None, outputs: list[Path] | Non
         terminal = ["text"]
     color = wants_color(sys.stdout, os.environ) if STATE.color is None else STATE.color
     width = int(os.environ.get("COLUMNS", "0") or 0) or 100
-    for name, path in zip(names, paths, strict=False):
+    for name, path in zip(names, paths, strict=False):  # render() masks secrets
         text = render(report, name, RenderOptions(width=width, verbose=STATE.verbose))
         write_output(path, text if text.endswith("\n") else text + "\n")
     for name in terminal:

@@ -14,6 +14,7 @@ from envman.files import display_path, present
 from envman.models import Finding, Source, did_you_mean, model_keys, validated
 from envman.parse import Document, Loc
 from envman.project import TOP_LEVEL, Project, zero_setup_project
+from envman.redaction import SECRETS
 from envman.schema import Schema, empty_schema, load_python_schema, load_schema
 from envman.workspace.loading import (
     EnvironmentFile,
@@ -113,6 +114,8 @@ def open_workspace(root: Path | None = None, *, wrangler_file: Path | None = Non
         schema = empty_schema()
     else:
         schema = _schema(project, project_document, root)
+        if wrangler is not None:
+            _register_sensitive(schema, wrangler.document.data)
     return Workspace(
         root=root,
         project=project,
@@ -162,6 +165,20 @@ def _check_secret_environments(schema: Schema, project: Project, document: Docum
             )
 
 
+def _register_sensitive(schema: Schema, data: Any) -> None:
+    """Mask the values of sensitive vars in every output (the top level's and each [env.X]'s)."""
+    names = schema.sensitive_names()
+    if not names or not isinstance(data, dict):
+        return
+    tables = [data.get("vars")]
+    envs = data.get("env")
+    if isinstance(envs, dict):
+        tables += [table.get("vars") for table in envs.values() if isinstance(table, dict)]
+    for table in tables:
+        if isinstance(table, dict):
+            SECRETS.add_all(value for name, value in table.items() if name in names)
+
+
 # --------------------------------------------------------------------------- declared config
 
 
@@ -204,6 +221,7 @@ def declared(ws: Workspace, env: str) -> Declared:
             resolved_origin=dict(resolved.origin),
         )
     envfile = ws.environment_file(env)
+    _register_sensitive(ws.schema, envfile.data)
     config, findings = _typed(env, envfile)
     return Declared(
         env=env,
