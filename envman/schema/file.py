@@ -108,9 +108,27 @@ def _var_spec(
         description=entry.description,
         scope=entry.scope,
         sensitive=entry.sensitive,
+        not_secret=entry.not_secret,
+        not_secret_reason=entry.not_secret_reason,
         env_overrides=overrides,
         **var_wide,
     )
+    if entry.not_secret and not (entry.not_secret_reason or "").strip():
+        problems.append(
+            (
+                (*base, "not_secret"),
+                "not_secret needs a not_secret_reason",
+                'say why the value is not a credential: not_secret_reason = "…"',
+            )
+        )
+    if entry.not_secret and entry.sensitive:
+        problems.append(
+            (
+                (*base, "not_secret"),
+                "a var cannot be both sensitive and not_secret",
+                "sensitive values are secrets in all but name; drop not_secret",
+            )
+        )
     tables = [(None, var_wide, base)] + [
         (env, o, (*base, "env", env)) for env, o in spec.env_overrides.items()
     ]

@@ -13,7 +13,8 @@ from envman.errors import UsageError
 from envman.files import present, read_text, write_output
 from envman.models import Finding, Report, unique
 from envman.project import TOP_LEVEL
-from envman.schema import export_json_schemas
+from envman.redaction import SECRETS
+from envman.schema import credential_findings, export_json_schemas
 from envman.workspace import Declared, Workspace, declared
 from envman.wrangler import WranglerFile, check_values, resolve
 from envman.wrangler import check as wrangler_check
@@ -31,6 +32,14 @@ def validate(ws: Workspace, envs: Sequence[str] = (), *, today: date | None = No
         findings += decl.findings
         secrets = decl.config.secrets.required if decl.config.secrets else None
         findings += ws.schema.check_env(env, decl.config.vars, secrets, decl.source)
+        findings += credential_findings(
+            ws.schema,
+            env,
+            decl.config.vars,
+            decl.source,
+            protected=env in ws.project.protected,
+            seen=SECRETS.add,
+        )
         if not ws.zero_setup:
             findings += check_values(
                 decl.raw,
