@@ -25,7 +25,8 @@ def display_path(path: Path, root: Path | None = None) -> str:
     for base in (root, Path.cwd()):
         if base is None:
             continue
-        with contextlib.suppress(ValueError):
+        # resolve() raises RuntimeError on a symlink loop: the message is then about the loop.
+        with contextlib.suppress(ValueError, RuntimeError, OSError):
             return path.resolve().relative_to(base.resolve()).as_posix()
     return str(path)
 

@@ -84,7 +84,10 @@ class Workspace:
 
 def open_workspace(root: Path | None = None, *, wrangler_file: Path | None = None) -> Workspace:
     """Open the project at `root` (default: nearest envman.toml upward, else the cwd)."""
-    root = find_root(Path.cwd()) if root is None else root.resolve()
+    try:
+        root = find_root(Path.cwd()) if root is None else root.resolve()
+    except (RuntimeError, OSError) as e:  # a symlink loop, a folder deleted under us
+        raise UsageError(f"project folder {root or Path.cwd()}: {e}") from e
     if not root.is_dir():
         raise UsageError(f"project folder {root} does not exist")
     loaded = load_project(root)
