@@ -167,6 +167,7 @@ def _main(args: list[str]) -> int:
         return ExitCode.OK
     except Exception as e:
         if "--debug" in args or STATE.debug:
+            _mask(e)  # Python prints the traceback after main() gave stderr back
             raise
         sys.stderr.write(
             f"envman: internal error: {type(e).__name__}: {e}\n"
@@ -175,6 +176,15 @@ def _main(args: list[str]) -> int:
         )
         return ExitCode.INTERNAL
     return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+def _mask(error: BaseException | None) -> None:
+    """Mask registered secrets in the messages of `error` and of the errors it chains to."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        error.args = tuple(SECRETS.data(list(error.args)))
+        error = error.__cause__ or error.__context__
 
 
 def _error(error: EnvmanError) -> None:

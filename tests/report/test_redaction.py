@@ -180,3 +180,24 @@ def test_the_redactor_masks_escaped_forms_and_ignores_short_values() -> None:
     assert redactor.text("abc") == "abc"
     data: Any = {"k": ["Sëcret", "x Sëcret\\r\\n y", "S\\u00ebcret", "b'S\\xc3\\xabcret'"]}
     assert "cret" not in json.dumps(redactor.data(data))
+
+
+def test_an_internal_error_and_a_debug_traceback_are_masked(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    token = "Tk-internal-9f8e7d6c5b4a3"
+    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", token)
+
+    def crash(*args: object, **kwargs: object) -> None:
+        from envman.settings import load_settings
+
+        load_settings()
+        raise RuntimeError(f"a bug that quotes {token}")
+
+    monkeypatch.setattr("envman.usecases.validate.validate", crash)
+    assert main(["-C", str(project), "validate"]) == 4
+    err = capsys.readouterr().err
+    assert "internal error" in err and token not in err and REDACTED in err
+    with pytest.raises(RuntimeError) as caught:
+        main(["-C", str(project), "--debug", "validate"])
+    assert token not in str(caught.value)
