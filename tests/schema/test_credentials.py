@@ -176,3 +176,23 @@ def test_the_real_wrangler_corpus_has_no_false_positives() -> None:
                     gated_out.append(value)
     assert flagged == []  # measured: 0 of the corpus's vars (OAuth client ids are ids)
     assert gated_out  # most values never load the detector
+
+
+def test_a_python_schema_can_accept_a_var_too(tmp_path: Path) -> None:
+    from envman.errors import InputError
+    from envman.schema import load_python_schema
+
+    package = tmp_path / "creds_schema_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "from pydantic import BaseModel, Field\n\n\n"
+        "class Vars(BaseModel):\n"
+        '    HASH: str = Field(json_schema_extra={"not_secret": True, "not_secret_reason": "public"})\n\n\n'
+        "class Bad(BaseModel):\n"
+        '    HASH: str = Field(json_schema_extra={"not_secret": True})\n',
+        encoding="utf-8",
+    )
+    schema = load_python_schema("python:creds_schema_pkg:Vars", tmp_path)
+    assert schema.vars["HASH"].not_secret and schema.vars["HASH"].not_secret_reason == "public"
+    with pytest.raises(InputError, match="not_secret needs a not_secret_reason"):
+        load_python_schema("python:creds_schema_pkg:Bad", tmp_path)
