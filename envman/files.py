@@ -91,6 +91,7 @@ def read_bytes(path: Path, shown: str | None = None) -> bytes:
 
 def _kind(mode: int) -> str:
     for test, name in (
+        (stat.S_ISDIR, "a directory"),
         (stat.S_ISFIFO, "a FIFO"),
         (stat.S_ISCHR, "a character device"),
         (stat.S_ISBLK, "a block device"),

@@ -119,3 +119,16 @@ def test_an_unsearchable_folder_is_an_error_not_a_traceback(
     monkeypatch.setattr(os, "lstat", denied)
     with pytest.raises(InputError, match="Permission denied"):
         present(tmp_path / "environments" / "staging.toml")
+
+
+def test_a_step_summary_that_is_not_a_file_is_an_error(tmp_path: Path) -> None:
+    from envman.files import append_output
+
+    with pytest.raises(OutputError, match=r"cannot append to .*: it is a directory"):
+        append_output(tmp_path, "x")
+    os.mkfifo(tmp_path / "summary")
+    with pytest.raises(OutputError, match="FIFO"):
+        append_output(tmp_path / "summary", "x")
+    append_output(tmp_path / "summary.md", "a\n")
+    append_output(tmp_path / "summary.md", "b\n")
+    assert (tmp_path / "summary.md").read_text() == "a\nb\n"
