@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import subprocess
 import sys
@@ -29,9 +30,25 @@ from tests.fakecf.fixtures import fake_cloudflare
 __all__ = ["fake_cloudflare"]  # the imported fixture is used by name
 
 REPO = Path(__file__).resolve().parents[1]
-SPEC_PATH = (
-    Path(__file__).resolve().parents[2] / "shared" / "cloudflare" / "openapi-workers-subset.json"
-)
+
+
+def _find_spec() -> Path:
+    """``shared/cloudflare/openapi-workers-subset.json`` beside the repo, or beside any folder
+    above it (a git worktree lives deeper than the main checkout); ``ENVMAN_SHARED_DIR``
+    names the ``shared`` folder explicitly."""
+    relative = Path("cloudflare") / "openapi-workers-subset.json"
+    explicit = os.environ.get("ENVMAN_SHARED_DIR")
+    if explicit:
+        return Path(explicit) / relative
+    here = Path(__file__).resolve()
+    for parent in here.parents[1:]:
+        candidate = parent / "shared" / relative
+        if candidate.exists():
+            return candidate
+    return here.parents[2] / "shared" / relative
+
+
+SPEC_PATH = _find_spec()
 ACC = "acc123"
 SCRIPT = f"/accounts/{ACC}/workers/scripts"
 
@@ -309,17 +326,18 @@ def test_seed_from_wrangler_matches_what_wrangler_uploads(fake_cloudflare: FakeC
         settings = raw(client, f"{SCRIPT}/web-staging/settings")["result"]
         routes = list(client.workers.routes.list(zone_id=fake.add_zone("example.com")))
         subdomain = client.workers.scripts.subdomain.get("web-staging", account_id=ACC)
+    # wrangler's upload order: vars (plain_text, then json), secrets, then by kind.
     assert settings["bindings"] == [
         {"type": "plain_text", "name": "MODE", "text": "staging"},
         {"type": "json", "name": "FEATURES", "json": ["a", "b"]},
         {"type": "json", "name": "DEBUG", "json": False},
-        {"type": "kv_namespace", "name": "CACHE", "namespace_id": "ns1"},
-        {"type": "d1", "name": "DB", "database_id": "db1"},
-        {"type": "r2_bucket", "name": "FILES", "bucket_name": "files"},
-        {"type": "service", "name": "AUTH", "service": "auth-staging"},
-        {"type": "queue", "name": "JOBS", "queue_name": "jobs"},
-        {"type": "ai", "name": "AI"},
         {"type": "secret_text", "name": "SESSION_KEY"},
+        {"type": "kv_namespace", "name": "CACHE", "namespace_id": "ns1"},
+        {"type": "queue", "name": "JOBS", "queue_name": "jobs"},
+        {"type": "r2_bucket", "name": "FILES", "bucket_name": "files"},
+        {"type": "d1", "name": "DB", "database_id": "db1"},
+        {"type": "service", "name": "AUTH", "service": "auth-staging"},
+        {"type": "ai", "name": "AI"},
     ]
     assert settings["compatibility_flags"] == ["nodejs_compat"]
     assert [r.pattern for r in routes] == ["staging.example.com/*"]
