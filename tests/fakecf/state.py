@@ -1184,11 +1184,23 @@ class FakeState:
         author: str | Actor | None,
     ) -> None:
         if plan.routes:
+            wanted = {
+                (zones[p].id, p)
+                for p in (r if isinstance(r, str) else str(r["pattern"]) for r in plan.routes)
+            }
+            kept: set[tuple[str, str]] = set()
             for zone in self.zones.values():
-                if zone.account_id == account.id:
-                    zone.routes = [r for r in zone.routes if r.get("script") != plan.script]
+                if zone.account_id != account.id:
+                    continue
+                for old in [r for r in zone.routes if r.get("script") == plan.script]:
+                    if (zone.id, old["pattern"]) in wanted:
+                        kept.add((zone.id, old["pattern"]))  # unchanged: same id
+                    else:
+                        self.delete_route(old["id"], author=author, source="wrangler")
             for route in plan.routes:
                 pattern = route if isinstance(route, str) else str(route["pattern"])
+                if (zones[pattern].id, pattern) in kept:
+                    continue
                 self.add_route(
                     pattern,
                     plan.script,
@@ -1197,9 +1209,17 @@ class FakeState:
                     author=author,
                 )
         if plan.custom_domains:
-            account.domains = [d for d in account.domains if d["service"] != plan.script]
+            hostnames = {str(d["pattern"]) for d in plan.custom_domains}
+            current = {d["hostname"] for d in account.domains if d["service"] == plan.script}
+            for old in [d for d in account.domains if d["service"] == plan.script]:
+                if old["hostname"] not in hostnames:
+                    self.delete_custom_domain(
+                        account.id, old["id"], author=author, source="wrangler"
+                    )
             for domain in plan.custom_domains:
                 hostname = str(domain["pattern"])
+                if hostname in current:
+                    continue
                 self.add_custom_domain(
                     account.id,
                     hostname,

@@ -137,7 +137,8 @@ After the upload
   without ``zone_id``/``zone_name`` goes to the account zone whose name is the longest
   suffix of its host (``GET /zones?name=<host>&account.id=…``, dropping the leftmost label
   until a zone answers). Custom domains (``custom_domain = true``) replace the Worker's
-  custom domains the same way.
+  custom domains the same way. No routes (or no custom domains) in the config means no
+  request at all: the live ones stay.
 * ``PUT …/schedules`` with ``triggers.crons`` only when ``triggers.crons`` is given: no
   ``[triggers]`` leaves the live crons alone, ``crons = []`` clears them.
 """
