@@ -20,6 +20,7 @@ this file lists the same catalogue for humans (a test keeps the two in step).
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
@@ -82,7 +83,8 @@ SERVER_DEFAULTS: dict[str, ServerDefault] = {
         "ref": "GET …/workers/scripts/{name}/settings of two never-configured Workers, "
         'recorded in a public ops report: "settings":{"placement":{},"compatibility_date":…}',
         "applied": True,
-        "note": "A declared placement of mode=off therefore reads back as {}.",
+        "note": "A declared placement of mode=off therefore reads back as {}. The spec's "
+        "placement anyOf accepts no {} (pinned as a known violation in the OpenAPI test).",
     },
     "annotations": {
         "where": "settings.annotations",
@@ -395,6 +397,52 @@ def catalogue_counts() -> dict[str, int]:
     return counts
 
 
+_HEADER = """# Server-side defaults of the Cloudflare Workers API (the fake's catalogue)
+
+Generated from `SERVER_DEFAULTS` in `tests/fakecf/defaults.py` by
+`python -m tests.fakecf.defaults > tests/fakecf/DEFAULTS.md`; a test fails when the two
+differ. These are the values Cloudflare returns on read that a `wrangler deploy` (or an
+API upload) did not send. envman's normalisation must treat a live value equal to the
+default as "not configured", or it reports drift that nobody made.
+
+The fake applies an entry when `FakeCloudflare(server_defaults=True)` (fixture
+`faithful_cloudflare`); `server_defaults=False` (fixture `fake_cloudflare`) keeps the
+fake's historical answers. Entries marked "not applied" were checked and deliberately
+left out; the note says why.
+
+Sources: **openapi default** — a `default:` in `openapi-workers-subset.json` (schema path
+given); **openapi description** — the schema's own prose or `x-stainless-*` markers;
+**Cloudflare docs** — the page given; **observed** — seen in a real response (which one
+is given).
+"""
+
+
+def render_markdown() -> str:
+    """DEFAULTS.md: the catalogue as a document (kept in step by a test)."""
+    lines = [_HEADER]
+    counts = catalogue_counts()
+    applied_count = sum(1 for e in SERVER_DEFAULTS.values() if e["applied"])
+    lines.append(
+        f"{len(SERVER_DEFAULTS)} entries, {applied_count} applied: "
+        + ", ".join(f"{n} {source}" for source, n in sorted(counts.items()))
+        + ".\n"
+    )
+    lines.append("| key | where | value | when | source | applied |")
+    lines.append("|---|---|---|---|---|---|")
+    for key, e in SERVER_DEFAULTS.items():
+        value = json.dumps(e["value"])
+        lines.append(
+            f"| `{key}` | {e['where']} | `{value}` | {e['when']} | {e['source']} | "
+            f"{'yes' if e['applied'] else 'no'} |"
+        )
+    lines.append("\n## Sources and notes\n")
+    for key, e in SERVER_DEFAULTS.items():
+        lines.append(f"- **`{key}`** ({e['source']}): {e['ref']}.")
+        if e["note"]:
+            lines.append(f"  {e['note']}")
+    return "\n".join(lines) + "\n"
+
+
 __all__ = [
     "SERVER_DEFAULTS",
     "ServerDefault",
@@ -403,4 +451,9 @@ __all__ = [
     "catalogue_counts",
     "fill_missing",
     "observability_view",
+    "render_markdown",
 ]
+
+
+if __name__ == "__main__":
+    print(render_markdown(), end="")
