@@ -287,8 +287,11 @@ class FakeCloudflare(FakeState):
         port: int = 0,
         latency: float = 0.0,
         clock_start: datetime | None = None,
+        server_defaults: bool | frozenset[str] = False,
+        page_size: int | None = None,
     ) -> None:
-        super().__init__(clock_start=clock_start)
+        super().__init__(clock_start=clock_start, server_defaults=server_defaults)
+        self.page_size = page_size
         self.token = token
         self._account_id = account_id
         if account_id is not None:
