@@ -26,6 +26,9 @@ def clean_environment(
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.setenv("COLUMNS", "120")
+    from envman.redaction import SECRETS
+
+    SECRETS.clear()  # secrets registered by one test never mask another's output
     yield
 
 
