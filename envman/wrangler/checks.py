@@ -86,7 +86,8 @@ def _duplicate_path(wf: WranglerFile, env: str, loc: Loc) -> str:
     """The path of a key written twice, at `loc` of the document, as findings name it."""
     if env == TOP_LEVEL:
         return labelled(wf.document.data, loc)
-    table = wf.document.data.get("env", {}).get(env)
+    envs = wf.document.data.get("env")
+    table = envs.get(env) if isinstance(envs, dict) else None
     return labelled(table if isinstance(table, dict) else {}, loc[2:]) or f"env.{env}"
 
 
