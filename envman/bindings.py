@@ -22,7 +22,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-_TOLERANT = ConfigDict(frozen=True, extra="allow")
+_TOLERANT = ConfigDict(frozen=True, extra="allow", strict=True)
+"""Unknown wrangler keys are kept; known ones must already have their type (`remote = "yes"`
+is an error, not True): files are read as written, never coerced."""
 
 
 class Binding(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from envman.bindings import (
     BY_PATH,
@@ -21,7 +21,11 @@ JSON = Any
 """A JSON value: str, int, float, bool, None, list or dict of JSON values."""
 
 
-_STRICT = ConfigDict(frozen=True, extra="forbid")
+_STRICT = ConfigDict(frozen=True, extra="forbid", strict=True)
+"""No coercion: `workers_dev = "no"`, `cpu_ms = "50"` are errors, not False and 50.
+
+Arrays stay lax (`Field(strict=False)`): TOML and JSON give lists, where strict mode
+would want a Python tuple; their items are still checked strictly."""
 
 
 class _Settings(Binding):
@@ -36,11 +40,11 @@ class Route(_Settings):
 
 
 class Triggers(_Settings):
-    crons: tuple[str, ...] | None = None
+    crons: tuple[str, ...] | None = Field(None, strict=False)
 
 
 class Secrets(_Settings):
-    required: tuple[str, ...] | None = None
+    required: tuple[str, ...] | None = Field(None, strict=False)
 
 
 class Placement(_Settings):
@@ -65,18 +69,18 @@ class Assets(_Settings):
     binding: str | None = None
     html_handling: str | None = None
     not_found_handling: str | None = None
-    run_worker_first: bool | tuple[str, ...] | None = None
+    run_worker_first: bool | list[str] | None = None
 
 
 class Migration(_Settings):
     """One `[[migrations]]` step; the list is compared and promoted as a whole, in order."""
 
     tag: str | None = None
-    new_classes: tuple[str, ...] | None = None
-    new_sqlite_classes: tuple[str, ...] | None = None
-    deleted_classes: tuple[str, ...] | None = None
-    renamed_classes: tuple[dict[str, str], ...] | None = None
-    transferred_classes: tuple[dict[str, str], ...] | None = None
+    new_classes: tuple[str, ...] | None = Field(None, strict=False)
+    new_sqlite_classes: tuple[str, ...] | None = Field(None, strict=False)
+    deleted_classes: tuple[str, ...] | None = Field(None, strict=False)
+    renamed_classes: tuple[dict[str, str], ...] | None = Field(None, strict=False)
+    transferred_classes: tuple[dict[str, str], ...] | None = Field(None, strict=False)
 
 
 class Container(_Settings):
@@ -145,10 +149,10 @@ class WorkerConfig(BaseModel):
     main: str | None = None
     account_id: str | None = None
     compatibility_date: str | None = None
-    compatibility_flags: tuple[str, ...] | None = None
+    compatibility_flags: tuple[str, ...] | None = Field(None, strict=False)
     workers_dev: bool | None = None
     preview_urls: bool | None = None
-    routes: tuple[Route, ...] | None = None
+    routes: tuple[Route, ...] | None = Field(None, strict=False)
     triggers: Triggers | None = None
     vars: dict[str, JSON] | None = None
     secrets: Secrets | None = None
@@ -165,10 +169,10 @@ class WorkerConfig(BaseModel):
     limits: Limits | None = None
     observability: Observability | None = None
     logpush: bool | None = None
-    tail_consumers: tuple[TailConsumer, ...] | None = None
+    tail_consumers: tuple[TailConsumer, ...] | None = Field(None, strict=False)
     assets: Assets | None = None
-    migrations: tuple[Migration, ...] | None = None
-    containers: tuple[Container, ...] | None = None
+    migrations: tuple[Migration, ...] | None = Field(None, strict=False)
+    containers: tuple[Container, ...] | None = Field(None, strict=False)
 
     @model_validator(mode="before")
     @classmethod

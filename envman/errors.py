@@ -58,6 +58,12 @@ class InputError(EnvmanError):
         self.reason = message
 
 
+class OutputError(EnvmanError):
+    """A file envman was asked to write (a report, a snapshot) could not be written."""
+
+    exit_code = ExitCode.UNREADABLE
+
+
 class LiveStateError(EnvmanError):
     """Live state could not be read from Cloudflare (auth, network, rate limit, bad body)."""
 

@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from envman.models import model_keys
 
-_STRICT = ConfigDict(frozen=True, extra="forbid")
+_STRICT = ConfigDict(frozen=True, extra="forbid", strict=True)
+"""envman.toml is read as written: `sync_wrangler = "no"` is an error, not True. Arrays and
+dates stay lax (`strict=False` on the field): TOML gives lists, and a date may be quoted."""
 
 TOP_LEVEL = "top-level"
 """The environment name envman gives wrangler's top level (what `wrangler deploy` deploys
@@ -33,7 +35,9 @@ class IgnoreRule(BaseModel):
     path: str = Field(description="Finding path or glob, e.g. `vars.FEATURE_*`.")
     env: str | None = Field(default=None, description="Only in this environment (glob).")
     reason: str = Field(description="Why this difference is accepted.")
-    expires: date | None = Field(default=None, description="After this date the rule warns.")
+    expires: date | None = Field(
+        default=None, strict=False, description="After this date the rule warns."
+    )
 
 
 class DriftPolicy(BaseModel):
@@ -41,7 +45,7 @@ class DriftPolicy(BaseModel):
 
     model_config = _STRICT
 
-    ignore: tuple[IgnoreRule, ...] = ()
+    ignore: tuple[IgnoreRule, ...] = Field(default=(), strict=False)
 
 
 class PromotionPolicy(BaseModel):
@@ -55,6 +59,7 @@ class PromotionPolicy(BaseModel):
     )
     environment_specific: tuple[str, ...] = Field(
         default=(),
+        strict=False,
         description="Path patterns never promoted, beyond the built-in ones (e.g. `triggers.crons`).",
     )
 
@@ -65,16 +70,19 @@ _ENV_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 class Project(BaseModel):
     """envman.toml: the project, its environments in pipeline order, and its policies."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, strict=True)
 
     worker: str = Field(description="Base name of the Worker (wrangler's top-level `name`).")
     account_id: str | None = Field(default=None, description="Cloudflare account id.")
     environments: tuple[str, ...] = Field(
         description="Environment names in pipeline order, e.g. development, staging, production.",
         min_length=1,
+        strict=False,
     )
     protected: tuple[str, ...] = Field(
-        default=(), description="Environments that need --reason and confirmation to change."
+        default=(),
+        strict=False,
+        description="Environments that need --reason and confirmation to change.",
     )
     environments_dir: str = Field(default="environments", description="Folder of env files.")
     schema_file: str = Field(

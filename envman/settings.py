@@ -9,7 +9,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -18,6 +18,10 @@ from pydantic_settings import (
 )
 
 from envman.errors import UsageError
+from envman.redaction import SECRETS
+
+_SECRET_VARIABLES = ("CLOUDFLARE_API_TOKEN", "ENVMAN_AUDIT_KEY", "CLOUDFLARE_API_KEY")
+"""Variables whose values are masked in every output (redaction.SECRETS)."""
 
 # The environment `load_settings` reads: a ContextVar, because pydantic-settings builds its
 # sources in a classmethod that cannot receive arguments from the caller.
@@ -57,6 +61,15 @@ class Settings(BaseSettings):
     request_timeout: float = Field(default=30.0, gt=0, description="One HTTP request, seconds.")
     max_retries: int = Field(default=4, ge=0, le=20, description="Retries of 5xx and timeouts.")
     audit_key: SecretStr | None = Field(default=None, description="HMAC key for the audit log.")
+
+    @field_validator("cloudflare_api_token")
+    @classmethod
+    def _token_is_one_word(cls, value: SecretStr | None) -> SecretStr | None:
+        """A token goes into an HTTP header: refuse what would break it, never echoing it."""
+        problem = token_problem(value.get_secret_value()) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -110,8 +123,12 @@ def load_settings(
     unknown = sorted(set(given) - set(Settings.model_fields))
     if unknown:
         raise UsageError(f"unknown setting(s): {', '.join(unknown)}")
+    environ = os.environ if environ is None else environ
+    # Registered before validation: even a token refused here never reaches any output.
+    SECRETS.add_all(environ.get(name) for name in _SECRET_VARIABLES)
+    SECRETS.add_all(given.get(name) for name in ("cloudflare_api_token", "audit_key"))
     try:
-        with _reading(os.environ if environ is None else environ):
+        with _reading(environ):
             return Settings(_env_file=env_file, **given)
     except ValidationError as e:
         problems = "; ".join(
@@ -122,6 +139,26 @@ def load_settings(
             f"invalid envman settings: {problems}",
             hint="check the CLOUDFLARE_* / ENVMAN_* variables and the command-line flags",
         ) from e
+
+
+def token_problem(token: str) -> str | None:
+    """What is wrong with an API token's characters, without quoting any of them; None if fine.
+
+    Cloudflare tokens are printable ASCII. A trailing newline (from `echo` or a file)
+    made the HTTP library print the whole token in its "Illegal header value" error.
+    """
+    if token and token != token.strip():
+        return (
+            "has leading or trailing whitespace (a newline or carriage return from `echo`, "
+            "a file or a Windows editor?); strip it"
+        )
+    if any(c.isspace() for c in token):
+        return "contains whitespace; an API token is one word"
+    if any(not c.isascii() for c in token):
+        return "contains a non-ASCII character; API tokens are ASCII letters, digits, - and _"
+    if any(not c.isprintable() for c in token):
+        return "contains a control character"
+    return None
 
 
 def _variable(name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,9 @@ def clean_environment(
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.setenv("COLUMNS", "120")
+    from envman.redaction import SECRETS
+
+    SECRETS.clear()  # secrets registered by one test never mask another's output
     yield
 
 
@@ -81,6 +85,22 @@ def one_ssl_context() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(default, "create_ssl_context", create_ssl_context)
         yield
+
+
+@pytest.fixture
+def deadline() -> Iterator[None]:
+    """A hang becomes a failure after 10 s instead of a stuck suite (for hostile input:
+    FIFOs, devices, huge or deeply nested files, regular expressions that backtrack).
+    Not a timing assertion: how fast envman is belongs to bench/."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError("still running after 10 s: envman hangs on this input")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(10)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 
@@ -16,6 +17,7 @@ from envman import __version__
 from envman.cli import audit, live, release, validate
 from envman.cli.common import STATE
 from envman.errors import EnvmanError, ExitCode
+from envman.redaction import SECRETS
 
 app = typer.Typer(
     name="envman",
@@ -95,10 +97,53 @@ def root(
     STATE.color = False if no_color else None
 
 
+class _Redacting(io.TextIOBase):
+    """stdout or stderr with every registered secret masked: the last line of defence."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(SECRETS.text(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._stream, "encoding", None) or "utf-8"
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return getattr(self._stream, "errors", None)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; the one place where exceptions become exit codes."""
+    """Run the command line; the one place where exceptions become exit codes.
+
+    While it runs, stdout and stderr mask every secret registered in `redaction.SECRETS`.
+    """
+    SECRETS.clear()
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Redacting(stdout), _Redacting(stderr)
+    try:
+        return _main(sys.argv[1:] if argv is None else argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _main(args: list[str]) -> int:
     command = typer.main.get_command(app)
-    args = sys.argv[1:] if argv is None else argv
     try:
         result = command.main(args=args, prog_name="envman", standalone_mode=False)
     except typer.Exit as e:
@@ -122,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         return ExitCode.OK
     except Exception as e:
         if "--debug" in args or STATE.debug:
+            _mask(e)  # Python prints the traceback after main() gave stderr back
             raise
         sys.stderr.write(
             f"envman: internal error: {type(e).__name__}: {e}\n"
@@ -130,6 +176,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         return ExitCode.INTERNAL
     return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+def _mask(error: BaseException | None) -> None:
+    """Mask registered secrets in the messages of `error` and of the errors it chains to."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        error.args = tuple(SECRETS.data(list(error.args)))
+        error = error.__cause__ or error.__context__
 
 
 def _error(error: EnvmanError) -> None:

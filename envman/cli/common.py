@@ -71,7 +71,7 @@ def emit(report: Report, formats: list[Format] | None, outputs: list[Path] | Non
     When every format goes to a file, the text report still goes to the terminal
     (unless --quiet), so a CI log always shows what was found.
     """
-    from envman.files import atomic_write
+    from envman.files import write_output
     from envman.report import RenderOptions, render, wants_color
 
     names = [f.value for f in formats or []]
@@ -83,9 +83,9 @@ def emit(report: Report, formats: list[Format] | None, outputs: list[Path] | Non
         terminal = ["text"]
     color = wants_color(sys.stdout, os.environ) if STATE.color is None else STATE.color
     width = int(os.environ.get("COLUMNS", "0") or 0) or 100
-    for name, path in zip(names, paths, strict=False):
+    for name, path in zip(names, paths, strict=False):  # render() masks secrets
         text = render(report, name, RenderOptions(width=width, verbose=STATE.verbose))
-        atomic_write(path, text if text.endswith("\n") else text + "\n")
+        write_output(path, text if text.endswith("\n") else text + "\n")
     for name in terminal:
         options = RenderOptions(color=color and name == "text", width=width, verbose=STATE.verbose)
         text = render(report, name, options)

@@ -91,12 +91,30 @@ def drift(
             help="drift: when drift or unknown; change: when different from the last run; always.",
         ),
     ] = NotifyOn.DRIFT,
+    notify_allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--notify-allow-private",
+            help="Allow a --notify webhook on a private, loopback or link-local address.",
+        ),
+    ] = False,
+    notify_required: Annotated[
+        bool,
+        typer.Option(
+            "--notify-required",
+            help="Exit 3 when the notification cannot be sent (default: a warning).",
+        ),
+    ] = False,
 ) -> int:
     """Compare declared config with the live Workers; exit 1 on drift, 3 when unknown."""
     if all_envs and envs:
         raise UsageError("give environment names or --all, not both")
     from envman.usecases import live as usecase
 
+    if notify:
+        from envman.report import check_webhook_url
+
+        check_webhook_url(notify)
     ws = workspace()
     with _progress(len(ws.select(envs or []))) as progress:
         report = usecase.drift(
@@ -107,7 +125,16 @@ def drift(
         )
     emit(report, formats, outputs)
     if notify:
-        usecase.notify(ws, report, url=notify, when=notify_on.value)
+        delivery = usecase.notify(
+            ws,
+            report,
+            url=notify,
+            when=notify_on.value,
+            allow_private=notify_allow_private,
+            required=notify_required,
+        )
+        if delivery.failure:
+            sys.stderr.write(f"envman: warning: notification not sent: {delivery.failure}\n")
     return exit_code(report, fail_on)
 
 
@@ -123,7 +150,7 @@ def snapshot(
     rate_limit: RateLimitOption = None,
 ) -> int:
     """Save normalised live state (no secret values) for offline `drift --live-from`."""
-    from envman.files import atomic_write
+    from envman.files import write_output
     from envman.usecases import live as usecase
 
     ws = workspace()
@@ -134,7 +161,9 @@ def snapshot(
             options=_live_options(None, concurrency, timeout, rate_limit),
             progress=progress,
         )
-    atomic_write(output, saved.model_dump_json(indent=2, exclude_none=True) + "\n")
+    from envman.redaction import SECRETS
+
+    write_output(output, SECRETS.text(saved.model_dump_json(indent=2, exclude_none=True)) + "\n")
     if not STATE.quiet:
         sys.stderr.write(f"saved {len(saved.workers)} Workers to {output}\n")
     return ExitCode.OK
@@ -166,10 +195,10 @@ def _step_summary(report: Report) -> None:
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
         return
+    from envman.files import append_output
     from envman.report import RenderOptions, render
 
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(render(report, "markdown", RenderOptions()) + "\n")
+    append_output(Path(path), render(report, "markdown", RenderOptions()) + "\n")
 
 
 @contextlib.contextmanager

@@ -6,10 +6,13 @@ from typing import Any
 
 from envman.codes.code import Code
 from envman.codes.general import GENERAL
+from envman.codes.rules import RULES
 from envman.codes.wrangler import WRANGLER
 from envman.models import Finding, Severity
 
-CODES: dict[str, Code] = {c.code: c for c in sorted((*GENERAL, *WRANGLER), key=lambda c: c.code)}
+CODES: dict[str, Code] = {
+    c.code: c for c in sorted((*GENERAL, *WRANGLER, *RULES), key=lambda c: c.code)
+}
 
 
 def severity_of(code: str) -> Severity:

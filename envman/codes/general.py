@@ -75,6 +75,26 @@ GENERAL: tuple[Code, ...] = (
         "secrets.required names a secret the schema does not declare.",
     ),
     Code("EM117", E, "schema-invalid", "schemas/vars.toml itself is invalid."),
+    Code(
+        "EM118",
+        W,
+        "credential-in-var",
+        "A plain var's value looks like a credential (a known token format or a high-entropy "
+        "string); store it as a secret, or declare the var not_secret with a reason.",
+    ),
+    Code(
+        "EM119",
+        E,
+        "credential-in-protected-var",
+        "EM118 in a protected environment: a credential in a production var is an error.",
+    ),
+    Code(
+        "EM120",
+        N,
+        "sensitive-var-credential",
+        "A var marked sensitive holds a credential: envman hides it, but Cloudflare shows vars "
+        "in clear; store it as a secret.",
+    ),
     # EM2xx: rules across environments
     Code(
         "EM201",

@@ -4,10 +4,13 @@ Every HTTP request of a run goes through one `asyncio.Semaphore(settings.concurr
 one sliding-window `RateLimiter` (`settings.rate_limit_requests` per
 `settings.rate_limit_period`; Cloudflare allows 1,200 per 5 minutes per token). The SDK's
 own retries are off (it ignores a Retry-After above 60 s, NOTES.md quirk 6): 429 honours
-Retry-After up to 300 s for every request of the run, 5xx / timeouts / connection errors
-retry with exponential backoff and jitter, other 4xx fail at once. Every body is read as
-raw JSON and checked (`success` true, `result` present): the SDK turns `success: false`
-into `None` (quirk 4).
+Retry-After up to 300 s for every request of the run, never waiting less than a floor and
+giving up after MAX_THROTTLED answers; 5xx / timeouts / connection errors retry with
+exponential backoff and jitter, other 4xx fail at once. Every body is read as raw JSON
+and checked (`success` true, `result` present): the SDK turns `success: false` into
+`None` (quirk 4). A list that says it has more pages (`result_info.total_pages`) is
+followed page by page (`get_pages`) or, where envman does not expect pages, refused:
+reading page 1 as the whole list once hid a secret.
 """
 
 from __future__ import annotations
@@ -16,13 +19,23 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 import cloudflare
 import httpx
 
 from envman.live.normalise import ReadFailure
-from envman.live.ratelimit import MAX_RETRY_AFTER, Clock, RateLimiter, Sleep, backoff, retry_after
+from envman.live.ratelimit import (
+    MAX_RETRY_AFTER,
+    MAX_THROTTLED,
+    Clock,
+    RateLimiter,
+    Sleep,
+    backoff,
+    retry_after,
+    throttle_wait,
+)
 
 if TYPE_CHECKING:
     from envman.settings import Settings
@@ -30,6 +43,11 @@ if TYPE_CHECKING:
 DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
 SCRIPT_NOT_FOUND = 10007
 """Cloudflare's error code for "workers.api.error.script_not_found"."""
+MAX_PAGES = 100
+"""Pages of one list envman reads at most before it gives up (never a partial list)."""
+
+Page = dict[str, Any]
+"""The query of one page: `{}` for the first, `{"page": n, "per_page": k}` after it."""
 
 
 class Raw(Protocol):
@@ -114,8 +132,73 @@ class Requester:
 
         Returns None only when `missing_ok` and Cloudflare says "script not found" (404
         with code 10007): a 404 with another code, e.g. 7003 for a malformed account id,
-        is an error, never "the Worker does not exist".
+        is an error, never "the Worker does not exist". A result that says it is one page
+        of several is an error too: use `get_pages` where Cloudflare paginates.
         """
+        body = await self._get(what, call, tally, missing_ok=missing_ok)
+        if body is None:
+            return None
+        pages = _total_pages(body, what)
+        if pages > 1:
+            raise ReadFailure(
+                f"{what} answered page 1 of {pages}; envman does not expect pages here and "
+                "will not read part of a list as all of it"
+            )
+        return body["result"]
+
+    async def get_pages(
+        self,
+        what: str,
+        call: Callable[[Page], Awaitable[Raw]],
+        tally: Tally,
+        *,
+        key: str | None = None,
+    ) -> list[Any]:
+        """Every item of a list Cloudflare may split into pages, following `result_info`.
+
+        `call(page)` makes the request with `page` as extra query parameters. With `key`
+        the items are `result[key]` (deployments), else `result` itself. Fails closed:
+        more than MAX_PAGES pages, or fewer items than `result_info.total_count` says.
+        """
+        items: list[Any] = []
+        page: Page = {}
+        number = total = 1
+        while True:
+            label = what if number == 1 else f"{what} (page {number} of {total})"
+            body = await self._get(label, partial(call, page), tally, missing_ok=False)
+            assert body is not None
+            result = body["result"]
+            chunk = result.get(key) if key is not None and isinstance(result, dict) else result
+            if not isinstance(chunk, list):
+                raise ReadFailure(f"malformed response from {label}: expected a list")
+            items += chunk
+            total = _total_pages(body, what)
+            if number >= total:
+                break
+            number += 1
+            if number > MAX_PAGES:
+                raise ReadFailure(f"{what} has more than {MAX_PAGES} pages; not read")
+            info = body.get("result_info") or {}
+            page = {
+                "page": number,
+                **({"per_page": info["per_page"]} if "per_page" in info else {}),
+            }
+        expected = (body.get("result_info") or {}).get("total_count")
+        if isinstance(expected, int) and not isinstance(expected, bool) and len(items) < expected:
+            raise ReadFailure(
+                f"{what} listed {len(items)} of {expected} items across {total} pages"
+            )
+        return items
+
+    async def _get(
+        self,
+        what: str,
+        call: Callable[[], Awaitable[Raw]],
+        tally: Tally,
+        *,
+        missing_ok: bool,
+    ) -> dict[str, Any] | None:
+        """The checked envelope of one GET (None for a missing script when `missing_ok`)."""
         failures = throttles = 0
         throttled = 0.0
         while True:
@@ -135,15 +218,17 @@ class Requester:
                     cause = e.__cause__ or e
                     problem = f"connection failed ({str(cause) or type(cause).__name__})"
                 else:
-                    return _result(raw.http_response, what)
+                    return _envelope(raw.http_response, what)
             status = response.status_code if response is not None else 0
             if status == 404 and missing_ok and SCRIPT_NOT_FOUND in _codes(response):
                 return None
             if response is not None and status == 429:
-                wait = retry_after(response.headers.get("retry-after"))
                 throttles += 1
-                if wait is None:
-                    wait = backoff(throttles)
+                if throttles > MAX_THROTTLED:
+                    raise ReadFailure(
+                        f"rate limited: {what} answered HTTP 429 {throttles} times in a row"
+                    )
+                wait = throttle_wait(retry_after(response.headers.get("retry-after")), throttles)
                 throttled += wait
                 if throttled > MAX_RETRY_AFTER or self._clock() + wait > self._deadline:
                     raise ReadFailure(
@@ -175,8 +260,19 @@ class Requester:
 # ---------------------------------------------------------------------- response checks
 
 
-def _result(response: httpx.Response, what: str) -> Any:
-    """The `result` of a 2xx Cloudflare envelope, failing closed on anything else (quirk 4)."""
+def _total_pages(body: dict[str, Any], what: str) -> int:
+    """How many pages `result_info` says the list has (1 when it says nothing)."""
+    info = body.get("result_info")
+    pages = info.get("total_pages") if isinstance(info, dict) else None
+    if pages is None:
+        return 1
+    if not isinstance(pages, int) or isinstance(pages, bool) or pages < 0:
+        raise ReadFailure(f"malformed response from {what}: result_info.total_pages {pages!r}")
+    return max(pages, 1)
+
+
+def _envelope(response: httpx.Response, what: str) -> dict[str, Any]:
+    """A 2xx Cloudflare envelope with a `result`, failing closed on anything else (quirk 4)."""
     try:
         body = json.loads(response.content)
     except ValueError:
@@ -187,7 +283,7 @@ def _result(response: httpx.Response, what: str) -> Any:
         raise ReadFailure(f"Cloudflare returned success=false for {what}{_messages(response)}")
     if body.get("result") is None:
         raise ReadFailure(f"Cloudflare returned no result for {what}")
-    return body["result"]
+    return body
 
 
 def _errors(response: httpx.Response | None) -> list[Any]:

@@ -15,6 +15,15 @@ MAX_RETRY_AFTER = 300.0
 """The longest total Retry-After wait envman accepts for one request (DESIGN.md, Drift)."""
 BACKOFF_BASE = 0.25
 BACKOFF_CAP = 8.0
+BACKOFF_FLOOR = 0.25
+"""No retry of a failed request comes sooner than this, whatever the jitter."""
+THROTTLE_FLOOR = 1.0
+"""No retry after a 429 comes sooner than this: `Retry-After: 0`, a negative value or a date
+in the past once made envman retry at once, 1,200 requests (the whole 5-minute budget)
+in 18 s."""
+MAX_THROTTLED = 6
+"""429 answers one request may get before envman gives up on it (with the floor and the
+exponential backoff, about 20 s of waiting at the least)."""
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
@@ -79,5 +88,16 @@ def retry_after(value: str | None) -> float | None:
 
 
 def backoff(attempt: int) -> float:
-    """Exponential backoff with ±50 % jitter: 0.25 s, 0.5 s, 1 s, … capped at 8 s."""
-    return min(BACKOFF_CAP, BACKOFF_BASE * 2.0 ** (attempt - 1)) * random.uniform(0.5, 1.5)
+    """Exponential backoff with ±50 % jitter: 0.25 s, 0.5 s, 1 s, … capped at 8 s, never
+    under BACKOFF_FLOOR."""
+    delay = min(BACKOFF_CAP, BACKOFF_BASE * 2.0 ** (attempt - 1)) * random.uniform(0.5, 1.5)
+    return max(BACKOFF_FLOOR, delay)
+
+
+def throttle_wait(given: float | None, attempt: int) -> float:
+    """How long to wait after the `attempt`-th 429 of a request, Retry-After `given` (s).
+
+    The server's value is honoured when it is longer; never less than THROTTLE_FLOOR and
+    the exponential backoff, so a bogus `Retry-After: 0` cannot make envman spin.
+    """
+    return max(given or 0.0, THROTTLE_FLOOR, backoff(attempt))

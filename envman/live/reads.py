@@ -205,7 +205,6 @@ class _Reader(Requester):
             ), []
         expect(settings, dict, what)
         optional: dict[str, Callable[[], Awaitable[Raw]]] = {
-            "secrets": lambda: scripts.secrets.with_raw_response.list(script, account_id=account),
             "schedules": lambda: scripts.schedules.with_raw_response.get(
                 script, account_id=account
             ),
@@ -218,6 +217,14 @@ class _Reader(Requester):
             for name, call in optional.items()
             if name in target.reads
         }
+        if "secrets" in target.reads:
+            calls["secrets"] = self.get_pages(
+                f"{base}/secrets",
+                lambda page: scripts.secrets.with_raw_response.list(
+                    script, account_id=account, extra_query=page
+                ),
+                tally,
+            )
         calls["deployment"] = self._deployment(script, base, tally)
         calls["routes"] = self._routes(target)
         if not {"logpush", "observability", "tail_consumers"} & settings.keys():
@@ -274,13 +281,15 @@ class _Reader(Requester):
         """The active deployment, and the raw version of each when traffic is split."""
         scripts = self.client.workers.scripts
         what = f"{base}/deployments"
-        result = await self.get(
+        deployments = await self.get_pages(
             what,
             # raw: the SDK's deployments.list() iterates to nothing (quirk 2)
-            lambda: scripts.deployments.with_raw_response.list(script, account_id=self.account),
+            lambda page: scripts.deployments.with_raw_response.list(
+                script, account_id=self.account, extra_query=page
+            ),
             tally,
+            key="deployments",
         )
-        deployments = expect(expect(result, dict, what).get("deployments"), list, what)
         if not deployments:
             return None, {}
         # the newest deployment is the active one
@@ -329,12 +338,10 @@ class _Reader(Requester):
 
     async def _zone_id(self, name: str, tally: Tally) -> str:
         what = f"GET /zones?name={name}"
-        zones = expect(
-            await self.get(
-                what, lambda: self.client.zones.with_raw_response.list(name=name), tally
-            ),
-            list,
+        zones = await self.get_pages(
             what,
+            lambda page: self.client.zones.with_raw_response.list(name=name, extra_query=page),
+            tally,
         )
         for zone in zones:
             if str(expect(zone, dict, what).get("name", "")).lower() == name.lower():
@@ -347,14 +354,12 @@ class _Reader(Requester):
 
     async def _zone_routes(self, zone_id: str, tally: Tally) -> list[dict[str, Any]]:
         what = f"GET /zones/{zone_id}/workers/routes"
-        routes: list[dict[str, Any]] = expect(
-            await self.get(
-                what,
-                lambda: self.client.workers.routes.with_raw_response.list(zone_id=zone_id),
-                tally,
-            ),
-            list,
+        routes: list[dict[str, Any]] = await self.get_pages(
             what,
+            lambda page: self.client.workers.routes.with_raw_response.list(
+                zone_id=zone_id, extra_query=page
+            ),
+            tally,
         )
         for route in routes:
             expect_field(route, "pattern", str, what)
@@ -362,14 +367,12 @@ class _Reader(Requester):
 
     async def _domains(self, tally: Tally) -> list[dict[str, Any]]:
         what = f"GET /accounts/{self.account}/workers/domains"
-        domains: list[dict[str, Any]] = expect(
-            await self.get(
-                what,
-                lambda: self.client.workers.domains.with_raw_response.list(account_id=self.account),
-                tally,
-            ),
-            list,
+        domains: list[dict[str, Any]] = await self.get_pages(
             what,
+            lambda page: self.client.workers.domains.with_raw_response.list(
+                account_id=self.account, extra_query=page
+            ),
+            tally,
         )
         for domain in domains:
             expect_field(domain, "hostname", str, what)

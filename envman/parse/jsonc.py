@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from envman.errors import InputError
+from envman.files import MAX_DEPTH
 
 Loc = tuple[str | int, ...]
 
-MAX_DEPTH = 1000
 """Deeper nesting is refused: no config nests this far, and it guards every consumer's recursion."""
 
 # JSON whitespace plus the odd spaces that wrangler's parser (Microsoft's jsonc-parser) skips.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from envman.report.notifications import check_url as check_webhook_url
 from envman.report.notifications import notify
 from envman.report.parts import RenderOptions
 from envman.report.registry import REPORTERS, Reporter, render, summary_line, wants_color
@@ -11,6 +12,7 @@ __all__ = [
     "REPORTERS",
     "RenderOptions",
     "Reporter",
+    "check_webhook_url",
     "notify",
     "render",
     "render_audit",

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-from envman.errors import NotifyError
 from envman.models import Finding, Report
+from envman.redaction import SECRETS
+from envman.report.registry import redacted
 
 WHEN = ("drift", "change", "always")
 MAX_FINDINGS = 10
@@ -43,7 +42,8 @@ def should_send(report: Report, when: str, previous: str | None) -> bool:
 
 
 def message(report: Report, *, project: str) -> dict[str, Any]:
-    """The Slack payload (`text` for any webhook, `blocks` for Slack's layout)."""
+    """The Slack payload (`text` for any webhook, `blocks` for Slack's layout), secrets masked."""
+    report = redacted(report)
     counts = report.summary()
     if report.unknown:
         headline = f"envman: drift UNKNOWN for {', '.join(sorted(report.unknown))} in {project}"
@@ -70,7 +70,8 @@ def message(report: Report, *, project: str) -> dict[str, Any]:
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:2900]}}
         )
-    return {"text": text, "blocks": blocks}
+    payload: dict[str, Any] = SECRETS.data({"text": text, "blocks": blocks})
+    return payload
 
 
 def _line(finding: Finding) -> str:
@@ -78,30 +79,31 @@ def _line(finding: Finding) -> str:
     return f"• [{finding.severity.value}] {where}`{finding.path or finding.code}` {finding.message}"
 
 
-def post(url: str, payload: dict[str, Any], *, timeout: float = 10.0) -> None:
-    """POST the JSON payload; NotifyError (exit 3) when the webhook fails."""
-    if not url.startswith(("https://", "http://")):
-        raise NotifyError(f"--notify {url!r}: expected an http(s) webhook URL")
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(payload).encode(),
-        headers={"Content-Type": "application/json", "User-Agent": "envman"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            response.read()
-    except urllib.error.HTTPError as e:
-        e.close()
-        raise NotifyError(f"the webhook refused the notification: HTTP {e.code}") from e
-    except (urllib.error.URLError, OSError) as e:
-        raise NotifyError(f"could not reach the webhook: {getattr(e, 'reason', e)}") from e
+def check_url(url: str) -> None:
+    """UsageError now, before any work, for a URL `post` would never use (scheme, host)."""
+    from envman.report import webhook
+
+    SECRETS.add(url)  # a Slack or Teams webhook URL is itself a credential
+    webhook.parse(url)
+
+
+def post(
+    url: str, payload: dict[str, Any], *, timeout: float = 10.0, allow_private: bool = False
+) -> None:
+    """POST the JSON payload (envman.report.webhook: public http(s) only, no redirects)."""
+    from envman.report import webhook  # http.client and ssl load only when posting
+
+    webhook.post(url, json.dumps(payload).encode(), timeout=timeout, allow_private=allow_private)
 
 
 def previous_digest(root: Path) -> str | None:
+    from envman.errors import InputError
+    from envman.files import present, read_text
+
+    path = root / STATE_FILE
     try:
-        data = json.loads((root / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_text(path, allow_empty=True)) if present(path) else None
+    except (InputError, ValueError, RecursionError):
         return None
     value = data.get("digest") if isinstance(data, dict) else None
     return value if isinstance(value, str) else None
@@ -113,11 +115,24 @@ def remember(root: Path, report: Report) -> None:
     atomic_write(root / STATE_FILE, json.dumps({"digest": digest(report)}) + "\n")
 
 
-def notify(root: Path, report: Report, *, url: str, when: str, project: str) -> bool:
-    """Send the notification if `when` says so; remember this run; True when one was sent."""
+def notify(
+    root: Path,
+    report: Report,
+    *,
+    url: str,
+    when: str,
+    project: str,
+    allow_private: bool = False,
+) -> bool:
+    """Send the notification if `when` says so; remember this run; True when one was sent.
+
+    NotifyError when it cannot be delivered; the run is then not remembered, so that
+    `--notify-on change` tries again next time.
+    """
+    SECRETS.add(url)  # a Slack or Teams webhook URL is itself a credential
     previous = previous_digest(root)
     send = should_send(report, when, previous)
     if send:
-        post(url, message(report, project=project))
+        post(url, message(report, project=project), allow_private=allow_private)
     remember(root, report)
     return send

@@ -42,6 +42,7 @@ from typing import TextIO
 
 from envman.errors import UsageError
 from envman.models import Finding, Report, Severity
+from envman.redaction import SECRETS
 from envman.report.parts import (
     SEVERITY_ORDER,
     RenderOptions,
@@ -67,12 +68,24 @@ Reporter = Callable[[Report, RenderOptions], str]
 
 
 def render(report: Report, fmt: str, options: RenderOptions | None = None) -> str:
-    """Render `report` in the format named `fmt` (a key of `REPORTERS`)."""
+    """Render `report` in the format named `fmt` (a key of `REPORTERS`), secrets masked.
+
+    Registered secrets (redaction.SECRETS) are masked in every string of the report
+    before a reporter escapes it (markdown would escape a token's `_`, and a later text
+    search would miss it), and once more in the rendered text.
+    """
     reporter = REPORTERS.get(fmt)
     if reporter is None:
         hint = f"use one of: {', '.join(REPORTERS)}"
         raise UsageError(f"unknown output format {fmt!r}", hint=hint)
-    return reporter(report, options or RenderOptions())
+    return SECRETS.text(reporter(redacted(report), options or RenderOptions()))
+
+
+def redacted(report: Report) -> Report:
+    """`report` with every registered secret masked in its messages, values and reasons."""
+    if not SECRETS:
+        return report
+    return Report.model_validate(SECRETS.data(report.model_dump()))
 
 
 def wants_color(stream: TextIO, environ: Mapping[str, str]) -> bool:

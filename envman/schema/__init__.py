@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from envman.schema.credentials import credential_findings
 from envman.schema.export import export_json_schemas
 from envman.schema.file import load_schema, schema_from_document
 from envman.schema.model import Schema, SecretSpec, VarSpec, VarType, empty_schema
@@ -14,6 +15,7 @@ __all__ = [
     "SecretSpec",
     "VarSpec",
     "VarType",
+    "credential_findings",
     "empty_schema",
     "export_json_schemas",
     "load_python_schema",

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, get_args
@@ -24,18 +23,27 @@ from envman.schema.model import (
     _SecretEntry,
     _VarEntry,
 )
+from envman.schema.pattern import PatternError, compile_pattern
 from envman.schema.rules import breaks
 
 Problem = tuple[tuple[str | int, ...], str, str | None]
 """A problem of the schema file: where (key path), what, and a hint."""
 
 
-def load_schema(path: Path, shown: str | None = None) -> Schema:
-    """Read schemas/vars.toml; every problem in it is raised at once as a located InputError."""
-    return schema_from_document(load_document(path, shown))
+def load_schema(
+    path: Path, shown: str | None = None, *, environments: Sequence[str] | None = None
+) -> Schema:
+    """Read schemas/vars.toml; every problem in it is raised at once as a located InputError.
+
+    With `environments`, an override or a secret's `environments` naming any other
+    environment is a problem too: a misspelt `[vars.X.env.prodution]` would never apply.
+    """
+    return schema_from_document(load_document(path, shown), environments=environments)
 
 
-def schema_from_document(document: Document) -> Schema:
+def schema_from_document(
+    document: Document, *, environments: Sequence[str] | None = None
+) -> Schema:
     """The Schema of a parsed schemas/vars.toml, or an InputError listing all its problems."""
     problems: list[Problem] = []
     try:
@@ -49,6 +57,8 @@ def schema_from_document(document: Document) -> Schema:
                 problems.append((error.loc, message, error.hint or _file_hint(error, document)))
         raise _problems_error(document, problems) from e
     variables = {n: _var_spec(n, entry, problems) for n, entry in parsed.vars.items()}
+    if environments is not None:
+        problems += _unknown_environments(parsed, tuple(environments))
     secrets = {}
     for name, secret in parsed.secrets.items():
         if name in parsed.vars:
@@ -98,9 +108,27 @@ def _var_spec(
         description=entry.description,
         scope=entry.scope,
         sensitive=entry.sensitive,
+        not_secret=entry.not_secret,
+        not_secret_reason=entry.not_secret_reason,
         env_overrides=overrides,
         **var_wide,
     )
+    if entry.not_secret and not (entry.not_secret_reason or "").strip():
+        problems.append(
+            (
+                (*base, "not_secret"),
+                "not_secret needs a not_secret_reason",
+                'say why the value is not a credential: not_secret_reason = "…"',
+            )
+        )
+    if entry.not_secret and entry.sensitive:
+        problems.append(
+            (
+                (*base, "not_secret"),
+                "a var cannot be both sensitive and not_secret",
+                "sensitive values are secrets in all but name; drop not_secret",
+            )
+        )
     tables = [(None, var_wide, base)] + [
         (env, o, (*base, "env", env)) for env, o in spec.env_overrides.items()
     ]
@@ -120,8 +148,8 @@ def _var_spec(
                 return replace(spec, env_overrides={})
             if key == "pattern":
                 try:
-                    re.compile(value)
-                except re.error as e:
+                    compile_pattern(value)
+                except PatternError as e:
                     problems.append(((*loc, key), f"pattern does not compile: {e}", None))
                     return replace(spec, env_overrides={})
             if key == "allowed" and not value:
@@ -151,6 +179,34 @@ def _var_spec(
                 default_loc = (*loc, "default") if "default" in keys else (*base, "default")
                 problems.append((default_loc, f"default {problem}{where}", None))
     return spec
+
+
+def _unknown_environments(parsed: _SchemaFile, known: tuple[str, ...]) -> list[Problem]:
+    """Overrides and secret environments that name no environment of the project."""
+    problems: list[Problem] = []
+    listed = ", ".join(known)
+    for name, entry in parsed.vars.items():
+        for env in entry.env:
+            if env not in known:
+                problems.append(
+                    (
+                        ("vars", name, "env", env),
+                        f"[vars.{name}.env.{env}] names an environment the project does not "
+                        f"have ({listed}), so it would never apply",
+                        did_you_mean(env, known) or f"use one of: {listed}",
+                    )
+                )
+    for name, secret in parsed.secrets.items():
+        for index, env in enumerate(secret.environments or ()):
+            if env not in known:
+                problems.append(
+                    (
+                        ("secrets", name, "environments", index),
+                        f"environment {env!r} is not one of the project's ({listed})",
+                        did_you_mean(env, known),
+                    )
+                )
+    return problems
 
 
 _RULE_KEYS = frozenset(_Rules.model_fields)

@@ -12,6 +12,7 @@ default = "info"          # used when an environment omits it; the var is then n
 description = "Minimum level written to logs."
 scope = "promotable"      # promotable (default) | environment (never copied by promotion)
 sensitive = false         # true: the value is "<redacted>" in every message and output
+not_secret = false        # true (with not_secret_reason): looks like a credential, is not one
 
 [vars.LOG_LEVEL.env.production]   # rules for one environment
 allowed = ["info", "warn", "error"]
@@ -39,13 +40,14 @@ wrangler passes it to the Worker unchanged.
 Constraints, and the types they apply to:
 
 - `allowed` (string, url, enum, integer, number): the value must be one of these.
-- `pattern` (string, url): a Python `re` regular expression that must match the
-  WHOLE value (`re.fullmatch`): `pattern = 'https://.*'` needs no anchors.
+- `pattern` (string, url): an RE2 regular expression (linear time; Python syntax but no
+  backreferences or lookaround) matching the WHOLE value: `'https://.*'` needs no anchors.
 - `min`, `max` (integer, number): inclusive bounds.
 - `min_length`, `max_length` (string, url): inclusive bounds on the length.
 
 `[vars.NAME.env.ENV]` sets `required`, `default` and any constraint for one
-environment. An override replaces the var-wide value of that key (it is not merged:
+environment, which must be one of the project's (else EM117, never silently ignored).
+An override replaces the var-wide value of that key (it is not merged:
 `allowed` in production is exactly the production list); the other keys still apply.
 `type`, `description`, `scope` and `sensitive` hold in every environment.
 
@@ -125,7 +127,9 @@ class _Rules(BaseModel):
     required: bool | None = Field(None, description="Must be set (default: true).")
     default: JSON = Field(None, description="Used when an environment omits the var.")
     allowed: list[JSON] | None = Field(None, description="The value must be one of these.")
-    pattern: str | None = Field(None, description="Python regex the whole value must match.")
+    pattern: str | None = Field(
+        None, description="Regular expression (RE2) the whole value must match."
+    )
     min: int | float | None = Field(None, description="Inclusive lower bound (integer, number).")
     max: int | float | None = Field(None, description="Inclusive upper bound (integer, number).")
     min_length: int | None = Field(None, ge=0, description="Minimum length (string, url).")
@@ -141,6 +145,8 @@ class _VarEntry(_Rules):
     description: str | None = Field(None, description="What the var is for.")
     scope: ScopeName = Field("promotable", description="`environment`: never copied by promotion.")
     sensitive: bool = Field(False, description="Redact the value in every output.")
+    not_secret: bool = Field(False, description="Looks like a credential, is not (EM118).")
+    not_secret_reason: str | None = Field(None, description="Why it is not a secret.")
     env: dict[str, _Rules] = Field(
         default_factory=dict, description="Per-environment `required`, `default`, constraints."
     )
@@ -185,6 +191,8 @@ class VarSpec:
     description: str | None = None
     scope: ScopeName = "promotable"
     sensitive: bool = False
+    not_secret: bool = False
+    not_secret_reason: str | None = None
     allowed: tuple[Any, ...] | None = None
     pattern: str | None = None
     min: int | float | None = None

@@ -74,6 +74,13 @@ def schema_from_model(model: type[BaseModel], source: str) -> Schema:
                 if getattr(item, attr, None) is not None:
                     limits[key] = getattr(item, attr)
         default = None if info.default is PydanticUndefined else info.default
+        reason = extra.get("not_secret_reason")
+        if extra.get("not_secret") is True and not (isinstance(reason, str) and reason.strip()):
+            raise InputError(
+                f"field {name} ({var}): not_secret needs a not_secret_reason",
+                file=source,
+                hint='json_schema_extra={"not_secret": True, "not_secret_reason": "…"}',
+            )
         variables[var] = VarSpec(
             name=var,
             type=kind,
@@ -83,6 +90,8 @@ def schema_from_model(model: type[BaseModel], source: str) -> Schema:
             allowed=allowed,
             scope="environment" if extra.get("scope") == "environment" else "promotable",
             sensitive=extra.get("sensitive") is True,
+            not_secret=extra.get("not_secret") is True,
+            not_secret_reason=reason if isinstance(reason, str) else None,
             **limits,
         )
     raw = getattr(model, "__envman_secrets__", {})

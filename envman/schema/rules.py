@@ -19,6 +19,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from envman.schema.pattern import Pattern, compile_pattern
+
 if TYPE_CHECKING:
     from envman.schema.model import VarSpec
 
@@ -38,7 +40,7 @@ def annotation(spec: VarSpec) -> Any:
         Field(ge=spec.min, le=spec.max, min_length=spec.min_length, max_length=spec.max_length)
     )
     if spec.pattern is not None:
-        meta.append(AfterValidator(partial(_check_pattern, re.compile(spec.pattern))))
+        meta.append(AfterValidator(partial(_check_pattern, compile_pattern(spec.pattern))))
     if spec.allowed is not None:
         meta.append(AfterValidator(partial(_check_allowed, spec.allowed)))
     return Annotated[(base, *meta)]
@@ -77,8 +79,8 @@ def _is_json(value: Any) -> bool:
     return False
 
 
-def _check_pattern(pattern: re.Pattern[str], value: str) -> str:
-    if not pattern.fullmatch(value):
+def _check_pattern(pattern: Pattern, value: str) -> str:
+    if pattern.fullmatch(value) is None:
         raise PydanticCustomError("envman_pattern", "does not match the pattern")
     return value
 

@@ -8,9 +8,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from envman.config import WorkerConfig
 from envman.errors import InputError
 from envman.models import Finding, LiveWorker, Report, Snapshot, unique, validated
 from envman.project import TOP_LEVEL
+from envman.redaction import REDACTED, SECRETS
 from envman.usecases.validate import validate
 from envman.workspace import Declared, Workspace, declared
 
@@ -105,6 +107,11 @@ def read_live_state(
         env: worker.model_copy(update={"unsupported": tuple(result.unsupported.get(env, ()))})
         for env, worker in result.workers.items()
     }
+    sensitive = ws.schema.sensitive_names()
+    for worker in workers.values():
+        for config in (worker.config, *worker.versions.values()):
+            vars_ = config.vars if config is not None else None
+            SECRETS.add_all(v for name, v in (vars_ or {}).items() if name in sensitive)
     return workers, dict(result.errors)
 
 
@@ -112,14 +119,10 @@ def _from_snapshot(
     ws: Workspace, decls: dict[str, Declared], path: Path
 ) -> tuple[dict[str, LiveWorker], dict[str, str]]:
     from envman.files import read_text
+    from envman.parse import parse_jsonc
 
-    text = read_text(path, str(path))
-    import json
-
-    try:
-        raw = json.loads(text)
-    except ValueError as e:
-        raise InputError(f"not JSON: {e}", file=str(path)) from e
+    # The JSONC parser: located syntax errors and a bound on nesting, unlike json.loads.
+    raw = parse_jsonc(read_text(path, str(path)), str(path)).data
     snapshot, problems = validated(Snapshot, raw)
     if snapshot is None:
         first = problems[0]
@@ -129,14 +132,60 @@ def _from_snapshot(
     by_script = {w.script: w for w in snapshot.workers}
     workers: dict[str, LiveWorker] = {}
     errors: dict[str, str] = {}
+    sensitive = ws.schema.sensitive_names()
     for env, decl in decls.items():
         script = ws.worker_name(env, decl.config) or env
         worker = by_script.get(script) or by_env.get(env)
         if worker is None:
             errors[env] = f"{path} holds no Worker for {env} ({script})"
         else:
-            workers[env] = worker
+            workers[env] = _presence_only(worker, decl.config.vars or {}, sensitive)
     return workers, errors
+
+
+def _presence_only(
+    worker: LiveWorker, declared: dict[str, Any], sensitive: frozenset[str]
+) -> LiveWorker:
+    """A snapshot's `<redacted>` sensitive vars compared by presence: they take the declared value.
+
+    A snapshot never holds a sensitive value, so offline drift cannot tell whether it
+    changed; that it is set (or missing, or unexpected) is still compared.
+    """
+
+    def restore(config: WorkerConfig | None) -> WorkerConfig | None:
+        if config is None or not config.vars:
+            return config
+        values = {
+            name: declared[name]
+            if value == REDACTED and name in sensitive and name in declared
+            else value
+            for name, value in config.vars.items()
+        }
+        return config.model_copy(update={"vars": values})
+
+    return worker.model_copy(
+        update={
+            "config": restore(worker.config),
+            "versions": {vid: restore(c) for vid, c in worker.versions.items()},
+        }
+    )
+
+
+def _redacted(worker: LiveWorker, sensitive: frozenset[str]) -> LiveWorker:
+    """`worker` with each sensitive var's value replaced by `<redacted>`, for a snapshot file."""
+
+    def hide(config: WorkerConfig | None) -> WorkerConfig | None:
+        if config is None or not config.vars or not sensitive & config.vars.keys():
+            return config
+        values = {n: REDACTED if n in sensitive else v for n, v in config.vars.items()}
+        return config.model_copy(update={"vars": values})
+
+    return worker.model_copy(
+        update={
+            "config": hide(worker.config),
+            "versions": {vid: hide(c) for vid, c in worker.versions.items()},
+        }
+    )
 
 
 def drift(
@@ -187,7 +236,11 @@ def snapshot(
     options: LiveOptions | None = None,
     progress: Any = None,
 ) -> Snapshot:
-    """Read and normalise live state of the selected environments, for `drift --live-from`."""
+    """Read and normalise live state of the selected environments, for `drift --live-from`.
+
+    Secrets are names only (Cloudflare never returns their values), and the value of
+    every sensitive var is `<redacted>`: a snapshot is a file people pass around.
+    """
     from datetime import UTC, datetime
 
     options = replace(options or LiveOptions(), live_from=None)
@@ -202,10 +255,11 @@ def snapshot(
             + "; ".join(f"{env}: {why}" for env, why in sorted(errors.items()))
         )
     settings = _settings(options)
+    sensitive = ws.schema.sensitive_names()
     return Snapshot(
         taken_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         account_id=_account_id(ws, settings) or None,
-        workers=tuple(workers[env] for env in selected),
+        workers=tuple(_redacted(workers[env], sensitive) for env in selected),
     )
 
 
@@ -225,9 +279,42 @@ def check(
     )
 
 
-def notify(ws: Workspace, report: Report, *, url: str, when: str) -> bool:
-    """Post a drift notification to `url` when `when` says so; True when one was sent."""
+@dataclass(frozen=True)
+class Delivery:
+    """What became of a drift notification: sent or not, and why it failed if it did."""
+
+    sent: bool
+    failure: str | None = None
+
+
+def notify(
+    ws: Workspace,
+    report: Report,
+    *,
+    url: str,
+    when: str,
+    allow_private: bool = False,
+    required: bool = False,
+) -> Delivery:
+    """Post a drift notification to `url` when `when` says so.
+
+    A webhook that fails is a `Delivery.failure` (the drift result stands) unless
+    `required`, when its NotifyError is raised (exit 3).
+    """
+    from envman.errors import NotifyError
     from envman.report import notify as send
 
-    name = ws.project.worker
-    return send(ws.root, report, url=url, when=when, project=name)
+    try:
+        sent = send(
+            ws.root,
+            report,
+            url=url,
+            when=when,
+            project=ws.project.worker,
+            allow_private=allow_private,
+        )
+    except NotifyError as e:
+        if required:
+            raise
+        return Delivery(sent=False, failure=e.message + (f"; {e.hint}" if e.hint else ""))
+    return Delivery(sent=sent)

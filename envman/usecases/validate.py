@@ -10,10 +10,11 @@ from typing import Any
 from envman.codes import finding
 from envman.compare import compare, cross_environment
 from envman.errors import UsageError
-from envman.files import atomic_write
+from envman.files import present, read_text, write_output
 from envman.models import Finding, Report, unique
 from envman.project import TOP_LEVEL
-from envman.schema import export_json_schemas
+from envman.redaction import SECRETS
+from envman.schema import credential_findings, export_json_schemas
 from envman.workspace import Declared, Workspace, declared
 from envman.wrangler import WranglerFile, check_values, resolve, unmanaged_keys
 from envman.wrangler import check as wrangler_check
@@ -37,6 +38,14 @@ def validate(
         findings += decl.findings
         secrets = decl.config.secrets.required if decl.config.secrets else None
         findings += ws.schema.check_env(env, decl.config.vars, secrets, decl.source)
+        findings += credential_findings(
+            ws.schema,
+            env,
+            decl.config.vars,
+            decl.source,
+            protected=env in ws.project.protected,
+            seen=SECRETS.add,
+        )
         if not ws.zero_setup:
             findings += check_values(
                 decl.raw,
@@ -184,12 +193,12 @@ def export_schemas(
     result: dict[str, str] = {}
     for name, text in sorted(export_json_schemas(ws.schema).items()):
         path = folder / name
-        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        current = read_text(path, allow_empty=True) if present(path) else None
         if current == text:
             result[name] = "unchanged"
         elif check:
             result[name] = "stale" if current is not None else "missing"
         else:
-            atomic_write(path, text)
+            write_output(path, text)
             result[name] = "written"
     return result

@@ -6,18 +6,27 @@ and scalars of the environment replace the base's whole. To remove an inherited 
 set it to the string `"@del"` in the environment file (dynaconf's delete token). Other
 dynaconf tokens (`@format`, `@read_file`, `@jinja`, …) are refused: they would let a
 config file read environment variables or files into values envman prints.
+
+Sealed from ambient configuration: dynaconf is given the data envman already read and
+checked (never a path it would read again), and it runs with every `*DYNACONF*`
+environment variable hidden, so `SETTINGS_FILE_FOR_DYNACONF`, `ENVIRONMENTS_FOR_DYNACONF`,
+`LOADERS_FOR_DYNACONF` or a `.env` cannot change what a project declares. Keys that steer
+dynaconf from inside a file (`dynaconf_include`, `dynaconf_merge`, `*_for_dynaconf`) are
+refused with their location.
 """
 
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from envman.errors import InputError, UsageError
-from envman.files import display_path
+from envman.files import display_path, present
 from envman.models import Source, did_you_mean, validated
 from envman.parse import Document, Loc, document_loc, load_document
 from envman.project import PROJECT_FILE, Project, project_known_keys
@@ -51,7 +60,7 @@ def find_root(start: Path) -> Path:
     """The project root: the nearest folder upward holding envman.toml, else `start` itself."""
     start = start.resolve()
     for folder in (start, *start.parents):
-        if (folder / PROJECT_FILE).is_file():
+        if present(folder / PROJECT_FILE):
             return folder
     return start
 
@@ -59,7 +68,7 @@ def find_root(start: Path) -> Path:
 def load_project(root: Path) -> tuple[Project, Document] | None:
     """Read and validate envman.toml; None when the project has none (zero-setup mode)."""
     path = root / PROJECT_FILE
-    if not path.exists():
+    if not present(path):
         return None
     document = load_document(path, display_path(path, root))
     project, errors = validated(Project, document.data, known=project_known_keys())
@@ -94,34 +103,42 @@ def load_environment(root: Path, project: Project, env: str) -> EnvironmentFile:
     """Load environments/<env>.toml over environments/base.toml, merged by dynaconf."""
     folder = root / project.environments_dir
     own = folder / f"{env}.toml"
-    if not own.is_file():
+    if not present(own):
         raise InputError(
             f"environment {env!r} is listed in envman.toml but {display_path(own, root)} "
             "does not exist",
             file=display_path(own, root),
             hint=f"create it, or remove {env!r} from `environments` in envman.toml",
         )
-    paths = [p for p in (folder / f"{BASE_LAYER}.toml", own) if p.is_file()]
+    paths = [p for p in (folder / f"{BASE_LAYER}.toml", own) if present(p)]
     layers = tuple(load_document(p, display_path(p, root)) for p in paths)
     for layer in layers:
         _refuse_tokens(layer)
-    return EnvironmentFile(env=env, data=_merge(paths, layers), layers=layers)
+    return EnvironmentFile(env=env, data=_merge(layers), layers=layers)
 
 
-def _merge(paths: list[Path], layers: tuple[Document, ...]) -> dict[str, Any]:
-    from dynaconf import Dynaconf
+def _merge(layers: tuple[Document, ...]) -> dict[str, Any]:
+    """The layers merged by dynaconf, from the data already read (never from the files again)."""
+    with _sealed():
+        from dynaconf import Dynaconf
 
-    settings = Dynaconf(
-        settings_files=[str(p) for p in paths],
-        core_loaders=["TOML"],
-        loaders=[],
-        merge_enabled=True,
-        environments=False,
-        load_dotenv=False,
-        envvar_prefix="ENVMAN_LAYER",
-        root_path=str(paths[-1].parent),
-    )
-    merged = settings.as_dict(internal=False)
+        settings = Dynaconf(
+            settings_files=[],
+            includes=[],
+            preload=[],
+            secrets=None,
+            core_loaders=[],
+            loaders=[],
+            merge_enabled=True,
+            environments=False,
+            load_dotenv=False,
+            redis_enabled=False,
+            vault_enabled=False,
+            envvar_prefix="ENVMAN_LAYER",
+        )
+        for layer in layers:
+            settings.update(copy.deepcopy(layer.data), loader_identifier=layer.path)
+        merged = settings.as_dict(internal=False)
     wanted = {key.lower(): key for layer in layers for key in layer.data}
     data = {key.lower(): _plain(value) for key, value in merged.items() if key.lower() in wanted}
     # dynaconf appends arrays when merging; envman's rule is that an environment's
@@ -139,6 +156,26 @@ def _replace_arrays(merged: dict[str, Any], layer: dict[str, Any]) -> None:
             _replace_arrays(merged[target_key], value)
 
 
+@contextmanager
+def _sealed() -> Iterator[None]:
+    """Hide every environment variable dynaconf would read while it runs; restore them after.
+
+    dynaconf reads its own settings (`*_FOR_DYNACONF`, `DYNACONF_*`) and prefixed values
+    from the environment on every construction, and they beat explicit arguments.
+    """
+    hidden = {
+        name: value
+        for name, value in os.environ.items()
+        if "DYNACONF" in name.upper() or name.upper().startswith("ENVMAN_LAYER")
+    }
+    for name in hidden:
+        del os.environ[name]
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)
+
+
 def _plain(value: Any) -> Any:
     """dynaconf's boxes and lists back to plain dicts and lists."""
     if isinstance(value, dict):
@@ -149,10 +186,23 @@ def _plain(value: Any) -> Any:
 
 
 def _refuse_tokens(document: Document) -> None:
+    """Refuse dynaconf's tokens (but `@del`) and its directive keys, located in the file."""
     from dynaconf.utils.parse_conf import converters
 
     tokens = {token for token in converters if token != DELETE_TOKEN}
     for loc, value in _walk(document.data):
+        key = str(loc[-1]).lower() if loc and isinstance(loc[-1], str) else ""
+        if key.startswith("dynaconf") or key.endswith("_for_dynaconf"):
+            source = document.source(loc)
+            raise InputError(
+                f"{'.'.join(map(str, loc))}: {loc[-1]!r} is a dynaconf directive; envman "
+                "does not let environment files include files or change how layers merge",
+                file=source.file,
+                line=source.line,
+                column=source.column,
+                hint="remove it: base.toml lies under every environment file, tables merge "
+                "and arrays replace (docs/reference/configuration.md)",
+            )
         if isinstance(value, str) and value.split(" ", 1)[0] in tokens:
             source = document.source(loc)
             raise InputError(

@@ -10,10 +10,11 @@ from typing import Any
 from envman.codes import finding
 from envman.config import WorkerConfig
 from envman.errors import InputError, UsageError
-from envman.files import display_path
-from envman.models import Finding, Source, model_keys, validated
+from envman.files import display_path, present
+from envman.models import Finding, Source, did_you_mean, model_keys, validated
 from envman.parse import Document, Loc
 from envman.project import TOP_LEVEL, Project, zero_setup_project
+from envman.redaction import SECRETS
 from envman.schema import Schema, empty_schema, load_python_schema, load_schema
 from envman.workspace.loading import (
     EnvironmentFile,
@@ -83,7 +84,10 @@ class Workspace:
 
 def open_workspace(root: Path | None = None, *, wrangler_file: Path | None = None) -> Workspace:
     """Open the project at `root` (default: nearest envman.toml upward, else the cwd)."""
-    root = find_root(Path.cwd()) if root is None else root.resolve()
+    try:
+        root = find_root(Path.cwd()) if root is None else root.resolve()
+    except (RuntimeError, OSError) as e:  # a symlink loop, a folder deleted under us
+        raise UsageError(f"project folder {root or Path.cwd()}: {e}") from e
     if not root.is_dir():
         raise UsageError(f"project folder {root} does not exist")
     loaded = load_project(root)
@@ -112,7 +116,9 @@ def open_workspace(root: Path | None = None, *, wrangler_file: Path | None = Non
         )
         schema = empty_schema()
     else:
-        schema = _schema(project, root)
+        schema = _schema(project, project_document, root)
+        if wrangler is not None:
+            _register_sensitive(schema, wrangler.document.data)
     return Workspace(
         root=root,
         project=project,
@@ -122,13 +128,58 @@ def open_workspace(root: Path | None = None, *, wrangler_file: Path | None = Non
     )
 
 
-def _schema(project: Project, root: Path) -> Schema:
+def _schema(project: Project, document: Document | None, root: Path) -> Schema:
+    """The project's schema; a `schema =` that names nothing is an error, never "no schema".
+
+    Only when envman.toml does not set `schema` and the default schemas/vars.toml does not
+    exist does the project run without a typed schema.
+    """
     spec = project.schema_file
     if spec.startswith("python:"):
-        return load_python_schema(spec, root)
-    if (root / spec).is_file():
-        return load_schema(root / spec, display_path(root / spec, root))
-    return empty_schema()
+        schema = load_python_schema(spec, root)
+        _check_secret_environments(schema, project, document)
+        return schema
+    path = root / spec
+    if not present(path):
+        if "schema_file" not in project.model_fields_set:
+            return empty_schema()
+        where = document.source(("schema",)) if document else None
+        raise InputError(
+            f"schema = {spec!r}: {display_path(path, root)} does not exist",
+            file=where.file if where else None,
+            line=where.line if where else None,
+            column=where.column if where else None,
+            hint="fix the path; remove `schema` only if the project has no typed schema",
+        )
+    return load_schema(path, display_path(path, root), environments=project.environments)
+
+
+def _check_secret_environments(schema: Schema, project: Project, document: Document | None) -> None:
+    for secret in schema.secrets.values():
+        unknown = [e for e in secret.environments or () if e not in project.environments]
+        if unknown:
+            where = document.source(("schema",)) if document else None
+            raise InputError(
+                f"{schema.source}: secret {secret.name} names environments the project does "
+                f"not have: {', '.join(unknown)}",
+                file=where.file if where else None,
+                line=where.line if where else None,
+                hint=did_you_mean(unknown[0], project.environments),
+            )
+
+
+def _register_sensitive(schema: Schema, data: Any) -> None:
+    """Mask the values of sensitive vars in every output (the top level's and each [env.X]'s)."""
+    names = schema.sensitive_names()
+    if not names or not isinstance(data, dict):
+        return
+    tables = [data.get("vars")]
+    envs = data.get("env")
+    if isinstance(envs, dict):
+        tables += [table.get("vars") for table in envs.values() if isinstance(table, dict)]
+    for table in tables:
+        if isinstance(table, dict):
+            SECRETS.add_all(value for name, value in table.items() if name in names)
 
 
 # --------------------------------------------------------------------------- declared config
@@ -173,6 +224,7 @@ def declared(ws: Workspace, env: str) -> Declared:
             resolved_origin=dict(resolved.origin),
         )
     envfile = ws.environment_file(env)
+    _register_sensitive(ws.schema, envfile.data)
     config, findings = _typed(env, envfile)
     return Declared(
         env=env,
@@ -182,6 +234,14 @@ def declared(ws: Workspace, env: str) -> Declared:
         document=envfile.document,
         environment_file=envfile,
     )
+
+
+_NO_COERCION = {
+    "bool_type": "write true or false without quotes: envman never converts strings or 0/1",
+    "int_type": "write an integer without quotes: envman never converts strings",
+    "float_type": "write a number without quotes: envman never converts strings",
+}
+"""Hints for values of the wrong type: environment files are read strictly, as written."""
 
 
 def _typed(env: str, envfile: EnvironmentFile) -> tuple[WorkerConfig, list[Finding]]:
@@ -196,13 +256,14 @@ def _typed(env: str, envfile: EnvironmentFile) -> tuple[WorkerConfig, list[Findi
         for error in errors:
             code = "EM100" if error.kind == "extra_forbidden" else "EM101"
             path = ".".join(str(p) for p in error.loc)
+            hint = error.hint or _NO_COERCION.get(error.kind)
             findings.append(
                 finding(
                     code,
                     env=env,
                     path=path,
                     message=f"{path}: {error.message}",
-                    hint=error.hint,
+                    hint=hint,
                     source=envfile.source(error.loc),
                 )
             )

@@ -9,7 +9,7 @@ from typing import Any
 from envman.bindings import KINDS
 from envman.models import Source
 from envman.parse import Loc
-from envman.wrangler.findings import Ctx
+from envman.wrangler.findings import Ctx, entry_label
 from envman.wrangler.keys import BINDINGS
 from envman.wrangler.schema import check_table, environment_keys
 
@@ -32,12 +32,6 @@ def entries(kind: str, raw: Mapping[str, Any]) -> Iterator[tuple[Loc, Any, str, 
     elif isinstance(container, dict) and kind in _SINGLE:
         single = container.get(naming)
         yield tuple(parts), container, kind, single if isinstance(single, str) else ""
-
-
-def entry_label(entry: Any, index: int, naming: str) -> str:
-    """How messages name a binding entry: its `naming` key, else "#index"."""
-    name = entry.get(naming) if isinstance(entry, dict) else None
-    return name if isinstance(name, str) and name else f"#{index}"
 
 
 _SINGLE = frozenset(".".join(k.wrangler) for k in KINDS if k.single)
@@ -106,17 +100,24 @@ def check_bindings(ctx: Ctx, raw: Mapping[str, Any]) -> None:
 
 
 def _check_entry(ctx: Ctx, kind: str, loc: Loc, path: str, entry: Mapping[str, Any]) -> None:
-    def empty(key: str) -> None:
+    def empty(key: str, hint: str | None = None) -> None:
         ctx.add(
             "EM319",
             (*loc, key),
             f"{path}.{key}",
             f"{path}.{key} is empty",
-            hint=f"set the real {key}, or delete `{key}` to let wrangler provision the resource",
+            hint=hint
+            or f"set the real {key}, or delete `{key}` to let wrangler provision the resource",
         )
 
     if kind == "kv_namespaces" and entry.get("id") == "":
         empty("id")
+    elif kind == "analytics_engine_datasets" and entry.get("dataset") == "":
+        empty("dataset", "set the dataset name, or delete `dataset` to write to one named after "
+              "the binding")  # fmt: skip
+    elif kind == "mtls_certificates" and entry.get("certificate_id") == "":
+        empty("certificate_id", "set the id of the uploaded certificate (wrangler mtls-certificate "
+              "list)")  # fmt: skip
     elif kind == "queues.producers" and entry.get("queue") == "":
         empty("queue")
     elif kind == "d1_databases" and entry.get("database_id") == "":

@@ -8,9 +8,10 @@ from typing import Any
 
 from envman.codes import severity_of
 from envman.models import Finding, Source
+from envman.parse import Loc
 from envman.project import TOP_LEVEL
 from envman.wrangler.bindings import entries
-from envman.wrangler.findings import Ctx, dotted, kind_of
+from envman.wrangler.findings import Ctx, kind_of, labelled
 from envman.wrangler.keys import BINDINGS, NOT_INHERITED, REMOVED, TOP_LEVEL_ONLY
 from envman.wrangler.read import ResolvedEnv, WranglerFile, ignored, resolve
 from envman.wrangler.schema_findings import check_shapes
@@ -42,7 +43,13 @@ def check(
     findings: list[Finding] = []
     for env in order:
         resolved = resolve(wf, env)
-        ctx = Ctx(env, resolved.source, resolved.document_loc, wf.document.format == "toml")
+        ctx = Ctx(
+            env,
+            resolved.source,
+            resolved.document_loc,
+            wf.document.format == "toml",
+            raw=resolved.raw,
+        )
         _check_document(ctx, wf, resolved)
         ctx.findings += check_values(
             resolved.raw,
@@ -59,7 +66,7 @@ def check(
         findings += ctx.findings
     for loc, (line, column) in wf.duplicates:
         env = str(loc[1]) if len(loc) > 1 and loc[0] == "env" else TOP_LEVEL
-        path = dotted(loc[2:] if env != TOP_LEVEL else loc) or f"env.{env}"
+        path = _duplicate_path(wf, env, loc)
         if env in order:
             findings.append(
                 Finding(
@@ -73,6 +80,15 @@ def check(
                 )
             )
     return _unique_sorted(findings)
+
+
+def _duplicate_path(wf: WranglerFile, env: str, loc: Loc) -> str:
+    """The path of a key written twice, at `loc` of the document, as findings name it."""
+    if env == TOP_LEVEL:
+        return labelled(wf.document.data, loc)
+    envs = wf.document.data.get("env")
+    table = envs.get(env) if isinstance(envs, dict) else None
+    return labelled(table if isinstance(table, dict) else {}, loc[2:]) or f"env.{env}"
 
 
 def _unique_sorted(findings: list[Finding]) -> list[Finding]:
@@ -175,7 +191,7 @@ def _check_removed(ctx: Ctx, raw: Mapping[str, Any]) -> None:
 def _check_inheritance(
     ctx: Ctx, data: Mapping[str, Any], own: Mapping[str, Any], r: ResolvedEnv
 ) -> None:
-    """EM314 (not inherited), EM324 (inherited custom domain), for the environment `r`."""
+    """EM314 (not inherited), EM366 (define), EM324 (inherited custom domain), for env `r`."""
     doc, env = r.document, ctx.env
     for key in NOT_INHERITED:
         if key not in data or data[key] is None:
@@ -205,6 +221,7 @@ def _check_inheritance(
                     hint=f"add it to [env.{env}] with this environment's own value",
                     source=doc.source((*r.table, key)),
                 )
+    _check_define(ctx, data.get("define"), own.get("define"))
     key = "routes" if "routes" in r.raw else "route"
     if key not in r.raw or r.origin[key][0] == "env":
         return  # wrangler deploys `routes`, else `route`: here the environment's own
@@ -219,6 +236,22 @@ def _check_inheritance(
                 f"[env.{env}] inherits the custom domain {entry.get('pattern')!r} from the top "
                 "level; each environment's Worker would take the domain over",
                 hint=f"give [env.{env}] its own routes, or routes = [] to deploy it without any",
+            )
+
+
+def _check_define(ctx: Ctx, top: Any, own: Any) -> None:
+    """EM366: an environment's define key the top level's (non-empty) define lacks."""
+    if not (isinstance(top, dict) and top and isinstance(own, dict)):
+        return
+    for key in own:
+        if key not in top:
+            ctx.add(
+                "EM366",
+                ("define", key),
+                f"define.{key}",
+                f"define.{key} is in [env.{ctx.env}] but not in the top level's define; "
+                "an environment's define can only override top-level ones",
+                hint=f"add define.{key} at the top level too, or delete it here",
             )
 
 
@@ -253,7 +286,7 @@ def _check_required(ctx: Ctx, data: Mapping[str, Any], r: ResolvedEnv) -> None:
     # A Pages project needs no entry point; with [site], wrangler falls back to "workers-site".
     entry_elsewhere = "pages_build_output_dir" in data or "site" in data
     rules = (
-        ("name", "a Worker `name`", r.worker_name is None, has_name, 'set name = "my-worker"'),
+        ("name", "Worker `name`", r.worker_name is None, has_name, 'set name = "my-worker"'),
         (
             "compatibility_date",
             "`compatibility_date`",

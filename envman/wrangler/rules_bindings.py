@@ -6,7 +6,10 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from envman.parse import Loc
+from envman.wrangler.bindings import entries
 from envman.wrangler.findings import Ctx, kind_of
+from envman.wrangler.keys import BINDINGS
 
 _WORKFLOW_NAME = re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9-_]*")
 MAX_WORKFLOW_STEPS = 25_000
@@ -73,18 +76,32 @@ def check_binding_rules(ctx: Ctx, raw: Mapping[str, Any], *, pages: bool) -> Non
     _check_connect(ctx, raw)
     if pages:
         _check_pages_names(ctx, raw)
+    _check_websearch(ctx, raw)
+    _check_services(ctx, raw)
+
+
+def _check_websearch(ctx: Ctx, raw: Mapping[str, Any]) -> None:
+    """`websearch`, which wrangler checks as a single binding but its newer schema lacks."""
     websearch = raw.get("websearch")
-    if "websearch" in raw and not (
-        isinstance(websearch, dict) and isinstance(websearch.get("binding"), str)
-    ):
+    if "websearch" not in raw:
+        return
+    if not isinstance(websearch, dict):
         ctx.add("EM319", ("websearch",), "websearch", "websearch must be a table with a string "
                 f'"binding", not {kind_of(websearch)}')  # fmt: skip
+        return
+    if not isinstance(websearch.get("binding"), str):
+        ctx.add("EM319", ("websearch",), "websearch", 'websearch has no string "binding"; '
+                "wrangler requires it", hint="add `binding`")  # fmt: skip
+    for key in sorted(set(websearch) - {"binding", "remote"}):
+        ctx.add("EM310", ("websearch", key), f"websearch.{key}", f"unknown key `{key}` in "
+                "`websearch`; wrangler only warns and ignores it")  # fmt: skip
 
 
 def _check_workflows(ctx: Ctx, raw: Mapping[str, Any]) -> None:
     seen: set[str] = set()
     for index, workflow in items(raw, "workflows"):
-        loc, path = ("workflows", index), f"workflows[{index}]"
+        loc = ("workflows", index)
+        path = ctx.where(loc)
         name = workflow.get("name")
         if isinstance(name, str):
             if len(name) > 64 or not _WORKFLOW_NAME.fullmatch(name):
@@ -120,13 +137,13 @@ def _check_unsafe(ctx: Ctx, raw: Mapping[str, Any]) -> None:
         local_dev = entry.get("local_dev")
         if isinstance(local_dev, dict) and "experimental_s3_credentials" in local_dev:
             ctx.add("EM353", ("r2_buckets", index, "local_dev"),
-                    f"r2_buckets[{index}].local_dev", '"local_dev.experimental_s3_credentials" '
+                    ctx.where(("r2_buckets", index, "local_dev")), '"local_dev.experimental_s3_credentials" '
                     "fields are experimental and may change or break at any time")  # fmt: skip
     if not isinstance(unsafe, dict):
         return
     for index, binding in items(raw, "unsafe", "bindings"):
         kind = binding.get("type")
-        path = f"unsafe.bindings[{index}]"
+        path = ctx.where(("unsafe", "bindings", index))
         if kind == "metadata":
             ctx.add("EM354", ("unsafe", "bindings", index), path, "the metadata binding is "
                     "deprecated", hint='use [version_metadata] binding = "…" instead')  # fmt: skip
@@ -146,12 +163,12 @@ def _check_unsafe(ctx: Ctx, raw: Mapping[str, Any]) -> None:
 def _check_deprecated(ctx: Ctx, raw: Mapping[str, Any]) -> None:
     for index, producer in items(raw, "queues", "producers"):
         if "delivery_delay" in producer:
-            ctx.add("EM356", ("queues", "producers", index, "delivery_delay"),
-                    f"queues.producers[{index}].delivery_delay", "delivery_delay is deprecated "
+            loc = ("queues", "producers", index, "delivery_delay")
+            ctx.add("EM356", loc, ctx.where(loc), "delivery_delay is deprecated "
                     "and has no effect", hint="set the delivery delay on the queue itself")  # fmt: skip
     for index, pipeline in items(raw, "pipelines"):
         stream, old = pipeline.get("stream"), pipeline.get("pipeline")
-        path = f"pipelines[{index}]"
+        path = ctx.where(("pipelines", index))
         if not (isinstance(stream, str) and stream):
             if isinstance(old, str) and old:
                 ctx.add("EM356", ("pipelines", index, "pipeline"), f"{path}.pipeline",
@@ -161,8 +178,9 @@ def _check_deprecated(ctx: Ctx, raw: Mapping[str, Any]) -> None:
                         '"stream" field')  # fmt: skip
     for index, service in items(raw, "services"):
         if "dev" in service and service.get("remote") is True:
-            ctx.add("EM356", ("services", index, "remote"), f"services[{index}].remote",
-                    f'services[{index}] has both "dev" and "remote"; remote is ignored')  # fmt: skip
+            path = ctx.where(("services", index))
+            ctx.add("EM356", ("services", index, "remote"), f"{path}.remote",
+                    f'{path} has both "dev" and "remote"; remote is ignored')  # fmt: skip
     logfwdr = raw.get("logfwdr")
     if isinstance(logfwdr, dict) and "schema" in logfwdr:
         ctx.add("EM319", ("logfwdr", "schema"), "logfwdr.schema", 'the logfwdr "schema" '
@@ -171,37 +189,70 @@ def _check_deprecated(ctx: Ctx, raw: Mapping[str, Any]) -> None:
 
 def _check_exclusive(ctx: Ctx, raw: Mapping[str, Any]) -> None:
     for index, network in items(raw, "vpc_networks"):
+        if "network_id" in network and not isinstance(network["network_id"], str):
+            path = ctx.where(("vpc_networks", index, "network_id"))
+            ctx.add("EM319", ("vpc_networks", index, "network_id"), path, f"{path} must be a "
+                    f"string, not {kind_of(network['network_id'])}")  # fmt: skip
         both = "tunnel_id" in network and "network_id" in network
         neither = "tunnel_id" not in network and "network_id" not in network
         if both or neither:
-            ctx.add("EM319", ("vpc_networks", index), f"vpc_networks[{index}]",
-                    f"vpc_networks[{index}] must have either tunnel_id or network_id"
+            path = ctx.where(("vpc_networks", index))
+            ctx.add("EM319", ("vpc_networks", index), path,
+                    f"{path} must have either tunnel_id or network_id"
                     + (", not both" if both else ""))  # fmt: skip
     for index, email in items(raw, "send_email"):
         if "destination_address" in email and "allowed_destination_addresses" in email:
-            ctx.add("EM319", ("send_email", index), f"send_email[{index}]",
-                    f"send_email[{index}] must have either destination_address or "
+            path = ctx.where(("send_email", index))
+            ctx.add("EM319", ("send_email", index), path,
+                    f"{path} must have either destination_address or "
                     "allowed_destination_addresses, not both")  # fmt: skip
+
+
+def _check_services(ctx: Ctx, raw: Mapping[str, Any]) -> None:
+    """A service binding's `environment` type, and its `dev` plugin (unknown to the schema)."""
     for index, service in items(raw, "services"):
-        dev = service.get("dev")
+        loc: Loc = ("services", index)
+        environment = service.get("environment")
+        if "environment" in service and not isinstance(environment, str):
+            _wrong(ctx, (*loc, "environment"), "a string", environment)
         if "dev" not in service:
             continue
-        plugin = dev.get("plugin") if isinstance(dev, dict) else None
-        if (
-            not isinstance(dev, dict)
-            or not isinstance(plugin, dict)
-            or not (isinstance(plugin.get("package"), str) and isinstance(plugin.get("name"), str))
-        ):
-            ctx.add("EM319", ("services", index, "dev"), f"services[{index}].dev",
-                    f"services[{index}].dev must be a table with a plugin table holding string "
-                    f'"package" and "name", not {kind_of(dev)}')  # fmt: skip
+        dev = service["dev"]
+        if not isinstance(dev, dict):
+            _wrong(ctx, (*loc, "dev"), 'a table with a "plugin" table', dev)
+            continue
+        plugin = dev.get("plugin")
+        if not isinstance(plugin, dict):
+            where: Loc = (*loc, "dev", "plugin") if "plugin" in dev else (*loc, "dev")
+            _wrong(ctx, where, 'a table holding string "package" and "name"', plugin,
+                   f"{ctx.where((*loc, 'dev'))}.plugin")  # fmt: skip
+        else:
+            for key in ("package", "name"):
+                if not isinstance(plugin.get(key), str):
+                    where = (
+                        (*loc, "dev", "plugin", key) if key in plugin else (*loc, "dev", "plugin")
+                    )
+                    _wrong(ctx, where, "a string", plugin.get(key),
+                           f"{ctx.where((*loc, 'dev', 'plugin'))}.{key}")  # fmt: skip
+        if "options" in dev and not isinstance(dev["options"], dict):
+            _wrong(ctx, (*loc, "dev", "options"), "a table", dev["options"])
+
+
+def _wrong(ctx: Ctx, loc: Loc, expected: str, value: Any, what: str | None = None) -> None:
+    """EM319 at `loc`: `what` (the path of `loc` unless given) must be `expected`."""
+    what = what or ctx.where(loc)
+    ctx.add("EM319", loc, ctx.where(loc), f"{what} must be {expected}, not {kind_of(value)}")
 
 
 def _check_connect(ctx: Ctx, raw: Mapping[str, Any]) -> None:
     seen: dict[tuple[Any, Any], int] = {}
     for index, handler in items(raw, "connect"):
         port = handler.get("port")
-        path = f"connect[{index}]"
+        path = ctx.where(("connect", index))
+        if handler.get("protocol") == "udp":
+            ctx.add("EM341", ("connect", index, "protocol"), f"{path}.protocol",
+                    f"{path}.protocol is the string 'udp'; wrangler allows only \"tcp\"",
+                    hint="wrangler's validation refuses udp, although its newer schema lists it")  # fmt: skip
         if not (isinstance(port, int) and not isinstance(port, bool) and 1 <= port <= 65535):
             ctx.add("EM319", ("connect", index, "port"), f"{path}.port", f"{path} must have a "
                     f"whole-number port from 1 to 65535, not {kind_of(port)}")  # fmt: skip
@@ -214,12 +265,18 @@ def _check_connect(ctx: Ctx, raw: Mapping[str, Any]) -> None:
 
 def _check_pages_names(ctx: Ctx, raw: Mapping[str, Any]) -> None:
     variables = raw.get("vars")
-    names = [("vars", k) for k in variables] if isinstance(variables, dict) else []
-    for key, value in raw.items():
-        for index, entry in enumerate(value if isinstance(value, list) else []):
-            if isinstance(entry, dict):
-                names += [(f"{key}[{index}]", entry.get(n)) for n in ("binding", "name")]
-    for where, name in names:
+    secrets = raw.get("secrets")
+    required = secrets.get("required") if isinstance(secrets, dict) else None
+    names: list[tuple[Loc, str, Any]] = []
+    if isinstance(variables, dict):
+        names += [(("vars", k), f"vars.{k}", k) for k in variables]
+    if isinstance(required, list):
+        names += [
+            (("secrets", "required", i), "secrets.required", s) for i, s in enumerate(required)
+        ]
+    for kind in BINDINGS:
+        names += [(loc, path, name) for loc, _, path, name in entries(kind, raw)]
+    for loc, path, name in names:
         if name == "ASSETS":
-            ctx.add("EM357", (where.split("[")[0],), where, "the name 'ASSETS' is reserved in "
-                    "Pages projects", hint="rename this binding")  # fmt: skip
+            ctx.add("EM357", loc, path, "the name 'ASSETS' is reserved in Pages projects",
+                    hint="rename this binding")  # fmt: skip

@@ -17,6 +17,8 @@ _RENAMED = {"dev": "lite", "standard": "standard-1"}
 _SCHEDULING = ("regional", "moon", "default")
 _JURISDICTIONS = ("eu", "fedramp")
 _REGIONS = ("ENAM", "WNAM", "EEUR", "WEUR", "APAC", "SAM", "ME", "OC", "AFR")
+_CONFIGURATION_KEYS = frozenset(("image", "secrets", "labels", "disk", "vcpu", "memory_mib"))
+"""What wrangler reads from the deprecated `containers[].configuration` (its schema has none)."""
 _DEPRECATED = {
     "configuration": 'use the top-level "containers" fields instead',
     "instances": 'use "max_instances" instead',
@@ -31,6 +33,19 @@ def _number(value: Any) -> bool:
 
 def check_containers(ctx: Ctx, raw: Mapping[str, Any], root: Path | None) -> None:
     """EM347 (invalid container), EM348 (deprecated), EM349 (duplicate names or classes)."""
+    cloudchamber = raw.get("cloudchamber")
+    if (
+        isinstance(cloudchamber, dict)
+        and "instance_type" in cloudchamber
+        and ("memory" in cloudchamber or "vcpu" in cloudchamber)
+    ):
+        ctx.add(
+            "EM347",
+            ("cloudchamber", "instance_type"),
+            "cloudchamber.instance_type",
+            'cloudchamber cannot set "memory" or "vcpu" together with "instance_type"',
+            hint="keep the instance_type preset, or memory and vcpu without it",
+        )
     names: dict[str, int] = {}
     classes: dict[str, int] = {}
     for index, container, name in containers_of(raw):
@@ -62,9 +77,9 @@ def check_containers(ctx: Ctx, raw: Mapping[str, Any], root: Path | None) -> Non
 
 def _check_one(ctx: Ctx, raw: Mapping[str, Any], loc: tuple[str | int, ...], path: str,
                c: dict[str, Any], root: Path | None) -> None:  # fmt: skip
-    def bad(key: str, message: str, hint: str | None = None) -> None:
-        ctx.add("EM347", (*loc, key) if key else loc, f"{path}.{key}" if key else path, message,
-                hint=hint)  # fmt: skip
+    def bad(key: str | tuple[str | int, ...], message: str, hint: str | None = None) -> None:
+        at = (*loc, *((key,) if isinstance(key, str) else key))
+        ctx.add("EM347", at, ctx.where(at), message, hint=hint)
 
     for key, instead in _DEPRECATED.items():
         if key in c:
@@ -79,6 +94,10 @@ def _check_one(ctx: Ctx, raw: Mapping[str, Any], loc: tuple[str | int, ...], pat
     if "configuration" in c and not isinstance(configuration, dict):
         bad("configuration", '"containers.configuration" should be a table')
         configuration = None
+    for key in sorted(set(configuration or ()) - _CONFIGURATION_KEYS):
+        ctx.add("EM310", (*loc, "configuration", key), f"{path}.configuration.{key}",
+                f"unknown key `{key}` in `{path}.configuration`; wrangler only warns and "
+                "ignores it")  # fmt: skip
     image = c.get("image") or (configuration or {}).get("image")
     if not image:
         bad("image", '"containers.image" must be defined for each container: the path to a '
@@ -94,6 +113,10 @@ def _check_one(ctx: Ctx, raw: Mapping[str, Any], loc: tuple[str | int, ...], pat
     ):
         bad("configuration", 'custom limits in "containers.configuration" cannot be combined '
             'with a preset "instance_type"')  # fmt: skip
+    unsafe = c.get("unsafe")
+    if (unsafe and not isinstance(unsafe, dict)) or isinstance(unsafe, list):
+        ctx.add("EM311", (*loc, "unsafe"), f"{path}.unsafe", f"{path}.unsafe must be a table, "
+                f"not {kind_of(unsafe)}")  # fmt: skip
     _check_rollout(bad, c)
     if _number(c.get("max_instances")) and c["max_instances"] < 0:
         bad("max_instances", f"containers.max_instances must be positive, not {c['max_instances']}")
@@ -172,21 +195,23 @@ def _check_ssh(bad: Any, c: dict[str, Any]) -> None:
         if not isinstance(ssh, dict):
             continue
         if not isinstance(ssh.get("enabled"), bool):
-            bad(key, f"containers.{key}.enabled must be true or false")
+            bad((key, "enabled") if "enabled" in ssh else key,
+                f"containers.{key}.enabled must be true or false")  # fmt: skip
         port: Any = ssh.get("port")
         if "port" in ssh and not (_number(port) and 1 <= port <= 65535):
-            bad(key, f"containers.{key}.port must be a number from 1 to 65535")
+            bad((key, "port"), f"containers.{key}.port must be a number from 1 to 65535")
     for key in ("authorized_keys", "trusted_user_ca_keys"):
         keys = c.get(key)
         for index, entry in enumerate(keys if isinstance(keys, list) else []):
             if not isinstance(entry, dict):
                 continue
             if key == "authorized_keys" and not isinstance(entry.get("name"), str):
-                bad(key, f"containers.{key}[{index}].name must be a string")
+                bad((key, index, "name") if "name" in entry else (key, index),
+                    f"containers.{key}[{index}].name must be a string")  # fmt: skip
             public = entry.get("public_key")
             if isinstance(public, str) and not public.lower().startswith("ssh-ed25519"):
-                bad(key, f"containers.{key}[{index}].public_key is not an ED25519 key; "
-                    "wrangler supports only those")  # fmt: skip
+                bad((key, index, "public_key"), f"containers.{key}[{index}].public_key is not "
+                    "an ED25519 key; wrangler supports only those")  # fmt: skip
 
 
 def _check_constraints(ctx: Ctx, bad: Any, loc: tuple[str | int, ...], path: str,
@@ -201,12 +226,13 @@ def _check_constraints(ctx: Ctx, bad: Any, loc: tuple[str | int, ...], path: str
                 "cannot both be set")  # fmt: skip
     tiers = constraints.get("tiers")
     if "tiers" in constraints and not (isinstance(tiers, list) and all(_number(t) for t in tiers)):
-        bad("constraints", "containers.constraints.tiers must be a list of numbers")
+        bad(("constraints", "tiers"), "containers.constraints.tiers must be a list of numbers")
     jurisdiction = constraints.get("jurisdiction")
     if jurisdiction and jurisdiction not in _JURISDICTIONS:
-        bad("constraints", 'containers.constraints.jurisdiction must be "eu" or "fedramp"')
+        bad(("constraints", "jurisdiction"), 'containers.constraints.jurisdiction must be "eu" '
+            'or "fedramp"')  # fmt: skip
     regions = constraints.get("regions")
-    for region in regions if isinstance(regions, list) else []:
+    for index, region in enumerate(regions if isinstance(regions, list) else []):
         if not isinstance(region, str) or region.upper() not in _REGIONS:
-            bad("constraints", f"containers.constraints.regions has the invalid region "
-                f"{region!r}; valid: {', '.join(_REGIONS)}")  # fmt: skip
+            bad(("constraints", "regions", index), "containers.constraints.regions has the "
+                f"invalid region {region!r}; valid: {', '.join(_REGIONS)}")  # fmt: skip

@@ -75,14 +75,8 @@ def _check_export(ctx: Ctx, name: str, entry: Any) -> None:
     loc, path = ("exports", name), f"exports.{name}"
     if not isinstance(entry, dict):
         return  # EM311, from the schema
-    kind = entry.get("type")
-    if kind not in ("durable-object", "worker", "workflow"):
-        _bad(
-            ctx, loc, path, f'{path}.type must be "durable-object" or "worker", not {kind_of(kind)}'
-        )
-        return
-    if kind != "durable-object":
-        return
+    if entry.get("type") != "durable-object":
+        return  # other types, and their keys, are the schema's (EM341, EM311, EM342, EM310)
     if name == "":
         _bad(ctx, loc, path, "an exports key cannot be the empty string")
     state = entry.get("state", "created")
@@ -200,11 +194,11 @@ def _check_links(ctx: Ctx, raw: Mapping[str, Any], exports: dict[str, dict[str, 
             continue
         claims.setdefault(container, []).append(cls)
     for container, classes in claims.items():
-        if len(classes) > 1:
+        for cls in classes[1:]:
             _bad(
                 ctx,
-                ("exports",),
-                "exports",
+                ("exports", cls, "container"),
+                f"exports.{cls}.container",
                 f"the container {container!r} is referenced by "
                 f"more than one Durable Object export ({', '.join(classes)}); a container "
                 "belongs to one Durable Object",

@@ -25,6 +25,10 @@ def check_worker_rules(ctx: Ctx, raw: Mapping[str, Any], root: Path | None, top:
             ctx.add("EM359", ("main",), "main", f"the entry point {main!r} does not exist; "
                     "wrangler deploy fails", hint="fix the path, or build the Worker first")  # fmt: skip
     site = raw.get("site")
+    if top and isinstance(site, dict) and not site.get("entry-point") and not main:
+        ctx.add("EM356", ("site",), "site", "[site] without `main` or site.entry-point: wrangler "
+                'falls back to the deprecated default entry point "workers-site"',
+                hint='set main = "workers-site/index.js" (or your Worker\'s entry point)')  # fmt: skip
     if top and isinstance(site, dict) and "entry-point" in site:
         ctx.add("EM356", ("site", "entry-point"), "site.entry-point", "site.entry-point is "
                 "deprecated", hint="delete it and set the top-level `main` instead")  # fmt: skip

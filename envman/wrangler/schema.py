@@ -119,13 +119,23 @@ def _problems(error: Any) -> list[Problem]:
 def _best_branch(loc: Loc, branches: list[list[Any]], value: Any) -> list[Problem]:
     """The problems of the alternative the value most nearly fits, as a person reads them.
 
-    Alternatives the value does not even have the type (or the constant) of are skipped;
-    of the rest, the one with the fewest problems wins. When none is left, the value fits
-    no alternative: one problem lists what was expected.
+    Alternatives the value does not even have the type (or the constant) of are skipped,
+    and so are those for another kind of table (a wrong constant in one of its keys, such
+    as `type = "worker"` against a Durable Object export); of the rest, the one with the
+    fewest problems wins. When every table alternative is of another kind, told apart by
+    one key, that key's value is the problem. When none is left, the value fits no
+    alternative: one problem lists what was expected.
     """
     fitting = [b for b in branches if not any(_at(e, loc) for e in b)]
-    if fitting:
-        best = min(fitting, key=len)
+    same_kind = [b for b in fitting if any(_same_kind(leaf, loc) for leaf in _leaves(b, loc))]
+    if fitting and not same_kind:
+        tag = _tag([leaf for b in fitting for leaf in _leaves(b, loc)], loc)
+        if tag is not None:
+            key, options = tag
+            found = value.get(key) if isinstance(value, Mapping) else None
+            return [Problem("value", (*loc, key), _options(options), found)]
+    if same_kind or fitting:
+        best = min(same_kind or fitting, key=len)
         return [p for error in best for p in _problems(error)]
     types: list[str] = []
     values: list[Any] = []
@@ -144,6 +154,41 @@ def _best_branch(loc: Loc, branches: list[list[Any]], value: Any) -> list[Proble
         expected = _options(values) + (f", or {_types(types)}" if types else "")
         return [Problem("value", loc, expected, value)]
     return [Problem("type", loc, _types(types), value)]
+
+
+def _leaves(branch: list[Any], loc: Loc) -> list[list[Any]]:
+    """A branch's errors, with a nested choice at `loc` unfolded into one list per alternative."""
+    for i, error in enumerate(branch):
+        if _loc(error) == loc and type(error.kind).__name__ in ("AnyOf", "OneOfNotValid"):
+            rest = branch[:i] + branch[i + 1 :]
+            return [leaf for sub in error.kind.context for leaf in _leaves([*sub, *rest], loc)]
+    return [branch]
+
+
+def _tags(leaf: list[Any], loc: Loc) -> dict[str, Any]:
+    """The keys of the table at `loc` whose value is not the constant this alternative needs."""
+    return {
+        str(_loc(e)[-1]): e.kind.expected_value
+        for e in leaf
+        if type(e.kind).__name__ == "Constant"
+        and len(_loc(e)) == len(loc) + 1
+        and _loc(e)[: len(loc)] == loc
+    }
+
+
+def _same_kind(leaf: list[Any], loc: Loc) -> bool:
+    """Whether an alternative is for this kind of value: right type, and right tag constants."""
+    return not any(_at(e, loc) for e in leaf) and not _tags(leaf, loc)
+
+
+def _tag(leaves: list[list[Any]], loc: Loc) -> tuple[str, list[Any]] | None:
+    """The one key every alternative's constant differs in, with the constants, or None."""
+    tags = [_tags(leaf, loc) for leaf in leaves]
+    common = set.intersection(*(set(t) for t in tags)) if tags else set()
+    if len(common) != 1:
+        return None
+    key = common.pop()
+    return key, [t[key] for t in tags]
 
 
 def _at(error: Any, loc: Loc) -> bool:

@@ -10,8 +10,7 @@ from typing import Any
 from envman.models import did_you_mean
 from envman.parse import Loc
 from envman.project import TOP_LEVEL
-from envman.wrangler.bindings import entry_label
-from envman.wrangler.findings import Ctx, dotted, kind_of
+from envman.wrangler.findings import Ctx, entry_at, kind_of, labelled
 from envman.wrangler.keys import BINDINGS, LEGACY, REMOVED, TOP_LEVEL_ONLY
 from envman.wrangler.schema import Problem, check_table, environment_keys, top_level_keys
 
@@ -46,10 +45,9 @@ def _report(ctx: Ctx, raw: Mapping[str, Any], p: Problem) -> None:
         return  # EM319: a list of bindings where a table with `bindings` belongs
     if len(p.loc) >= 2 and p.loc[0] == "exports" and _durable_export(raw, p.loc[1]):
         return  # EM345: the rules of each export state say more than the schema's branches
-    if p.loc[:1] == ("previews",) and p.kind == "required":
-        return  # the schema's `previews` is a generator artefact that requires `build` everywhere
     where = labelled(raw, p.loc)
-    in_binding = any(_binding_at(p.loc, kind) is not None for kind in BINDINGS)
+    at = entry_at(p.loc)
+    in_binding = at is not None and ".".join(at[1]) in BINDINGS
     own = _OWN_CODE.get(str(p.loc[0])) if p.loc else None
     if p.kind == "unknown":
         unknown_key(ctx, (*p.loc, p.key), f"{where}.{p.key}" if where else p.key, p.known)
@@ -86,30 +84,6 @@ def _durable_export(raw: Mapping[str, Any], name: Any) -> bool:
     exports = raw.get("exports")
     entry = exports.get(name) if isinstance(exports, Mapping) else None
     return isinstance(entry, Mapping) and entry.get("type") == "durable-object"
-
-
-def _binding_at(loc: Loc, kind: str) -> int | None:
-    """The index of the binding entry of `kind` that `loc` is in (or at), else None."""
-    parts = tuple(kind.split("."))
-    if len(loc) > len(parts) and loc[: len(parts)] == parts and isinstance(loc[len(parts)], int):
-        return int(loc[len(parts)])
-    return None
-
-
-def labelled(raw: Mapping[str, Any], loc: Loc) -> str:
-    """`loc` for messages: binding entries by name (`kv_namespaces.CACHE.id`), else `[i]`."""
-    for kind, keys in BINDINGS.items():
-        index = _binding_at(loc, kind)
-        if index is None:
-            continue
-        n = len(kind.split("."))
-        container: Any = raw
-        for part in loc[:n]:
-            container = container.get(part) if isinstance(container, Mapping) else None
-        entry = container[index] if isinstance(container, list) and index < len(container) else None
-        label = entry_label(entry, index, keys[0])
-        return dotted((*loc[:n], label, *loc[n + 1 :]))
-    return dotted(loc)
 
 
 def unknown_key(ctx: Ctx, loc: Loc, where: str, known: Iterable[str]) -> None:

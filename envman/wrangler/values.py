@@ -13,7 +13,7 @@ from envman.models import Finding
 from envman.parse import Loc
 from envman.wrangler.bindings import check_bindings, entries
 from envman.wrangler.cron import cron_problem
-from envman.wrangler.findings import Ctx, Locate, dotted, kind_of
+from envman.wrangler.findings import Ctx, Locate, kind_of
 from envman.wrangler.rules_bindings import check_binding_rules
 from envman.wrangler.rules_containers import check_containers
 from envman.wrangler.rules_durable import check_durable_objects, live_classes
@@ -58,12 +58,12 @@ def check_values(
     except its keys in `skip` (reported already). `document` is the whole wrangler file
     when `raw` is one of its environments: some rules look at the other environments.
     """
-    ctx = Ctx(env, locate)
+    ctx = Ctx(env, locate, raw=raw)
     if shapes:
         check_shapes(ctx, {k: v for k, v in raw.items() if k in environment_keys()}, top=False,
                      skip=skip)  # fmt: skip
     for loc, value in _dates(raw, ()):
-        path = dotted(loc)
+        path = ctx.where(loc)
         ctx.add(
             "EM336",
             loc,
@@ -327,7 +327,7 @@ def _check_settings(ctx: Ctx, raw: Mapping[str, Any]) -> None:
             for part in loc:
                 node = node.get(part) if isinstance(node, dict) else None
             if isinstance(node, int | float) and not isinstance(node, bool) and not 0 <= node <= 1:
-                path = dotted(("observability", *loc))
+                path = ctx.where(("observability", *loc))
                 ctx.add(
                     "EM322",
                     ("observability", *loc),

@@ -25,11 +25,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--token", help="API token to accept (default: the seed's, else test-token)"
     )
+    parser.add_argument(
+        "--server-defaults",
+        action="store_true",
+        help="answer with Cloudflare's server-side defaults filled in (tests/fakecf/DEFAULTS.md)",
+    )
+    parser.add_argument(
+        "--page-size",
+        type=int,
+        help="cap every paginated list at this many items per page",
+    )
     args = parser.parse_args(argv)
 
     seed = json.loads(args.seed.read_text(encoding="utf-8")) if args.seed else {}
     token = args.token or seed.get("token") or "test-token"
-    fake = FakeCloudflare(token=token, host=args.host, port=args.port, latency=args.latency)
+    fake = FakeCloudflare(
+        token=token,
+        host=args.host,
+        port=args.port,
+        latency=args.latency,
+        server_defaults=args.server_defaults,
+        page_size=args.page_size,
+    )
     if seed.get("accounts"):
         fake.load_seed(seed)
     else:

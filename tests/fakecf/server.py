@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakecf import api
+from tests.fakecf import api, paging
 from tests.fakecf.faults import Fault, FaultKind, FaultSet, PathMatcher, make_fault, path_matches
 from tests.fakecf.state import FakeState
 
@@ -218,6 +218,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_json(401, api.error_envelope(10000, "Authentication error"))
                 return
             reply = api.handle(fake, self.command, rel, record.query, _lower(self.headers), body)
+            if fake.list_page_size:
+                reply = paging.paginate(reply, record.query, fake.list_page_size)
             record.status = reply.status
             self._send_json(reply.status, reply.body, reply.headers)
         except (BrokenPipeError, ConnectionResetError):
@@ -285,8 +287,11 @@ class FakeCloudflare(FakeState):
         port: int = 0,
         latency: float = 0.0,
         clock_start: datetime | None = None,
+        server_defaults: bool | frozenset[str] = False,
+        page_size: int | None = None,
     ) -> None:
-        super().__init__(clock_start=clock_start)
+        super().__init__(clock_start=clock_start, server_defaults=server_defaults)
+        self.page_size = page_size
         self.token = token
         self._account_id = account_id
         if account_id is not None:
@@ -296,6 +301,8 @@ class FakeCloudflare(FakeState):
         self.faults = FaultSet()
         self.faults.latency = latency
         self.server_errors: list[str] = []
+        self.list_page_size: int | None = None
+        """Split list answers into pages of this many items (``tests.fakecf.paging``)."""
         self._log_lock = threading.Lock()
         self._requests: list[RequestRecord] = []
         self._stopping = threading.Event()

@@ -7,14 +7,43 @@ same test see the same ids.
 
 Model, kept close to how Cloudflare stores a Worker:
 
-* an account has a workers.dev subdomain, scripts and custom domains; a zone has routes;
+* an account has a workers.dev subdomain, scripts, custom domains and an audit log; a zone
+  has routes;
 * a script has script-level settings (logpush, observability, tags, tail consumers), cron
-  schedules, its workers.dev switch, and a list of *versions*; a version holds the bindings
-  (secrets included, with their values, which are never served), compatibility date/flags,
-  usage model, limits and placement;
+  schedules, its workers.dev switch, its Durable Object classes and migration tag, and a
+  list of *versions*; a version holds the bindings (secrets included, with their values,
+  which are never served), compatibility date/flags, usage model, limits, placement, main
+  module, who made it (``author``, ``source``) and its annotations;
 * a *deployment* sends percentages of traffic to versions; every change made "through the
-  dashboard" (``set_var``, ``set_secret``, ...) uploads a new version and deploys it at 100 %,
-  as Cloudflare does; ``split_deployment`` leaves two versions live.
+  dashboard" (``set_var``, ``set_secret``, ...) uploads a new version and deploys it at
+  100 %, as Cloudflare does; ``split_deployment`` leaves two versions live.
+
+Change paths and what they record (``source``, ``workers/triggered_by``):
+
+=================================  ==========  =================  =========================
+change                             source      version trigger    deployment trigger
+=================================  ==========  =================  =========================
+``deploy_wrangler`` first deploy   wrangler    upload             upload ("Automatic
+(PUT script upload)                                               deployment on upload.")
+``deploy_wrangler`` existing       wrangler    version_upload     deployment
+(versions API)
+``upload_script`` (Terraform, API)  terraform   upload             upload
+HTTP PUT …/scripts/{s}             api [1]     upload             upload
+HTTP POST …/versions               api [1]     version_upload     (none)
+HTTP POST …/deployments            api [1]     -                  deployment
+``set_var``/``set_binding``/…      dash        version_settings   version_settings
+HTTP PATCH …/settings              api [1]     version_settings   version_settings
+``set_secret``/HTTP secrets        dash/api    secret             secret
+``rollback``                       wrangler    -                  rollback (+rollback_from)
+``set_crons``/``set_workers_dev``  dash/api    (no version: audit log only)
+=================================  ==========  =================  =========================
+
+[1] over HTTP the source comes from the User-Agent: ``wrangler/…`` → wrangler,
+``terraform…``/``Terraform/…`` → terraform, anything else → api. ``version_settings`` is the
+fake's name for a settings edit: no public source shows the real value.
+
+Every change also appends an entry to the account's audit log
+(``GET /accounts/{a}/audit_logs``).
 
 GET ``…/settings`` and ``…/secrets`` describe the latest version, as Cloudflare does.
 """
@@ -30,11 +59,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.fakecf.wrangler import DeployPlan, WranglerError, metadata_bindings, plan_deploy
+
 JSONDict = dict[str, Any]
 
 DEFAULT_COMPATIBILITY_DATE = "2024-09-23"
 AUTHOR_EMAIL = "dev@example.com"
 _ID_NAMESPACE = uuid.UUID("6f1b0c52-3a8e-4f7e-9d0a-6a1f5f0c0e11")
+AUTOMATIC_DEPLOYMENT_MESSAGE = "Automatic deployment on upload."
 
 # Fields each binding type must carry besides ``name`` and ``type`` (from the OpenAPI
 # subset, ``workers_binding_kind_*.required``). ``secret_text.text`` is write-only: needed
@@ -76,9 +108,32 @@ BINDING_REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "vpc_service": ("service_id",),
     "wasm_module": ("part",),
     "workflow": ("workflow_name",),
+    # Kinds wrangler uploads that the OpenAPI subset does not list (accepted as sent).
+    "stream": (),
+    "worker_loader": (),
 }
 SECRET_BINDING_TYPES = frozenset({"secret_text", "secret_key"})
+VAR_BINDING_TYPES = frozenset({"plain_text", "json"})
 _WRITE_ONLY_FIELDS = {"secret_text": ("text",), "secret_key": ("key_base64", "key_jwk")}
+# Fields the API accepts on upload but does not serve back.
+_UPLOAD_ONLY_FIELDS = {"d1": ("internalEnv",), "inherit": ("version_id", "old_name")}
+# metadata.source values the API reports (the OpenAPI enum of version metadata.source).
+VERSION_SOURCES = frozenset(
+    {
+        "unknown",
+        "api",
+        "wrangler",
+        "terraform",
+        "dash",
+        "cf_cli",
+        "dash_template",
+        "integration",
+        "quick_editor",
+        "playground",
+        "workersci",
+    }
+)
+_UI_SOURCES = frozenset({"dash", "dash_template", "quick_editor", "playground"})
 
 
 class _Keep:
@@ -92,18 +147,22 @@ KEEP: Any = _Keep()
 
 
 class ApiError(Exception):
-    """A Cloudflare API error: HTTP status plus one ``{code, message}`` entry."""
+    """A Cloudflare API error: HTTP status plus ``{code, message}`` entries (first one first)."""
 
-    def __init__(self, status: int, code: int, message: str) -> None:
+    def __init__(
+        self, status: int, code: int, message: str, *, more: Sequence[tuple[int, str]] = ()
+    ) -> None:
         super().__init__(f"{status} [{code}] {message}")
         self.status = status
         self.code = code
         self.message = message
+        self.errors = [(code, message), *more]
 
 
 # Error codes. 10000 (authentication), 10007 (script not found), 7000 (no route), 971 (rate
-# limited), 10013 (unknown error), 10214/10215 (latest version not deployed) are the codes
-# the real API answers with; the other not-found/validation codes are plausible stand-ins.
+# limited), 10013 (unknown error), 10214/10215 (latest version not deployed), 10057
+# (invalid inherit binding), 10061 (Durable Object class without migration) are codes the
+# real API answers with; the other not-found/validation codes are plausible stand-ins.
 def auth_error() -> ApiError:
     return ApiError(403, 10000, "Authentication error")
 
@@ -114,6 +173,24 @@ def script_not_found() -> ApiError:
 
 def bad_request(message: str, code: int = 10021) -> ApiError:
     return ApiError(400, code, message)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change: what versions, deployments and the audit log report."""
+
+    email: str
+    id: str
+    type: str = "user"
+    ip: str = "198.51.100.7"
+
+
+def actor(author: str | Actor | None) -> Actor:
+    """An :class:`Actor` from an e-mail address (id derived from it), or the default author."""
+    if isinstance(author, Actor):
+        return author
+    email = author or AUTHOR_EMAIL
+    return Actor(email=email, id=_stable_hex("user", email.lower()))
 
 
 @dataclass
@@ -130,7 +207,18 @@ class Version:
     usage_model: str
     limits: JSONDict | None
     placement: JSONDict | None
-    message: str | None = None
+    author: Actor = field(default_factory=lambda: actor(None))
+    annotations: JSONDict = field(default_factory=dict)
+    main_module: str = "index.js"
+    upload_metadata: JSONDict | None = None
+
+    @property
+    def message(self) -> str | None:
+        return self.annotations.get("workers/message")
+
+    @property
+    def triggered_by(self) -> str | None:
+        return self.annotations.get("workers/triggered_by")
 
 
 @dataclass
@@ -141,8 +229,16 @@ class Deployment:
     created_on: str
     source: str
     versions: list[JSONDict]
-    message: str | None = None
-    triggered_by: str = "deployment"
+    author: Actor = field(default_factory=lambda: actor(None))
+    annotations: JSONDict = field(default_factory=lambda: {"workers/triggered_by": "deployment"})
+
+    @property
+    def message(self) -> str | None:
+        return self.annotations.get("workers/message")
+
+    @property
+    def triggered_by(self) -> str:
+        return str(self.annotations.get("workers/triggered_by", "deployment"))
 
 
 @dataclass
@@ -164,6 +260,8 @@ class Script:
     subdomain_enabled: bool = True
     previews_enabled: bool = True
     handlers: list[str] = field(default_factory=lambda: ["fetch"])
+    migration_tag: str | None = None
+    do_classes: set[str] = field(default_factory=set)
 
     @property
     def latest(self) -> Version:
@@ -191,6 +289,8 @@ class Zone:
     name: str
     account_id: str
     routes: list[JSONDict] = field(default_factory=list)
+    created_on: str = "2024-01-01T00:00:00.000000Z"
+    status: str = "active"
 
 
 @dataclass
@@ -199,11 +299,14 @@ class Account:
     subdomain: str | None
     scripts: dict[str, Script] = field(default_factory=dict)
     domains: list[JSONDict] = field(default_factory=list)
+    audit: list[JSONDict] = field(default_factory=list)
+    name: str = ""
 
 
 def public_binding(binding: Mapping[str, Any]) -> JSONDict:
-    """A binding as the API serves it: write-only fields (secret values) removed."""
-    hidden = _WRITE_ONLY_FIELDS.get(str(binding.get("type")), ())
+    """A binding as the API serves it: write-only and upload-only fields removed."""
+    kind = str(binding.get("type"))
+    hidden = _WRITE_ONLY_FIELDS.get(kind, ()) + _UPLOAD_ONLY_FIELDS.get(kind, ())
     return {k: copy.deepcopy(v) for k, v in binding.items() if k not in hidden}
 
 
@@ -223,7 +326,11 @@ def normalise_binding(binding: Mapping[str, Any]) -> JSONDict:
     if not isinstance(kind, str) or not isinstance(name, str) or not name:
         raise bad_request("Each binding needs a string 'name' and 'type'.")
     if kind == "d1" and "database_id" not in out and "id" in out:
-        out["database_id"] = out.pop("id")  # `id` is the deprecated spelling
+        out["database_id"] = out.pop("id")  # `id` is the deprecated spelling wrangler uploads
+    if kind == "pipelines" and "pipeline" not in out and "stream" in out:
+        out["pipeline"] = out["stream"]
+    if kind == "analytics_engine" and "dataset" not in out:
+        out["dataset"] = name  # the dataset defaults to the binding name
     if kind not in BINDING_REQUIRED_FIELDS:
         raise bad_request(f"Unknown binding type '{kind}' for binding '{name}'.")
     missing = [f for f in BINDING_REQUIRED_FIELDS[kind] if f not in out]
@@ -238,20 +345,62 @@ def _stable_hex(*parts: str) -> str:
     return hashlib.md5("\x00".join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
-def _host_of(pattern: str) -> str:
+def host_of(pattern: str) -> str:
+    """The host of a route pattern (``*.example.com/api/*`` → ``example.com``)."""
     host = pattern.split("/", 1)[0].split(":", 1)[0]
     return host.lstrip("*").lstrip(".").lower()
 
 
-class FakeState:
-    """All accounts, zones and scripts, with the seeding/mutation API for tests."""
+_host_of = host_of  # the old private name
 
-    def __init__(self, *, clock_start: datetime | None = None) -> None:
+
+def interface_of(source: str) -> str:
+    """The audit log's ``interface`` for a change made through ``source``."""
+    return "UI" if source in _UI_SOURCES else "API"
+
+
+@dataclass
+class WranglerDeploy:
+    """What one :meth:`FakeState.deploy_wrangler` did."""
+
+    script: str
+    version_id: str
+    deployment_id: str
+    plan: DeployPlan
+
+    @property
+    def metadata(self) -> JSONDict:
+        """The upload's ``metadata`` part, exactly as wrangler builds it."""
+        return self.plan.metadata
+
+
+class FakeState:
+    """All accounts, zones and scripts, with the seeding/mutation API for tests.
+
+    ``server_defaults``: the defaults catalogue (:mod:`tests.fakecf.defaults`) applied on
+    read — True (all, as Cloudflare answers), False (none: the fake's historical answers,
+    the default so that tests written before the catalogue keep passing) or a frozenset of
+    catalogue keys. ``page_size``: when set, every paginated list answers at most this
+    many items per page whatever ``per_page`` asks, so clients must follow pages.
+    ``api_author``: who requests over HTTP act as (the token's owner).
+    ``audit_logs_forbidden``: GET audit_logs answers 403 (token without the permission).
+    """
+
+    def __init__(
+        self,
+        *,
+        clock_start: datetime | None = None,
+        server_defaults: bool | frozenset[str] = False,
+    ) -> None:
         self.lock = threading.RLock()
         self.accounts: dict[str, Account] = {}
         self.zones: dict[str, Zone] = {}
         self._counter = 0
         self._clock = clock_start or datetime(2025, 1, 1, tzinfo=UTC)
+        self.server_defaults: bool | frozenset[str] = server_defaults
+        self.page_size: int | None = None
+        self.api_author: Actor = actor("api-token-owner@example.com")
+        self.audit_logs_forbidden = False
 
     # ----------------------------------------------------------------- ids and clock
     def now(self) -> str:
@@ -259,6 +408,11 @@ class FakeState:
         with self.lock:
             self._clock += timedelta(seconds=1)
             return self._clock.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def advance_clock(self, **delta: float) -> None:
+        """Move the fake clock forward (``advance_clock(days=2)``), e.g. between changes."""
+        with self.lock:
+            self._clock += timedelta(**delta)
 
     def new_uuid(self, kind: str) -> str:
         with self.lock:
@@ -300,11 +454,15 @@ class FakeState:
             return None
 
     # ----------------------------------------------------------------- accounts and zones
-    def add_account(self, account_id: str, *, subdomain: str | None = None) -> str:
+    def add_account(
+        self, account_id: str, *, subdomain: str | None = None, name: str | None = None
+    ) -> str:
         """Create an account; its workers.dev subdomain defaults to the account id."""
         with self.lock:
             if account_id not in self.accounts:
-                self.accounts[account_id] = Account(account_id, subdomain or account_id)
+                self.accounts[account_id] = Account(
+                    account_id, subdomain or account_id, name=name or f"{account_id}'s Account"
+                )
             elif subdomain is not None:
                 self.accounts[account_id].subdomain = subdomain
             return account_id
@@ -315,7 +473,12 @@ class FakeState:
             self.account(account_id).subdomain = subdomain
 
     def add_zone(
-        self, name: str, *, account_id: str | None = None, zone_id: str | None = None
+        self,
+        name: str,
+        *,
+        account_id: str | None = None,
+        zone_id: str | None = None,
+        status: str = "active",
     ) -> str:
         """Create a zone (id defaults to a stable 32-hex hash of the name); returns its id."""
         with self.lock:
@@ -323,26 +486,45 @@ class FakeState:
             self.account(account_id)
             zone_id = zone_id or _stable_hex("zone", name.lower())
             if zone_id not in self.zones:
-                self.zones[zone_id] = Zone(zone_id, name.lower(), account_id)
+                self.zones[zone_id] = Zone(
+                    zone_id,
+                    name.lower(),
+                    account_id,
+                    created_on=self._clock.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                    status=status,
+                )
             return zone_id
+
+    def zone_by_name(self, account_id: str, name: str) -> Zone | None:
+        """The account's zone named exactly ``name`` (what ``GET /zones?name=`` answers)."""
+        with self.lock:
+            name = name.lower()
+            return next(
+                (z for z in self.zones.values() if z.account_id == account_id and z.name == name),
+                None,
+            )
+
+    def resolve_zone(self, account_id: str, host: str) -> Zone | None:
+        """The zone wrangler picks for ``host``: ask for the whole host, then drop the
+        leftmost label until a zone of the account answers (so the longest zone name that
+        is a suffix of the host wins); None when no zone matches."""
+        pieces = host.lower().split(".")
+        while len(pieces) > 1:
+            zone = self.zone_by_name(account_id, ".".join(pieces))
+            if zone is not None:
+                return zone
+            pieces.pop(0)
+        return None
 
     def zone_for_host(self, account_id: str, host: str, *, create: bool = True) -> Zone:
         """The account's zone whose name is the longest suffix of ``host`` (created if none)."""
         with self.lock:
-            host = host.lower()
-            best: Zone | None = None
-            for zone in self.zones.values():
-                if zone.account_id != account_id:
-                    continue
-                if (host == zone.name or host.endswith("." + zone.name)) and (
-                    best is None or len(zone.name) > len(best.name)
-                ):
-                    best = zone
+            best = self.resolve_zone(account_id, host)
             if best is None:
                 if not create:
                     raise bad_request(f"No zone on this account matches '{host}'.", 100117)
                 best = self.zones[
-                    self.add_zone(".".join(host.split(".")[-2:]), account_id=account_id)
+                    self.add_zone(".".join(host.lower().split(".")[-2:]), account_id=account_id)
                 ]
             return best
 
@@ -350,6 +532,45 @@ class FakeState:
         if not self.accounts:
             raise ValueError("no account: call add_account() first")
         return next(iter(self.accounts))
+
+    # ----------------------------------------------------------------- audit log
+    def record_audit(
+        self,
+        account_id: str,
+        *,
+        action: str,
+        resource_type: str,
+        resource_id: str,
+        author: str | Actor | None,
+        source: str,
+        metadata: Mapping[str, Any] | None = None,
+        old_value: str | None = None,
+        new_value: str | None = None,
+    ) -> JSONDict:
+        """Append one audit log entry (shaped as ``aaa_audit-logs`` in the OpenAPI subset)."""
+        with self.lock:
+            who = actor(author)
+            entry: JSONDict = {
+                "id": self.new_uuid("audit"),
+                "action": {"type": action, "result": True},
+                "actor": {"email": who.email, "id": who.id, "ip": who.ip, "type": who.type},
+                "interface": interface_of(source),
+                "metadata": {"source": source, **copy.deepcopy(dict(metadata or {}))},
+                "owner": {"id": _stable_hex("owner", account_id)},
+                "resource": {"type": resource_type, "id": resource_id},
+                "when": self._clock.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+            if old_value is not None:
+                entry["oldValue"] = old_value
+            if new_value is not None:
+                entry["newValue"] = new_value
+            self.account(account_id).audit.append(entry)
+            return entry
+
+    def audit_log(self, account_id: str) -> list[JSONDict]:
+        """The account's audit log, oldest first (a copy)."""
+        with self.lock:
+            return copy.deepcopy(self.account(account_id).audit)
 
     # ----------------------------------------------------------------- versions/deployments
     def _new_version(
@@ -363,7 +584,13 @@ class FakeState:
         usage_model: Any = KEEP,
         limits: Any = KEEP,
         placement: Any = KEEP,
+        main_module: Any = KEEP,
         message: str | None = None,
+        tag: str | None = None,
+        triggered_by: str = "upload",
+        author: str | Actor | None = None,
+        upload_metadata: JSONDict | None = None,
+        keep_bindings: Iterable[str] | None = None,
     ) -> Version:
         """Append a version; any field left at ``KEEP`` is copied from the latest version."""
         base = script.versions[-1] if script.versions else None
@@ -377,6 +604,19 @@ class FakeState:
             new_bindings = copy.deepcopy(base.bindings) if base else []
         else:
             new_bindings = self._resolve_bindings(script, bindings)
+            if base is not None and keep_bindings is not None:
+                kept = set(keep_bindings)
+                names = {b["name"] for b in new_bindings}
+                new_bindings += [
+                    copy.deepcopy(b)
+                    for b in base.bindings
+                    if b["type"] in kept and b["name"] not in names
+                ]
+        annotations: JSONDict = {"workers/triggered_by": triggered_by}
+        if message:
+            annotations["workers/message"] = message[:1000]
+        if tag:
+            annotations["workers/tag"] = tag[:100]
         version = Version(
             id=self.new_uuid("version"),
             number=len(script.versions) + 1,
@@ -389,12 +629,15 @@ class FakeState:
                 DEFAULT_COMPATIBILITY_DATE,
             ),
             compatibility_flags=list(
-                pick(compatibility_flags, base and base.compatibility_flags, [])
+                pick(compatibility_flags, base and base.compatibility_flags, []) or []
             ),
-            usage_model=pick(usage_model, base and base.usage_model, "standard"),
+            usage_model=pick(usage_model, base and base.usage_model, "standard") or "standard",
             limits=pick(limits, base and base.limits, None) or None,
             placement=pick(placement, base and base.placement, None) or None,
-            message=message,
+            author=actor(author),
+            annotations=annotations,
+            main_module=pick(main_module, base and base.main_module, "index.js") or "index.js",
+            upload_metadata=copy.deepcopy(upload_metadata),
         )
         script.versions.append(version)
         script.modified_on = version.created_on
@@ -406,30 +649,97 @@ class FakeState:
         """Normalise uploaded bindings; ``inherit`` copies a binding from an earlier version."""
         out: list[JSONDict] = []
         seen: set[str] = set()
+        invalid: list[tuple[int, str]] = []
         for raw in bindings:
             b = normalise_binding(raw)
             if b["type"] == "inherit":
                 source_name = b.get("old_name") or b["name"]
                 wanted = b.get("version_id", "latest")
-                src = (
-                    script.latest
-                    if wanted == "latest" and script.versions
-                    else script.version(wanted)
-                )
+                if wanted == "latest":
+                    src = script.latest if script.versions else None
+                else:
+                    src = script.version(wanted)
                 found = (
                     next((x for x in src.bindings if x["name"] == source_name), None)
                     if src
                     else None
                 )
                 if found is None:
-                    raise bad_request(f"Cannot inherit binding '{source_name}': not found.", 10021)
+                    invalid.append(
+                        (
+                            10057,
+                            f"inherit binding '{raw['name']}' is invalid: previous version does "
+                            f"not have binding named '{source_name}'",
+                        )
+                    )
+                    continue
                 b = copy.deepcopy(found)
                 b["name"] = raw["name"]
+            if b["type"] == "durable_object_namespace" and "namespace_id" not in b:
+                owner = b.get("script_name") or script.name
+                b["namespace_id"] = _stable_hex(
+                    "do", script.account_id, str(owner), str(b.get("class_name"))
+                )
             if b["name"] in seen:
                 raise bad_request(f"Binding name '{b['name']}' is used more than once.", 10021)
             seen.add(b["name"])
             out.append(b)
+        if invalid:
+            (code, message), *more = invalid
+            raise ApiError(400, code, message, more=more)
         return out
+
+    def _check_durable_objects(
+        self, script: Script, bindings: Iterable[Mapping[str, Any]], classes: set[str]
+    ) -> None:
+        """Refuse a binding to a class of this Worker that no migration created (10061)."""
+        for b in bindings:
+            if b.get("type") != "durable_object_namespace":
+                continue
+            owner = b.get("script_name")
+            if owner and owner != script.name:
+                continue
+            class_name = b.get("class_name")
+            if class_name and class_name not in classes:
+                raise bad_request(
+                    f"Cannot create binding for class '{class_name}' because it is not "
+                    "currently configured to implement Durable Objects. Configure a migration "
+                    "in your configuration to add this class.",
+                    10061,
+                )
+
+    @staticmethod
+    def _apply_migrations(
+        script: Script, migrations: Mapping[str, Any] | None
+    ) -> tuple[set[str], str | None]:
+        """The Durable Object classes and migration tag after ``migrations`` (not stored)."""
+        classes = set(script.do_classes)
+        tag = script.migration_tag
+        if not migrations:
+            return classes, tag
+        if not isinstance(migrations, Mapping):
+            raise bad_request("'migrations' must be an object.", 10021)
+        old = migrations.get("old_tag")
+        if old is not None and old != script.migration_tag:
+            raise bad_request(
+                f"Migration tag precondition failed: expected old_tag '{old}', the script is "
+                f"at '{script.migration_tag}'.",
+                10079,
+            )
+        steps = migrations.get("steps")
+        if steps is None:
+            steps = [migrations]
+        for step in steps:
+            classes |= set(step.get("new_classes") or []) | set(
+                step.get("new_sqlite_classes") or []
+            )
+            for renamed in step.get("renamed_classes") or []:
+                classes.discard(renamed.get("from"))
+                classes.add(renamed.get("to"))
+            for moved in step.get("transferred_classes") or []:
+                classes.add(moved.get("to"))
+            classes -= set(step.get("deleted_classes") or [])
+        return classes, migrations.get("new_tag", tag)
 
     def _deploy(
         self,
@@ -439,30 +749,86 @@ class FakeState:
         source: str,
         message: str | None = None,
         triggered_by: str = "deployment",
+        author: str | Actor | None = None,
+        annotations: Mapping[str, str] | None = None,
     ) -> Deployment:
         if not versions or any(script.version(v) is None for v in versions):
             raise bad_request("Deployment refers to an unknown version.", 10220)
         if abs(sum(versions.values()) - 100.0) > 1e-6:
             raise bad_request("Deployment percentages must add up to 100.", 10221)
+        notes: JSONDict = {"workers/triggered_by": triggered_by, **(annotations or {})}
+        if message:
+            notes["workers/message"] = message[:1000]
         deployment = Deployment(
             id=self.new_uuid("deployment"),
             created_on=self.now(),
             source=source,
             versions=[{"version_id": v, "percentage": float(p)} for v, p in versions.items()],
-            message=message,
-            triggered_by=triggered_by,
+            author=actor(author),
+            annotations=notes,
         )
         script.deployments.append(deployment)
+        self.record_audit(
+            script.account_id,
+            action="deploy",
+            resource_type="worker_deployment",
+            resource_id=deployment.id,
+            author=author,
+            source=source,
+            metadata={
+                "script_name": script.name,
+                "triggered_by": triggered_by,
+                "versions": copy.deepcopy(deployment.versions),
+            },
+        )
         return deployment
 
     def _change(
-        self, account_id: str, name: str, *, source: str = "dash", triggered_by: str, **changes: Any
+        self,
+        account_id: str,
+        name: str,
+        *,
+        source: str = "dash",
+        triggered_by: str,
+        author: str | Actor | None = None,
+        message: str | None = None,
+        **changes: Any,
     ) -> Version:
         """Upload a version derived from the latest and deploy it at 100 %."""
         script = self.script(account_id, name)
-        version = self._new_version(script, source=source, **changes)
-        self._deploy(script, {version.id: 100.0}, source=source, triggered_by=triggered_by)
+        version = self._new_version(
+            script,
+            source=source,
+            triggered_by=triggered_by,
+            author=author,
+            message=message,
+            **changes,
+        )
+        self._audit_version(script, version, action="update")
+        self._deploy(
+            script,
+            {version.id: 100.0},
+            source=source,
+            triggered_by=triggered_by,
+            author=author,
+            message=message,
+        )
         return version
+
+    def _audit_version(self, script: Script, version: Version, *, action: str) -> None:
+        self.record_audit(
+            script.account_id,
+            action=action,
+            resource_type="worker_script",
+            resource_id=script.tag,
+            author=version.author,
+            source=version.source,
+            metadata={
+                "script_name": script.name,
+                "version_id": version.id,
+                "triggered_by": version.triggered_by,
+            },
+        )
 
     # ----------------------------------------------------------------- scripts
     def put_script(
@@ -490,14 +856,18 @@ class FakeState:
         handlers: Sequence[str] = ("fetch",),
         source: str = "wrangler",
         message: str | None = None,
+        author: str | Actor | None = None,
+        main_module: str = "index.js",
     ) -> str:
-        """Deploy a script as ``wrangler deploy`` would; returns the new version id.
+        """Seed a script directly (no wrangler rules); returns the new version id.
 
         Replaces everything about the script (a new version deployed at 100 %, script
         settings, crons, its routes and custom domains). ``vars`` become ``plain_text``/
         ``json`` bindings; ``secrets`` (name → value, or just names) become ``secret_text``.
         ``routes`` are patterns or wrangler route objects (``{pattern, zone_id|zone_name}``,
         ``{pattern, custom_domain: true}``); zones are found by hostname, created if missing.
+        Durable Object classes bound without ``script_name`` count as migrated. For what a
+        real ``wrangler deploy`` leaves, use :meth:`deploy_wrangler`.
         """
         all_bindings = [dict(b) for b in bindings]
         all_bindings += [var_binding(k, v) for k, v in (vars or {}).items()]
@@ -511,6 +881,7 @@ class FakeState:
         with self.lock:
             account = self.account(account_id)
             script = account.scripts.get(name)
+            created = script is None
             if script is None:
                 now = self.now()
                 script = Script(name, account_id, now, now, _stable_hex("script", account_id, name))
@@ -525,11 +896,28 @@ class FakeState:
                     limits=limits,
                     placement=placement,
                     message=message,
+                    author=author,
+                    main_module=main_module,
                 )
             except ApiError as err:  # a bad binding: report it as a seeding mistake
                 raise ValueError(f"put_script({name!r}): {err.message}") from err
+            script.do_classes |= {
+                str(b["class_name"])
+                for b in version.bindings
+                if b["type"] == "durable_object_namespace"
+                and b.get("class_name")
+                and b.get("script_name") in (None, name)
+            }
             account.scripts[name] = script
-            self._deploy(script, {version.id: 100.0}, source=source, message=message)
+            self._audit_version(script, version, action="create" if created else "update")
+            self._deploy(
+                script,
+                {version.id: 100.0},
+                source=source,
+                message=message,
+                author=author,
+                triggered_by="upload",
+            )
             script.logpush = logpush
             script.observability = copy.deepcopy(dict(observability)) if observability else None
             script.tags = list(tags) if tags is not None else None
@@ -570,6 +958,277 @@ class FakeState:
         for hostname in hostnames:
             self.add_custom_domain(account.id, hostname, script)
 
+    # ----------------------------------------------------------------- uploads
+    def upload_script(
+        self,
+        account_id: str,
+        name: str,
+        metadata: Mapping[str, Any],
+        *,
+        source: str = "terraform",
+        author: str | Actor | None = None,
+        versions_api: bool = False,
+        deploy: bool = True,
+    ) -> Version:
+        """An upload through the API with a ``metadata`` part (Terraform, scripts, wrangler).
+
+        ``versions_api=False`` is ``PUT …/scripts/{name}`` (creates the script if needed,
+        applies migrations and the script-level keys in the metadata, deploys at 100 %);
+        ``versions_api=True`` is ``POST …/versions`` (script must exist, no migrations, not
+        deployed unless ``deploy``). Bindings of the types in ``keep_bindings`` that the
+        upload does not name are kept from the latest version; secrets are kept as well
+        when the metadata has no ``keep_bindings`` at all (so a plain wrangler deploy never
+        deletes secrets, while Terraform, which always sends ``keep_bindings``, does).
+        """
+        if not isinstance(metadata, Mapping):
+            raise bad_request("'metadata' must be a JSON object.", 10021)
+        with self.lock:
+            account = self.account(account_id)
+            script = account.scripts.get(name)
+            created = script is None
+            if versions_api and script is None:
+                raise script_not_found()
+            if versions_api and metadata.get("migrations"):
+                raise bad_request(
+                    "Version upload failed. You attempted to upload a version with Durable Object "
+                    "migrations, but migrations must be applied with a script upload "
+                    "(wrangler deploy).",
+                    10211,
+                )
+            main = metadata.get("main_module") or metadata.get("body_part")
+            if not isinstance(main, str) or not main:
+                raise bad_request("No main_module or body_part in the metadata.", 10021)
+            if script is None:
+                now = self.now()
+                script = Script(
+                    name,
+                    account_id,
+                    now,
+                    now,
+                    _stable_hex("script", account_id, name),
+                    subdomain_enabled=False,
+                    previews_enabled=False,
+                )
+            bindings = list(metadata.get("bindings") or [])
+            if not isinstance(metadata.get("bindings", []), list):
+                raise bad_request("'bindings' must be a list.", 10021)
+            keep = metadata.get("keep_bindings")
+            kept = set(keep or [])
+            if keep is None:
+                kept |= SECRET_BINDING_TYPES
+            classes, migration_tag = self._apply_migrations(script, metadata.get("migrations"))
+            resolved = self._resolve_bindings(script, bindings)
+            self._check_durable_objects(script, resolved, classes)
+            annotations = metadata.get("annotations") or {}
+            message = annotations.get("workers/message")
+            version = self._new_version(
+                script,
+                source=source,
+                bindings=resolved,
+                compatibility_date=metadata.get("compatibility_date") or "",
+                compatibility_flags=list(metadata.get("compatibility_flags") or []),
+                usage_model=metadata.get("usage_model") or "standard",
+                limits=metadata.get("limits"),
+                placement=metadata.get("placement"),
+                main_module=main,
+                message=message,
+                tag=annotations.get("workers/tag"),
+                triggered_by="version_upload" if versions_api else "upload",
+                author=author,
+                upload_metadata=dict(metadata),
+                keep_bindings=kept,
+            )
+            script.do_classes, script.migration_tag = classes, migration_tag
+            account.scripts[name] = script
+            self._audit_version(script, version, action="create" if created else "update")
+            if not versions_api:
+                for key in ("logpush", "observability", "tags", "tail_consumers"):
+                    if key in metadata:
+                        setattr(script, key, copy.deepcopy(metadata[key]))
+            if deploy:
+                self._deploy(
+                    script,
+                    {version.id: 100.0},
+                    source=source,
+                    author=author,
+                    triggered_by="deployment" if versions_api else "upload",
+                    message=message if versions_api else (message or AUTOMATIC_DEPLOYMENT_MESSAGE),
+                )
+            return version
+
+    def deploy_wrangler(
+        self,
+        account_id: str,
+        resolved_config: Mapping[str, Any],
+        *,
+        script: str | None = None,
+        secrets: Mapping[str, str] | None = None,
+        message: str | None = None,
+        tag: str | None = None,
+        env: str | None = None,
+        top_level_name: str | None = None,
+        author: str | Actor | None = None,
+        create_zones: bool = False,
+    ) -> WranglerDeploy:
+        """What ``wrangler deploy`` of ``resolved_config`` (one environment, wrangler's JSON
+        shape) leaves, request by request (see :mod:`tests.fakecf.wrangler` for the mapping).
+
+        ``script`` overrides ``resolved_config["name"]``; ``secrets`` plays
+        ``--secrets-file``; ``message``/``tag`` are ``--message``/``--tag``; ``env`` and
+        ``top_level_name`` give the ``cf:environment``/``cf:service`` tags wrangler adds
+        when the config defines environments. Routes without a zone go to the longest
+        matching zone of the account; with none, wrangler's "Could not find zone" error is
+        raised unless ``create_zones``. Raises :class:`WranglerError` for what wrangler
+        refuses itself and :class:`ApiError` for what the API refuses.
+        """
+        with self.lock:
+            account = self.account(account_id)
+            name = script or resolved_config.get("name")
+            live = account.scripts.get(str(name)) if name else None
+            plan = plan_deploy(
+                resolved_config,
+                script=script,
+                exists=live is not None,
+                live_migration_tag=live.migration_tag if live else None,
+                live_tags=list(live.tags or []) if live else (),
+                secrets=secrets,
+                message=message,
+                tag=tag,
+                env=env,
+                top_level_name=top_level_name,
+            )
+            zones = self._plan_zones(account_id, plan, create_zones=create_zones)
+            version = self.upload_script(
+                account_id,
+                plan.script,
+                plan.metadata,
+                source="wrangler",
+                author=author,
+                versions_api=plan.use_versions_api,
+                deploy=not plan.use_versions_api,
+            )
+            the_script = account.scripts[plan.script]
+            if plan.use_versions_api:
+                self._deploy(
+                    the_script,
+                    {version.id: 100.0},
+                    source="wrangler",
+                    author=author,
+                    message=message,
+                    triggered_by="deployment",
+                )
+                self._patch_script_settings(
+                    the_script, plan.script_settings or {}, source="wrangler", author=author
+                )
+            self._set_subdomain(
+                the_script,
+                plan.workers_dev,
+                plan.workers_dev if plan.preview_urls is None else plan.preview_urls,
+                source="wrangler",
+                author=author,
+            )
+            self._replace_script_routes(account, plan, zones, author=author)
+            if plan.crons is not None:
+                self._set_crons(the_script, plan.crons, source="wrangler", author=author)
+            deployment = the_script.active_deployment
+            assert deployment is not None
+            return WranglerDeploy(plan.script, version.id, deployment.id, plan)
+
+    def _plan_zones(
+        self, account_id: str, plan: DeployPlan, *, create_zones: bool
+    ) -> dict[str, Zone]:
+        """Zone of every route and custom domain of ``plan``, keyed by pattern."""
+        zones: dict[str, Zone] = {}
+        for route in [*plan.routes, *plan.custom_domains]:
+            pattern = route if isinstance(route, str) else str(route["pattern"])
+            if isinstance(route, Mapping) and route.get("zone_id"):
+                zones[pattern] = self.zone(str(route["zone_id"]))
+                continue
+            host = (
+                str(route["zone_name"])
+                if isinstance(route, Mapping) and route.get("zone_name")
+                else host_of(pattern)
+            )
+            zone = self.resolve_zone(account_id, host)
+            if zone is None and create_zones:
+                zone = self.zones[
+                    self.add_zone(
+                        host
+                        if isinstance(route, Mapping) and route.get("zone_name")
+                        else ".".join(host.split(".")[-2:]),
+                        account_id=account_id,
+                    )
+                ]
+            if zone is None:
+                raise WranglerError(
+                    f"Could not find zone for `{host}`. Make sure the domain is set up to be "
+                    "proxied by Cloudflare."
+                )
+            zones[pattern] = zone
+        for route in plan.routes:
+            pattern = route if isinstance(route, str) else str(route["pattern"])
+            for other in zones[pattern].routes:
+                if other["pattern"] == pattern and other.get("script") not in (None, plan.script):
+                    raise WranglerError(
+                        "Can't deploy routes that are assigned to another worker.\n"
+                        f'"{other["script"]}" is already assigned to routes:\n  - {pattern}'
+                    )
+        return zones
+
+    def _replace_script_routes(
+        self,
+        account: Account,
+        plan: DeployPlan,
+        zones: Mapping[str, Zone],
+        *,
+        author: str | Actor | None,
+    ) -> None:
+        if plan.routes:
+            wanted = {
+                (zones[p].id, p)
+                for p in (r if isinstance(r, str) else str(r["pattern"]) for r in plan.routes)
+            }
+            kept: set[tuple[str, str]] = set()
+            for zone in self.zones.values():
+                if zone.account_id != account.id:
+                    continue
+                for old in [r for r in zone.routes if r.get("script") == plan.script]:
+                    if (zone.id, old["pattern"]) in wanted:
+                        kept.add((zone.id, old["pattern"]))  # unchanged: same id
+                    else:
+                        self.delete_route(old["id"], author=author, source="wrangler")
+            for route in plan.routes:
+                pattern = route if isinstance(route, str) else str(route["pattern"])
+                if (zones[pattern].id, pattern) in kept:
+                    continue
+                self.add_route(
+                    pattern,
+                    plan.script,
+                    zone_id=zones[pattern].id,
+                    source="wrangler",
+                    author=author,
+                )
+        if plan.custom_domains:
+            hostnames = {str(d["pattern"]) for d in plan.custom_domains}
+            current = {d["hostname"] for d in account.domains if d["service"] == plan.script}
+            for old in [d for d in account.domains if d["service"] == plan.script]:
+                if old["hostname"] not in hostnames:
+                    self.delete_custom_domain(
+                        account.id, old["id"], author=author, source="wrangler"
+                    )
+            for domain in plan.custom_domains:
+                hostname = str(domain["pattern"])
+                if hostname in current:
+                    continue
+                self.add_custom_domain(
+                    account.id,
+                    hostname,
+                    plan.script,
+                    zone_id=zones[hostname].id,
+                    source="wrangler",
+                    author=author,
+                )
+
     def seed_from_wrangler(
         self,
         account_id: str,
@@ -578,60 +1237,64 @@ class FakeState:
         name: str | None = None,
         secrets: Mapping[str, str] | None = None,
         source: str = "wrangler",
+        env: str | None = None,
+        message: str | None = None,
+        author: str | Actor | None = None,
     ) -> str:
-        """Seed what ``wrangler deploy`` of a (resolved, one-environment) config would leave.
+        """The seed form of :meth:`deploy_wrangler`: always succeeds on a fresh account.
 
-        ``config`` is wrangler.json-shaped: ``name``, ``vars``, ``kv_namespaces``,
-        ``d1_databases``, ``r2_buckets``, ``durable_objects.bindings``, ``services``,
-        ``queues.producers``, ``analytics_engine_datasets``, ``hyperdrive``, ``vectorize``,
-        ``ai``, ``browser``, ``version_metadata``, ``workflows``, ``mtls_certificates``,
-        ``dispatch_namespaces``, ``secrets_store_secrets``, ``pipelines``, ``images``,
-        ``send_email``, ``secrets.required`` (→ ``secret_text``; values from ``secrets`` or
-        generated), ``compatibility_date``/``_flags``, ``usage_model``, ``placement``,
-        ``limits``, ``observability``, ``logpush``, ``tail_consumers``, ``triggers.crons``,
-        ``workers_dev``, ``preview_urls``, ``route``/``routes``. Returns the version id.
+        Missing zones are created, and every ``secrets.required`` name without a value in
+        ``secrets`` gets a generated one (the secrets file of a first deploy). ``source``
+        other than ``wrangler`` relabels the resulting version and deployments. Returns the
+        version id.
         """
         script_name = name or config.get("name")
         if not script_name:
             raise ValueError("the wrangler config has no 'name' and none was given")
-        bindings = wrangler_bindings(config, account_id=account_id, script=str(script_name))
-        secret_values = dict(secrets or {})
+        values = dict(secrets or {})
         required = (config.get("secrets") or {}).get("required") or []
-        for secret in [*required, *(k for k in secret_values if k not in required)]:
-            value = secret_values.get(secret, f"secret-{secret}")
-            bindings.append({"type": "secret_text", "name": secret, "text": value})
-        routes: list[str | Mapping[str, Any]] = list(config.get("routes") or [])
-        if config.get("route"):
-            routes.append(config["route"])
-        workers_dev = config.get("workers_dev")
-        if workers_dev is None:
-            workers_dev = not routes
-        return self.put_script(
-            account_id,
-            str(script_name),
-            bindings=bindings,
-            compatibility_date=config.get("compatibility_date", DEFAULT_COMPATIBILITY_DATE),
-            compatibility_flags=config.get("compatibility_flags", ()),
-            usage_model=config.get("usage_model", "standard"),
-            limits=config.get("limits"),
-            placement=config.get("placement"),
-            logpush=bool(config.get("logpush", False)),
-            observability=config.get("observability"),
-            tail_consumers=config.get("tail_consumers"),
-            crons=(config.get("triggers") or {}).get("crons", ()),
-            workers_dev=bool(workers_dev),
-            previews_enabled=config.get("preview_urls"),
-            routes=routes,
-            source=source,
-        )
+        with self.lock:
+            live = self.account(account_id).scripts.get(str(script_name))
+            if live is None:
+                for secret in required:
+                    values.setdefault(secret, f"secret-{secret}")
+            result = self.deploy_wrangler(
+                account_id,
+                config,
+                script=str(script_name),
+                secrets=values or None,
+                env=env,
+                message=message,
+                author=author,
+                create_zones=True,
+            )
+            if source != "wrangler":
+                the_script = self.script(account_id, result.script)
+                the_script.latest.source = source
+                for deployment in the_script.deployments:
+                    if deployment.versions[0]["version_id"] == result.version_id:
+                        deployment.source = source
+            return result.version_id
 
-    def delete_script(self, account_id: str, name: str) -> None:
+    def delete_script(
+        self, account_id: str, name: str, *, author: str | Actor | None = None, source: str = "api"
+    ) -> None:
         """Delete a script and its custom domains (routes stay, pointing at nothing)."""
         with self.lock:
             account = self.account(account_id)
-            if account.scripts.pop(name, None) is None:
+            script = account.scripts.pop(name, None)
+            if script is None:
                 raise script_not_found()
             account.domains = [d for d in account.domains if d["service"] != name]
+            self.record_audit(
+                account_id,
+                action="delete",
+                resource_type="worker_script",
+                resource_id=script.tag,
+                author=author,
+                source=source,
+                metadata={"script_name": name},
+            )
 
     def upload_version(
         self,
@@ -641,6 +1304,7 @@ class FakeState:
         deploy: bool = False,
         source: str = "wrangler",
         message: str | None = None,
+        author: str | Actor | None = None,
         **changes: Any,
     ) -> str:
         """Upload a new version derived from the latest (``bindings=``, ``compatibility_date=``,
@@ -648,9 +1312,19 @@ class FakeState:
         100 % when ``deploy``. Returns the version id."""
         with self.lock:
             script = self.script(account_id, name)
-            version = self._new_version(script, source=source, message=message, **changes)
+            version = self._new_version(
+                script,
+                source=source,
+                message=message,
+                author=author,
+                triggered_by="version_upload",
+                **changes,
+            )
+            self._audit_version(script, version, action="update")
             if deploy:
-                self._deploy(script, {version.id: 100.0}, source=source, message=message)
+                self._deploy(
+                    script, {version.id: 100.0}, source=source, message=message, author=author
+                )
             return version.id
 
     def deploy(
@@ -661,11 +1335,56 @@ class FakeState:
         *,
         source: str = "wrangler",
         message: str | None = None,
+        author: str | Actor | None = None,
     ) -> str:
         """Create a deployment ``{version_id: percentage}`` (must sum to 100); returns its id."""
         with self.lock:
             return self._deploy(
-                self.script(account_id, name), versions, source=source, message=message
+                self.script(account_id, name),
+                versions,
+                source=source,
+                message=message,
+                author=author,
+            ).id
+
+    def rollback(
+        self,
+        account_id: str,
+        name: str,
+        version_id: str | None = None,
+        *,
+        message: str | None = None,
+        author: str | Actor | None = None,
+        source: str = "wrangler",
+    ) -> str:
+        """``wrangler rollback [version]``: deploy an earlier version at 100 %.
+
+        Without ``version_id``, the version of the newest earlier deployment that sent 100 %
+        to one version other than the active one. The deployment is annotated
+        ``workers/triggered_by: rollback`` and ``workers/rollback_from: <active deployment>``.
+        Returns the new deployment id.
+        """
+        with self.lock:
+            script = self.script(account_id, name)
+            active = script.active_deployment
+            if active is None:
+                raise ValueError("script has no deployment to roll back from")
+            current = {v["version_id"] for v in active.versions}
+            if version_id is None:
+                for d in reversed(script.deployments[:-1]):
+                    if len(d.versions) == 1 and d.versions[0]["version_id"] not in current:
+                        version_id = d.versions[0]["version_id"]
+                        break
+                else:
+                    raise ValueError("no earlier single-version deployment to roll back to")
+            return self._deploy(
+                script,
+                {version_id: 100.0},
+                source=source,
+                message=message,
+                author=author,
+                triggered_by="rollback",
+                annotations={"workers/rollback_from": active.id},
             ).id
 
     def split_deployment(
@@ -676,6 +1395,7 @@ class FakeState:
         *,
         vars: Mapping[str, Any] | None = None,
         source: str = "wrangler",
+        author: str | Actor | None = None,
         **changes: Any,
     ) -> str:
         """A gradual rollout: upload a version (latest + ``vars``/``changes``) and send it
@@ -691,26 +1411,70 @@ class FakeState:
                 merged = {b["name"]: b for b in script.latest.bindings}
                 merged.update({k: var_binding(k, v) for k, v in vars.items()})
                 changes["bindings"] = list(merged.values())
-            version = self._new_version(script, source=source, **changes)
-            self._deploy(script, {version.id: percentage, old: 100.0 - percentage}, source=source)
+            version = self._new_version(
+                script, source=source, author=author, triggered_by="version_upload", **changes
+            )
+            self._audit_version(script, version, action="update")
+            self._deploy(
+                script,
+                {version.id: percentage, old: 100.0 - percentage},
+                source=source,
+                author=author,
+            )
             return version.id
 
     # ----------------------------------------------------------------- "dashboard" edits
-    def set_var(self, account_id: str, name: str, var: str, value: Any) -> str:
-        """Someone edits a variable in the dashboard: new version, deployed. Returns its id."""
-        return self.set_binding(account_id, name, var_binding(var, value))
+    def set_var(
+        self,
+        account_id: str,
+        name: str,
+        var: str,
+        value: Any,
+        *,
+        author: str | Actor | None = None,
+        source: str = "dash",
+        message: str | None = None,
+    ) -> str:
+        """Someone edits a variable (in the dashboard unless ``source``): new version,
+        deployed. Returns its id."""
+        return self.set_binding(
+            account_id, name, var_binding(var, value), author=author, source=source, message=message
+        )
 
-    def set_binding(self, account_id: str, name: str, binding: Mapping[str, Any]) -> str:
+    def set_binding(
+        self,
+        account_id: str,
+        name: str,
+        binding: Mapping[str, Any],
+        *,
+        author: str | Actor | None = None,
+        source: str = "dash",
+        message: str | None = None,
+    ) -> str:
         """Add or replace (by name) one binding; new version deployed. Returns its id."""
         with self.lock:
             script = self.script(account_id, name)
             new = normalise_binding(binding)
             bindings = [b for b in script.latest.bindings if b["name"] != new["name"]] + [new]
             return self._change(
-                account_id, name, bindings=bindings, triggered_by="version_settings"
+                account_id,
+                name,
+                bindings=bindings,
+                triggered_by="version_settings",
+                author=author,
+                source=source,
+                message=message,
             ).id
 
-    def remove_binding(self, account_id: str, name: str, binding_name: str) -> str:
+    def remove_binding(
+        self,
+        account_id: str,
+        name: str,
+        binding_name: str,
+        *,
+        author: str | Actor | None = None,
+        source: str = "dash",
+    ) -> str:
         """Remove a binding (var, secret or resource) by name; new version deployed."""
         with self.lock:
             script = self.script(account_id, name)
@@ -718,20 +1482,49 @@ class FakeState:
             if len(bindings) == len(script.latest.bindings):
                 raise KeyError(binding_name)
             return self._change(
-                account_id, name, bindings=bindings, triggered_by="version_settings"
+                account_id,
+                name,
+                bindings=bindings,
+                triggered_by="version_settings",
+                author=author,
+                source=source,
             ).id
 
     def set_secret(
-        self, account_id: str, name: str, secret: str, value: str = "", *, type: str = "secret_text"
+        self,
+        account_id: str,
+        name: str,
+        secret: str,
+        value: str = "",
+        *,
+        type: str = "secret_text",
+        author: str | Actor | None = None,
+        source: str = "dash",
     ) -> str:
-        """``wrangler secret put``: add or replace a secret; new version deployed."""
+        """``wrangler secret put`` (``source="wrangler"``) or the dashboard: add or replace a
+        secret; new version deployed."""
         with self.lock:
             script = self.script(account_id, name)
             bindings = [b for b in script.latest.bindings if b["name"] != secret]
             bindings.append({"type": type, "name": secret, "text": value})
-            return self._change(account_id, name, bindings=bindings, triggered_by="secret").id
+            return self._change(
+                account_id,
+                name,
+                bindings=bindings,
+                triggered_by="secret",
+                author=author,
+                source=source,
+            ).id
 
-    def delete_secret(self, account_id: str, name: str, secret: str) -> str:
+    def delete_secret(
+        self,
+        account_id: str,
+        name: str,
+        secret: str,
+        *,
+        author: str | Actor | None = None,
+        source: str = "dash",
+    ) -> str:
         """``wrangler secret delete``; new version deployed. KeyError if there is no such secret."""
         with self.lock:
             script = self.script(account_id, name)
@@ -742,15 +1535,45 @@ class FakeState:
             ]
             if len(bindings) == len(script.latest.bindings):
                 raise KeyError(secret)
-            return self._change(account_id, name, bindings=bindings, triggered_by="secret").id
+            return self._change(
+                account_id,
+                name,
+                bindings=bindings,
+                triggered_by="secret",
+                author=author,
+                source=source,
+            ).id
 
-    def update_version_settings(self, account_id: str, name: str, **changes: Any) -> str:
+    def update_version_settings(
+        self,
+        account_id: str,
+        name: str,
+        *,
+        author: str | Actor | None = None,
+        source: str = "dash",
+        **changes: Any,
+    ) -> str:
         """Change version-level settings (``compatibility_date=``, ``compatibility_flags=``,
         ``usage_model=``, ``limits=``, ``placement=``, ``bindings=``); new version deployed."""
         with self.lock:
-            return self._change(account_id, name, triggered_by="version_settings", **changes).id
+            return self._change(
+                account_id,
+                name,
+                triggered_by="version_settings",
+                author=author,
+                source=source,
+                **changes,
+            ).id
 
-    def set_script_settings(self, account_id: str, name: str, **changes: Any) -> None:
+    def set_script_settings(
+        self,
+        account_id: str,
+        name: str,
+        *,
+        author: str | Actor | None = None,
+        source: str = "dash",
+        **changes: Any,
+    ) -> None:
         """Change script-level settings (``logpush``, ``observability``, ``tags``,
         ``tail_consumers``)."""
         allowed = {"logpush", "observability", "tags", "tail_consumers"}
@@ -758,31 +1581,120 @@ class FakeState:
         if unknown:
             raise TypeError(f"not script-level settings: {sorted(unknown)}")
         with self.lock:
-            script = self.script(account_id, name)
-            for key, value in changes.items():
-                setattr(script, key, copy.deepcopy(value))
-            script.modified_on = self.now()
+            self._patch_script_settings(
+                self.script(account_id, name), changes, source=source, author=author
+            )
 
-    def set_crons(self, account_id: str, name: str, crons: Sequence[str]) -> None:
+    def _patch_script_settings(
+        self,
+        script: Script,
+        changes: Mapping[str, Any],
+        *,
+        source: str,
+        author: str | Actor | None,
+    ) -> None:
+        changed = {
+            k: v
+            for k, v in changes.items()
+            if k in ("logpush", "observability", "tags", "tail_consumers")
+        }
+        for key, value in changed.items():
+            setattr(script, key, copy.deepcopy(value))
+        script.modified_on = self.now()
+        if changed:
+            self.record_audit(
+                script.account_id,
+                action="update",
+                resource_type="worker_script_settings",
+                resource_id=script.tag,
+                author=author,
+                source=source,
+                metadata={"script_name": script.name, "settings": sorted(changed)},
+            )
+
+    def set_crons(
+        self,
+        account_id: str,
+        name: str,
+        crons: Sequence[str],
+        *,
+        author: str | Actor | None = None,
+        source: str = "dash",
+    ) -> None:
         """Replace the cron triggers."""
         with self.lock:
-            self._set_crons(self.script(account_id, name), crons)
+            self._set_crons(self.script(account_id, name), crons, source=source, author=author)
 
-    def _set_crons(self, script: Script, crons: Iterable[str]) -> None:
+    def _set_crons(
+        self,
+        script: Script,
+        crons: Iterable[str],
+        *,
+        source: str | None = None,
+        author: str | Actor | None = None,
+    ) -> None:
         old = {s["cron"]: s for s in script.schedules}
         now = self.now()
+        before = [s["cron"] for s in script.schedules]
         script.schedules = [
             old.get(c) or {"cron": c, "created_on": now, "modified_on": now} for c in crons
         ]
+        if source is not None:
+            self.record_audit(
+                script.account_id,
+                action="update",
+                resource_type="worker_schedules",
+                resource_id=script.tag,
+                author=author,
+                source=source,
+                metadata={"script_name": script.name},
+                old_value=", ".join(before),
+                new_value=", ".join(s["cron"] for s in script.schedules),
+            )
 
     def set_workers_dev(
-        self, account_id: str, name: str, enabled: bool, *, previews_enabled: bool | None = None
+        self,
+        account_id: str,
+        name: str,
+        enabled: bool,
+        *,
+        previews_enabled: bool | None = None,
+        author: str | Actor | None = None,
+        source: str = "dash",
     ) -> None:
         """Turn the script's workers.dev route (and preview URLs) on or off."""
         with self.lock:
-            script = self.script(account_id, name)
-            script.subdomain_enabled = enabled
-            script.previews_enabled = enabled if previews_enabled is None else previews_enabled
+            self._set_subdomain(
+                self.script(account_id, name),
+                enabled,
+                enabled if previews_enabled is None else previews_enabled,
+                source=source,
+                author=author,
+            )
+
+    def _set_subdomain(
+        self,
+        script: Script,
+        enabled: bool,
+        previews_enabled: bool,
+        *,
+        source: str,
+        author: str | Actor | None,
+    ) -> None:
+        before = (script.subdomain_enabled, script.previews_enabled)
+        script.subdomain_enabled = enabled
+        script.previews_enabled = previews_enabled
+        self.record_audit(
+            script.account_id,
+            action="update",
+            resource_type="worker_subdomain",
+            resource_id=script.tag,
+            author=author,
+            source=source,
+            metadata={"script_name": script.name},
+            old_value=f"enabled={before[0]}, previews_enabled={before[1]}",
+            new_value=f"enabled={enabled}, previews_enabled={previews_enabled}",
+        )
 
     # ----------------------------------------------------------------- routes and domains
     def add_route(
@@ -792,23 +1704,48 @@ class FakeState:
         *,
         zone_id: str | None = None,
         account_id: str | None = None,
+        author: str | Actor | None = None,
+        source: str | None = None,
     ) -> str:
         """Add a zone route; the zone is found from the pattern's host unless given."""
         with self.lock:
             if zone_id is None:
-                zone = self.zone_for_host(account_id or self._only_account(), _host_of(pattern))
+                zone = self.zone_for_host(account_id or self._only_account(), host_of(pattern))
             else:
                 zone = self.zone(zone_id)
             route: JSONDict = {"id": self.new_hex_id("route"), "pattern": pattern}
             if script is not None:
                 route["script"] = script
             zone.routes.append(route)
+            if source is not None:
+                self.record_audit(
+                    zone.account_id,
+                    action="create",
+                    resource_type="worker_route",
+                    resource_id=route["id"],
+                    author=author,
+                    source=source,
+                    metadata={"zone_name": zone.name, "pattern": pattern, "script_name": script},
+                )
             return str(route["id"])
 
-    def delete_route(self, route_id: str) -> None:
+    def delete_route(
+        self, route_id: str, *, author: str | Actor | None = None, source: str | None = None
+    ) -> None:
         with self.lock:
             for zone in self.zones.values():
+                before = len(zone.routes)
                 zone.routes = [r for r in zone.routes if r["id"] != route_id]
+                if source is not None and len(zone.routes) != before:
+                    self.record_audit(
+                        zone.account_id,
+                        action="delete",
+                        resource_type="worker_route",
+                        resource_id=route_id,
+                        author=author,
+                        source=source,
+                        metadata={"zone_name": zone.name},
+                    )
 
     def add_custom_domain(
         self,
@@ -818,6 +1755,8 @@ class FakeState:
         *,
         zone_id: str | None = None,
         environment: str = "production",
+        author: str | Actor | None = None,
+        source: str | None = None,
     ) -> str:
         """Attach a custom domain to a Worker (replacing any for the hostname); returns its id."""
         with self.lock:
@@ -834,12 +1773,39 @@ class FakeState:
                 "cert_id": self.new_uuid("cert"),
             }
             account.domains.append(domain)
+            if source is not None:
+                self.record_audit(
+                    account_id,
+                    action="create",
+                    resource_type="worker_custom_domain",
+                    resource_id=domain["id"],
+                    author=author,
+                    source=source,
+                    metadata={"hostname": hostname, "script_name": service},
+                )
             return domain["id"]
 
-    def delete_custom_domain(self, account_id: str, domain_id: str) -> None:
+    def delete_custom_domain(
+        self,
+        account_id: str,
+        domain_id: str,
+        *,
+        author: str | Actor | None = None,
+        source: str | None = None,
+    ) -> None:
         with self.lock:
             account = self.account(account_id)
+            before = len(account.domains)
             account.domains = [d for d in account.domains if d["id"] != domain_id]
+            if source is not None and len(account.domains) != before:
+                self.record_audit(
+                    account_id,
+                    action="delete",
+                    resource_type="worker_custom_domain",
+                    resource_id=domain_id,
+                    author=author,
+                    source=source,
+                )
 
     # ----------------------------------------------------------------- seed files
     def load_seed(self, data: Mapping[str, Any]) -> None:
@@ -856,122 +1822,42 @@ class FakeState:
                         entry["wrangler"],
                         name=entry.get("name"),
                         secrets=entry.get("secrets"),
+                        env=entry.get("env"),
+                        message=entry.get("message"),
+                        author=entry.get("author"),
                     )
                 else:
                     self.put_script(account_id, entry.pop("name"), **entry)
 
 
 def wrangler_bindings(config: Mapping[str, Any], *, account_id: str, script: str) -> list[JSONDict]:
-    """The binding list Cloudflare reports after wrangler uploads ``config`` (no secrets)."""
-    out: list[JSONDict] = [var_binding(k, v) for k, v in (config.get("vars") or {}).items()]
-
-    def each(key: str) -> list[Mapping[str, Any]]:
-        value = config.get(key) or []
-        return list(value) if isinstance(value, list) else [value]
-
-    def opt(src: Mapping[str, Any], *keys: str) -> JSONDict:
-        return {k: src[k] for k in keys if src.get(k) is not None}
-
-    for kv in each("kv_namespaces"):
-        out.append({"type": "kv_namespace", "name": kv["binding"], "namespace_id": kv["id"]})
-    for d1 in each("d1_databases"):
-        out.append({"type": "d1", "name": d1["binding"], "database_id": d1["database_id"]})
-    for r2 in each("r2_buckets"):
-        out.append(
-            {
-                "type": "r2_bucket",
-                "name": r2["binding"],
-                "bucket_name": r2["bucket_name"],
-                **opt(r2, "jurisdiction"),
-            }
-        )
-    for do in (config.get("durable_objects") or {}).get("bindings", []):
-        owner = do.get("script_name") or script
-        out.append(
-            {
-                "type": "durable_object_namespace",
-                "name": do["name"],
-                "class_name": do["class_name"],
-                **opt(do, "script_name", "environment"),
-                "namespace_id": _stable_hex("do", account_id, owner, do["class_name"]),
-            }
-        )
-    for svc in each("services"):
-        out.append(
-            {
-                "type": "service",
-                "name": svc["binding"],
-                "service": svc["service"],
-                **opt(svc, "environment", "entrypoint"),
-            }
-        )
-    for q in (config.get("queues") or {}).get("producers", []):
-        out.append({"type": "queue", "name": q["binding"], "queue_name": q["queue"]})
-    for ae in each("analytics_engine_datasets"):
-        out.append(
-            {
-                "type": "analytics_engine",
-                "name": ae["binding"],
-                "dataset": ae.get("dataset") or ae["binding"],
-            }
-        )
-    for hd in each("hyperdrive"):
-        out.append({"type": "hyperdrive", "name": hd["binding"], "id": hd["id"]})
-    for vz in each("vectorize"):
-        out.append({"type": "vectorize", "name": vz["binding"], "index_name": vz["index_name"]})
-    for kind in ("ai", "browser", "version_metadata", "images", "media"):
-        if config.get(kind):
-            out.append({"type": kind, "name": config[kind]["binding"]})
-    for wf in each("workflows"):
-        out.append(
-            {
-                "type": "workflow",
-                "name": wf["binding"],
-                "workflow_name": wf["name"],
-                **opt(wf, "class_name", "script_name"),
-            }
-        )
-    for cert in each("mtls_certificates"):
-        out.append(
-            {
-                "type": "mtls_certificate",
-                "name": cert["binding"],
-                "certificate_id": cert["certificate_id"],
-            }
-        )
-    for dn in each("dispatch_namespaces"):
-        out.append(
-            {
-                "type": "dispatch_namespace",
-                "name": dn["binding"],
-                "namespace": dn["namespace"],
-                **opt(dn, "outbound"),
-            }
-        )
-    for ss in each("secrets_store_secrets"):
-        out.append(
-            {
-                "type": "secrets_store_secret",
-                "name": ss["binding"],
-                "store_id": ss["store_id"],
-                "secret_name": ss["secret_name"],
-            }
-        )
-    for pl in each("pipelines"):
-        out.append({"type": "pipelines", "name": pl["binding"], "pipeline": pl["pipeline"]})
-    for em in each("send_email"):
-        out.append(
-            {
-                "type": "send_email",
-                "name": em["name"],
-                **opt(
-                    em,
-                    "destination_address",
-                    "allowed_destination_addresses",
-                    "allowed_sender_addresses",
-                ),
-            }
-        )
-    for vpc in each("vpc_services"):
-        out.append({"type": "vpc_service", "name": vpc["binding"], "service_id": vpc["service_id"]})
+    """The bindings Cloudflare serves after wrangler uploads ``config`` (no secrets, no
+    server defaults): wrangler's upload metadata with the API's renames applied."""
+    out: list[JSONDict] = []
+    for b in metadata_bindings({k: v for k, v in config.items() if k != "secrets"}):
+        served = public_binding(normalise_binding(b))
+        if served["type"] == "durable_object_namespace":
+            owner = served.get("script_name") or script
+            served["namespace_id"] = _stable_hex(
+                "do", account_id, owner, str(served.get("class_name"))
+            )
+        out.append(served)
     return out
+
+
+__all__ = [
+    "AUTOMATIC_DEPLOYMENT_MESSAGE",
+    "Actor",
+    "ApiError",
+    "Deployment",
+    "FakeState",
+    "Script",
+    "Version",
+    "WranglerDeploy",
+    "WranglerError",
+    "Zone",
+    "actor",
+    "host_of",
+    "var_binding",
+    "wrangler_bindings",
+]

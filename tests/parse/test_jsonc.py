@@ -148,7 +148,7 @@ def test_duplicate_keys_keep_the_last_value_and_both_positions() -> None:
 
 
 def test_deep_nesting_within_the_limit_parses() -> None:
-    depth = 500
+    depth = MAX_DEPTH  # envman refuses deeper nesting (files.MAX_DEPTH)
     parsed = parse("[" * depth + "]" * depth, "f")
     assert (0,) * (depth - 1) in parsed.positions
     parsed = parse('{"a":' * depth + "1" + "}" * depth, "f")

@@ -102,9 +102,15 @@ def test_when_policies(tmp_path: Path) -> None:
 
 
 def test_posts_to_a_real_receiver_and_remembers(tmp_path: Path, receiver: Receiver) -> None:
-    assert notify(tmp_path, drifted(), url=receiver.url, when="change", project="dash")
-    assert not notify(tmp_path, drifted(), url=receiver.url, when="change", project="dash")
-    assert notify(tmp_path, clean(), url=receiver.url, when="change", project="dash")
+    assert notify(
+        tmp_path, drifted(), url=receiver.url, when="change", project="dash", allow_private=True
+    )
+    assert not notify(
+        tmp_path, drifted(), url=receiver.url, when="change", project="dash", allow_private=True
+    )
+    assert notify(
+        tmp_path, clean(), url=receiver.url, when="change", project="dash", allow_private=True
+    )
     assert [b["text"].splitlines()[0] for b in receiver.bodies] == [
         "envman: drift in dash (production, staging)",
         "envman: no drift in dash (2 environments)",
@@ -115,7 +121,9 @@ def test_a_failing_webhook_is_exit_3(tmp_path: Path) -> None:
     hook = Receiver(status=500)
     try:
         with pytest.raises(NotifyError) as info:
-            notify(tmp_path, drifted(), url=hook.url, when="always", project="dash")
+            notify(
+                tmp_path, drifted(), url=hook.url, when="always", project="dash", allow_private=True
+            )
         assert info.value.exit_code == 3
     finally:
         hook.close()
@@ -131,6 +139,7 @@ def test_cli_notifies_without_leaking_sensitive_values(
         "examples/live-snapshot.json",
         "--notify",
         receiver.url,
+        "--notify-allow-private",
         cwd=tmp_path,
     )
     assert result.code == 1
@@ -142,6 +151,7 @@ def test_cli_notifies_without_leaking_sensitive_values(
         "examples/live-snapshot.json",
         "--notify",
         receiver.url,
+        "--notify-allow-private",
         "--notify-on",
         "change",
         cwd=tmp_path,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import inspect
+import json
+from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from envman import codes, errors
@@ -27,7 +30,7 @@ _RANGES: dict[str, tuple[str, str]] = {
 def finding_codes() -> str:
     """docs/reference/finding-codes.md: every code of envman.codes.CODES, grouped by range."""
     lines = [
-        header("envman/codes/"),
+        header("envman/codes/", "tools/wrangler_rules/counterparts.json"),
         "# Finding codes",
         "",
         "Every finding carries a stable code. The severity shown is the default; `--fail-on`",
@@ -42,14 +45,48 @@ def finding_codes() -> str:
     unknown = sorted(set(by_range) - set(_RANGES))
     if unknown:
         raise ValueError(f"finding codes outside the documented ranges: EM{unknown[0]}xx")
+    rules, not_ported = _wrangler_rules()
     for digit, (title, intro) in _RANGES.items():
         lines += [f"## {title}", "", intro, ""]
+        headers = ["code", "severity", "name", "help", "wrangler's message"]
         rows = [
             [f"`{c.code}`", c.severity.value, f"`{c.title}`", c.help, _mirrors(c)]
             for c in sorted(by_range.get(digit, []), key=lambda c: c.code)
         ]
-        lines += [*table(["code", "severity", "name", "help", "wrangler's message"], rows), ""]
+        if digit == "3":
+            lines += _rules_intro(rules, not_ported)
+            headers.append("wrangler rules")
+            for row in rows:
+                row.append(str(rules[row[0].strip("`")] or ""))
+        lines += [*table(headers, rows), ""]
     return page(lines)
+
+
+COUNTERPARTS = Path(__file__).resolve().parents[1] / "wrangler_rules" / "counterparts.json"
+"""Each rule of wrangler's config validation -> the envman code that reports it."""
+
+
+def _wrangler_rules() -> tuple[Counter[str], dict[str, str]]:
+    """How many wrangler rules each code reports, and the rules not ported with why."""
+    data = json.loads(COUNTERPARTS.read_text(encoding="utf-8"))
+    counts = Counter(target["code"] for target in data.values() if "code" in target)
+    not_ported = {
+        rule: target["not_ported"] for rule, target in data.items() if "not_ported" in target
+    }
+    return counts, not_ported
+
+
+def _rules_intro(rules: Counter[str], not_ported: dict[str, str]) -> list[str]:
+    total = sum(rules.values()) + len(not_ported)
+    lines = [
+        f"The last column counts the rules of wrangler's config validation ({total} in",
+        "`tools/wrangler_rules/rules.json`) each code reports, as",
+        "`tools/wrangler_rules/counterparts.json` maps them, each shown by a case folder under",
+        f"`tests/cases/wrangler/`. {len(not_ported)} cannot apply to envman:",
+        "",
+    ]
+    lines += [f"- `{rule}`: {why}" for rule, why in sorted(not_ported.items())]
+    return [*lines, ""]
 
 
 def _mirrors(code: codes.Code) -> str:

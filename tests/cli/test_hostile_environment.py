@@ -1,0 +1,80 @@
+"""Every command gives the same verdict and output under a hostile process environment.
+
+"Hostile" is what a machine running another dynaconf application looks like, and worse:
+every `*_FOR_DYNACONF` setting, `DYNACONF_*` and `ENVMAN_LAYER_*` values, and a `.env` in
+the project. None of it may change what envman reads or decides (docs/security.md, "No
+ambient setting changes the verdict"). Proxy variables are honoured on purpose for the
+Cloudflare API (a broken proxy makes live state unknown, exit 3), so they are not here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from envman import api
+from envman.cli import main
+from tests.fakecf import FakeCloudflare
+from tests.workspace.test_sealed_loading import hostile_environment
+
+COMMANDS = {
+    "validate": ["validate", "-f", "json"],
+    "show": ["show", "production", "-f", "json"],
+    "diff": ["diff", "staging", "production"],
+    "drift-offline": ["drift", "--live-from", "examples/live-snapshot.json", "-f", "json"],
+    "check-offline": ["check", "production", "--live-from", "examples/live-snapshot.json"],
+    "drift": ["drift", "-f", "json"],
+    "check": ["check", "staging", "-f", "json"],
+    "snapshot": ["snapshot", "-o", "snap.json"],
+    "promote-dry-run": ["promote", "staging", "production", "--dry-run"],
+    "schema-export": ["schema", "export", "--check"],
+    "audit-log": ["audit", "log"],
+    "audit-verify": ["audit", "verify"],
+}
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str], project: Path) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    snapshot = project / "snap.json"
+    if snapshot.exists():  # the same but for the time it was taken
+        data = json.loads(snapshot.read_text(encoding="utf-8"))
+        data.pop("taken_at")
+        out += json.dumps(data, sort_keys=True)
+        snapshot.unlink()
+    return code, out, err
+
+
+@pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())
+def test_the_verdict_ignores_the_environment(
+    project: Path,
+    fake_cloudflare: FakeCloudflare,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path_factory: pytest.TempPathFactory,
+    command: list[str],
+) -> None:
+    for env in ("development", "staging", "production"):
+        config = api.declared(api.open_workspace(project), env).config.to_wrangler()
+        fake_cloudflare.seed_from_wrangler(
+            fake_cloudflare.account_id,
+            config,
+            secrets={name: f"value-{name}" for name in config["secrets"]["required"]},
+        )
+    # Some drift to report, so that an emptied config would show.
+    fake_cloudflare.set_var(
+        fake_cloudflare.account_id, "dashboard-worker-staging", "LOG_LEVEL", "warn"
+    )
+    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", fake_cloudflare.token)
+    monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", fake_cloudflare.account_id)
+    monkeypatch.setenv("CLOUDFLARE_BASE_URL", fake_cloudflare.base_url)
+    monkeypatch.chdir(project)
+    clean = run(command, capsys, project)
+    hostile = hostile_environment(tmp_path_factory.mktemp("ambient"))
+    (project / ".env").write_text("DYNACONF_VARS__LOG_LEVEL=debug\nLOG_LEVEL=debug\n")
+    for name, value in hostile.items():
+        monkeypatch.setenv(name, value)
+    assert run(command, capsys, project) == clean
+    assert clean[0] in {0, 1}, clean
