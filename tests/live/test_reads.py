@@ -12,7 +12,7 @@ import pytest
 from envman.config import WorkerConfig
 from envman.errors import LiveStateError
 from envman.live import LiveRead, Target, read_live, read_live_sync
-from envman.live.ratelimit import RateLimiter
+from envman.live.ratelimit import THROTTLE_FLOOR, RateLimiter
 from envman.settings import Settings, load_settings
 from tests.fakecf import FakeCloudflare, RequestRecord
 from tests.live.clock import FakeClock
@@ -390,8 +390,8 @@ def test_429_without_retry_after_backs_off_and_retries(
     result = read(fake, [Target("production", "api")], clock)
     assert result.errors == {}
     assert fake.request_count("*/api/deployments") == 3
-    first, second = clock.sleeps  # the backoff of the first and the second throttle
-    assert 0.125 <= first <= 0.375 and 0.25 <= second <= 0.75
+    # each throttle waits its backoff (0.25 s, 0.5 s, ±50 %), but never under the floor
+    assert clock.sleeps == [THROTTLE_FLOOR, THROTTLE_FLOOR]
 
 
 def test_the_run_timeout_turns_unfinished_environments_into_errors(
