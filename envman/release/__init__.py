@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from envman.release.owned import STATE_DIR, Owned, state_path
 from envman.release.planning import (
     Plan,
     Step,
@@ -14,7 +15,9 @@ from envman.release.planning import (
 from envman.release.transaction import FileChange, backup_of, commit, locked, recover, sha256
 
 __all__ = [
+    "STATE_DIR",
     "FileChange",
+    "Owned",
     "Plan",
     "Step",
     "backup_of",
@@ -26,5 +29,6 @@ __all__ = [
     "plan",
     "recover",
     "sha256",
+    "state_path",
     "wrangler_edits",
 ]
