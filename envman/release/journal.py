@@ -1,4 +1,4 @@
-"""The write-ahead journal of a file transaction, and the recovery of interrupted ones.
+"""Write-ahead journals of file transactions: written before any file, recovered after a crash.
 
 A transaction lives in `.envman/transactions/<id>/`: a copy of each file's text before
 (`<i>.txt`) and after (`<i>.next.txt`), then `manifest.json`, the journal (version 2):
@@ -96,6 +96,7 @@ class Journal:
     files: tuple[Record, ...]
     entry: audit.Sealed | None
     """The audit entry it appends; None in a version 1 journal (undo only)."""
+    version: int = VERSION
 
     def to_json(self) -> dict[str, Any]:
         files = {
@@ -105,7 +106,7 @@ class Journal:
             if r.next is not None:
                 files[r.name]["next"] = r.next
         obj: dict[str, Any] = {
-            "version": VERSION,
+            "version": self.version,
             "id": self.id,
             "state": self.state,
             "files": files,
@@ -242,7 +243,7 @@ def _parse(owned: Owned, txid: str, obj: Any, where: str) -> Journal:
         data = entry.entry.data or {}
         if data.get("transaction") != txid or obj.get("entry_id") != entry.entry.id:
             raise bad("its audit entry records another transaction")
-    return Journal(txid, obj["state"], tuple(records), entry)
+    return Journal(txid, obj["state"], tuple(records), entry, version)
 
 
 def _digest(path: Path) -> str:

@@ -1,4 +1,4 @@
-"""The files envman may write in a project, and the check every write path passes first.
+"""The files envman owns in a project: every path it writes is confined to them first.
 
 envman writes only what it owns: each environment's own file named by envman.toml, the
 wrangler file, the audit log, and its state under `.envman/`. A path that comes from

@@ -97,11 +97,14 @@ def verified_history(
 def _warning(result: audit.VerifyResult) -> str | None:
     if result.ok:
         return None
-    where = f"line {result.first_bad}" + (f", entry {result.entry_id}" if result.entry_id else "")
     return (
-        f"the audit log does not verify ({where}: {result.problem}); entries may be edited "
-        "or forged: run `envman audit verify`"
+        f"the audit log does not verify ({_where(result)}: {result.problem}); entries may be "
+        "edited or forged: run `envman audit verify`"
     )
+
+
+def _where(result: audit.VerifyResult) -> str:
+    return f"line {result.first_bad}" + (f", entry {result.entry_id}" if result.entry_id else "")
 
 
 def _key(environ: Mapping[str, str] | None) -> bytes | None:

@@ -283,3 +283,30 @@ def test_a_transaction_id_from_an_entry_must_be_one(owned: Owned) -> None:
     for txid in ("../../etc", "/tmp/x", "0123", 7):
         with pytest.raises(UnsafePathError, match="audit entry a-1"):
             release.backup_of(owned, txid, source="audit entry a-1")
+
+
+@pytest.mark.parametrize("logged", [False, True])
+def test_a_version_1_journal_is_finished_or_undone(root: Path, owned: Owned, logged: bool) -> None:
+    """What an older envman left: copies of the old texts only, no journaled entry."""
+    folder = root / ".envman/transactions/0123456789abcdef"
+    folder.mkdir(parents=True)
+    files = {}
+    for i, name in enumerate(FILES):
+        (folder / f"{i}.txt").write_text(BEFORE[name])
+        (root / name).write_text(AFTER[name])
+        files[name] = {
+            "before": release.sha256(BEFORE[name]),
+            "after": release.sha256(AFTER[name]),
+            "backup": f"{i}.txt",
+        }
+    manifest = {"id": folder.name, "state": "pending", "files": files}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    if logged:
+        audit.write(root / LOG, seal(root, {"transaction": folder.name}))
+    (done,) = release.recover(owned, root / LOG)
+    assert ("finished" if logged else "undid") in done
+    assert_consistent(root, applied=logged)
+    if logged:
+        assert json.loads((folder / "manifest.json").read_text())["version"] == 1
+        backup = release.backup_of(owned, folder.name, source="test")
+        assert backup is not None and backup[FILES[0]][0] == BEFORE[FILES[0]]
