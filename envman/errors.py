@@ -94,6 +94,12 @@ class AuditError(EnvmanError):
     exit_code = ExitCode.UNREADABLE
 
 
+class UnsafePathError(EnvmanError):
+    """A path envman was about to write is not one it owns (outside the project, in .git/, …)."""
+
+    exit_code = ExitCode.UNREADABLE
+
+
 def _location(file: str | None, line: int | None, column: int | None) -> str:
     if file is None:
         return ""

@@ -194,34 +194,57 @@ def append_output(path: Path, text: str) -> None:
 
 
 @contextlib.contextmanager
-def project_lock(root: Path, *, wait: float = 30.0) -> Iterator[None]:
-    """Hold the project's exclusive lock (`.envman/lock`), waiting up to `wait` seconds.
+def project_lock(root: Path, *, wait: float = 30.0, shared: bool = False) -> Iterator[bool]:
+    """Hold the project's lock (`.envman/lock`), waiting up to `wait` seconds; yields True.
 
-    The lock is an flock on a file, so a process killed while holding it releases it.
+    Exclusive for a writer, `shared` for readers. The lock is an flock on a file, so a
+    process killed while holding it releases it. A reader never creates the lock file:
+    where there is none (or it cannot be opened, so no writer can hold it either) it
+    yields False and reads unlocked. The writer refuses a `.envman` or a lock that is a
+    symbolic link: envman's state stays inside the project.
     """
     lock_dir = root / ".envman"
-    try:
-        lock_dir.mkdir(parents=True, exist_ok=True)
-        handle = open(lock_dir / "lock", "a+")  # noqa: SIM115 - held for the whole block
-    except OSError as e:
-        raise InputError(
-            f"cannot open the project lock: {e.strerror}",
-            file=str(lock_dir / "lock"),
-            hint="envman needs .envman/ to be a folder and .envman/lock a file it can write",
-        ) from e
+    path = lock_dir / "lock"
+    if shared:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:
+            yield False
+            return
+    else:
+        fd = _open_lock(lock_dir, path)
     try:
         deadline = time.monotonic() + wait
         while True:
             try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
                 break
             except BlockingIOError as e:
                 if time.monotonic() >= deadline:
                     raise LockedError(
-                        f"another envman process holds {lock_dir / 'lock'} (waited {wait:.0f} s)",
+                        f"another envman process holds {path} (waited {wait:.0f} s)",
                         hint="wait for the other promotion to finish and run the command again",
                     ) from e
                 time.sleep(0.05)
-        yield
+        yield True
     finally:
-        handle.close()
+        os.close(fd)
+
+
+def _open_lock(lock_dir: Path, path: Path) -> int:
+    for link in (lock_dir, path):
+        if os.path.islink(link):
+            raise InputError(
+                "is a symbolic link; envman keeps its lock and state in a real folder",
+                file=str(link),
+                hint="remove the link: envman recreates .envman/ itself",
+            )
+    try:
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as e:
+        raise InputError(
+            f"cannot open the project lock: {e.strerror}",
+            file=str(path),
+            hint="envman needs .envman/ to be a folder and .envman/lock a file it can write",
+        ) from e

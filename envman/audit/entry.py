@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import hmac
 import json
 import re
@@ -64,21 +63,31 @@ def canonical(obj: Any) -> bytes:
     return text.encode("utf-8")
 
 
-def fingerprint(value: Any, key: bytes | None) -> str:
-    """A stand-in for a sensitive value in the log: equal values give equal fingerprints.
+REDACTED = "<redacted>"
+"""A sensitive value in an entry written without a key: nothing of the value is kept."""
 
-    With a key (ENVMAN_AUDIT_KEY) it is `hmac-sha256:<64 hex>`, and nobody without the
-    key can test guesses against it. Without a key it is `redacted:sha256:<16 hex>`:
-    enough to see "changed or not", but a short unkeyed hash of a low-entropy value (a
-    port, a flag, a short token) can be brute-forced by anyone who can read the log,
-    which is why setting ENVMAN_AUDIT_KEY is recommended.
+
+def fingerprint(value: Any, key: bytes | None) -> str:
+    """A stand-in for a sensitive value in the log; nothing anyone can test guesses against.
+
+    With a key (ENVMAN_AUDIT_KEY) it is `hmac-sha256:<64 hex>`: equal values give equal
+    fingerprints, and nobody without the key can check a guess. Without a key it is
+    `<redacted>`: an unkeyed hash of a low-entropy value (a port, a flag, a 4-digit PIN)
+    is brute-forced in seconds by anyone who can read the log.
     """
+    if key is None:
+        return REDACTED
+    # The prefix separates fingerprints from entry signatures made with the same key:
+    # a sensitive value shaped like an entry must not yield a valid signature.
     data = canonical(value)
-    if key is not None:
-        # The prefix separates fingerprints from entry signatures made with the same key:
-        # a sensitive value shaped like an entry must not yield a valid signature.
-        return "hmac-sha256:" + hmac.new(key, b"envman-fingerprint\0" + data, "sha256").hexdigest()
-    return "redacted:sha256:" + hashlib.sha256(data).hexdigest()[:16]
+    return "hmac-sha256:" + hmac.new(key, b"envman-fingerprint\0" + data, "sha256").hexdigest()
+
+
+def is_sealed(value: Any) -> bool:
+    """Whether `value` in an entry stands in for a sensitive value (any envman version's form)."""
+    return value == REDACTED or (
+        isinstance(value, str) and value.startswith(("hmac-sha256:", "redacted:sha256:"))
+    )
 
 
 def key_from_environ(environ: Mapping[str, str]) -> bytes | None:

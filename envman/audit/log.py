@@ -9,6 +9,7 @@ import json
 import os
 import secrets
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,14 @@ from envman.errors import AuditError
 # --------------------------------------------------------------------------- writing
 
 
+@dataclass(frozen=True)
+class Sealed:
+    """An entry ready to append: the parsed entry and its exact line, newline included."""
+
+    entry: AuditEntry
+    line: bytes
+
+
 def append(
     log: Path,
     *,
@@ -48,15 +57,79 @@ def append(
 ) -> AuditEntry:
     """Append one entry chained to the last one, fsynced; signed when `key` is given.
 
-    The caller must hold the project lock (`files.project_lock`) around this call:
-    two writers without it could chain onto the same previous entry. Only the tail of
-    the log is read. A log whose last line is incomplete (a write torn by a crash) or
-    malformed is refused with AuditError, never repaired silently.
+    `prepare` then `write`; the caller must hold the project lock around both.
+    """
+    sealed = prepare(
+        log,
+        action=action,
+        source=source,
+        target=target,
+        changes=changes,
+        reason=reason,
+        flags=flags,
+        context=context,
+        key=key,
+        data=data,
+        now=now,
+    )
+    write(log, sealed)
+    return sealed.entry
+
+
+def prepare(
+    log: Path,
+    *,
+    action: str,
+    source: str | None,
+    target: str | None,
+    changes: Sequence[Change],
+    reason: str | None,
+    flags: Sequence[str],
+    context: Context,
+    key: bytes | None,
+    data: Mapping[str, Any] | None = None,
+    now: Callable[[], datetime] = utc_now,
+) -> Sealed:
+    """The next entry, chained to the log's last one and sealed, without writing it.
+
+    Only the tail of the log is read. A log whose last line is incomplete (a write torn
+    by a crash) or malformed is refused with AuditError, never repaired silently here.
     """
     at = now()
     if at.tzinfo is None:
         raise ValueError("the audit clock must return a timezone-aware datetime")
     at = at.astimezone(UTC).replace(microsecond=0)
+    prev, last_id = _head(log)
+    body: dict[str, Any] = {
+        "id": _new_id(at, last_id),
+        "time": at.strftime(_TIME_FORMAT),
+        "actor": context.actor,
+        "action": action,
+        "source": source,
+        "target": target,
+        "reason": reason,
+        "flags": list(flags),
+        "changes": [change.to_json() for change in changes],
+    }
+    if data is not None:
+        body["data"] = dict(data)
+    body["git"] = {
+        "commit": context.git.commit,
+        "branch": context.git.branch,
+        "dirty": context.git.dirty,
+    }
+    body["ci"] = {"provider": context.ci.provider, "run_url": context.ci.run_url}
+    body |= {"version": __version__, "prev": prev}
+    return _seal(body, key)
+
+
+def write(log: Path, sealed: Sealed) -> None:
+    """Append `sealed.line` with one write, fsynced, if it still chains onto the last entry.
+
+    On any failure the log is cut back to its length before, so an error never leaves a
+    torn line behind. (A SIGKILL can; the transaction journal repairs that, see
+    `complete_torn_tail`.) The caller must hold the project lock.
+    """
     try:
         log.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(log, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
@@ -64,49 +137,109 @@ def append(
         raise AuditError(f"{log}: cannot open the audit log: {e.strerror}") from e
     try:
         size = os.fstat(fd).st_size
-        prev, last_id = _tail(fd, size, log) if size else (GENESIS, None)
-        entry_id = _new_id(at, last_id)
-        body: dict[str, Any] = {
-            "id": entry_id,
-            "time": at.strftime(_TIME_FORMAT),
-            "actor": context.actor,
-            "action": action,
-            "source": source,
-            "target": target,
-            "reason": reason,
-            "flags": list(flags),
-            "changes": [change.to_json() for change in changes],
-        }
-        if data is not None:
-            body["data"] = dict(data)
-        body["git"] = {
-            "commit": context.git.commit,
-            "branch": context.git.branch,
-            "dirty": context.git.dirty,
-        }
-        body["ci"] = {"provider": context.ci.provider, "run_url": context.ci.run_url}
-        body |= {"version": __version__, "prev": prev}
-        entry, line = _seal(body, key)
-        written = os.write(fd, line)
-        if written != len(line):
+        prev = _tail(fd, size, log)[0] if size else GENESIS
+        if prev != sealed.entry.prev:
             raise AuditError(
-                f"{log}: only {written} of {len(line)} bytes of the new entry were written; "
-                "the log now ends with an incomplete line",
-                hint="free disk space, remove the incomplete last line, and run the command again",
+                f"{log}: the log changed while entry {sealed.entry.id} was prepared: its last "
+                "entry is not the one the new entry chains to",
+                hint=_HINT,
             )
-        os.fsync(fd)
+        try:
+            written = os.write(fd, sealed.line)
+            if written != len(sealed.line):
+                raise AuditError(
+                    f"{log}: only {written} of {len(sealed.line)} bytes of the new entry "
+                    "could be written (disk full?); the log was left as it was",
+                    hint="free disk space and run the command again",
+                )
+            os.fsync(fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, size)
+            raise
     except OSError as e:
         raise AuditError(f"{log}: cannot write the audit log: {e.strerror}") from e
     finally:
         os.close(fd)
     if not size:  # a new file: make its directory entry durable too
-        with contextlib.suppress(OSError):
-            dir_fd = os.open(log.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-    return entry
+        _fsync_dir(log.parent)
+
+
+def parse_sealed(line: bytes) -> Sealed:
+    """The entry a journal recorded as its exact line; AuditError when it is not one."""
+    try:
+        entry, body = _parse_line(line.removesuffix(b"\n"))
+    except _Malformed as e:
+        raise AuditError(f"the recorded audit entry is malformed: {e}") from e
+    if hashlib.sha256(body).hexdigest() != entry.hash:
+        raise AuditError(f"the recorded audit entry {entry.id} does not match its hash")
+    return Sealed(entry, line if line.endswith(b"\n") else line + b"\n")
+
+
+def complete_torn_tail(log: Path, line: bytes) -> bool:
+    """Cut off an incomplete last line that is the start of `line`; True when one was cut.
+
+    A SIGKILL during `write` can leave part of a line: its transaction journal still holds
+    the whole line, which is then written again. An incomplete last line that is not the
+    start of `line` was not written by this transaction and is refused, never dropped.
+    """
+    try:
+        fd = os.open(log, os.O_RDWR | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return False
+    except OSError as e:
+        raise AuditError(f"{log}: cannot open the audit log: {e.strerror}") from e
+    try:
+        size = os.fstat(fd).st_size
+        if not size or os.pread(fd, 1, size - 1) == b"\n":
+            return False
+        start, end = 0, size
+        while end > 0:  # back to the last newline, a chunk at a time
+            low = max(0, end - _TAIL_CHUNK)
+            cut = os.pread(fd, end - low, low).rfind(b"\n")
+            if cut != -1:
+                start = low + cut + 1
+                break
+            end = low
+        fragment = os.pread(fd, size - start, start)
+        if not line.startswith(fragment):
+            raise AuditError(
+                f"{log}:{_count_lines(fd, size) + 1}: the last line is incomplete and is not "
+                "the entry an interrupted transaction was writing; refusing to drop it",
+                hint=_HINT,
+            )
+        os.ftruncate(fd, start)
+        os.fsync(fd)
+        return True
+    finally:
+        os.close(fd)
+
+
+def _head(log: Path) -> tuple[str, str | None]:
+    """The hash and id of the log's last entry; GENESIS and None for an empty or absent log."""
+    try:
+        fd = os.open(log, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return GENESIS, None
+    except OSError as e:
+        raise AuditError(f"{log}: cannot open the audit log: {e.strerror}") from e
+    try:
+        size = os.fstat(fd).st_size
+        if not size:
+            return GENESIS, None
+        last_hash, last_id = _tail(fd, size, log)
+        return last_hash, last_id
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
 
 
 def _new_id(at: datetime, last_id: str | None) -> str:
@@ -119,7 +252,7 @@ def _new_id(at: datetime, last_id: str | None) -> str:
     return f"{stamp}{suffix % (1 << 24):06x}"
 
 
-def _seal(body: dict[str, Any], key: bytes | None) -> tuple[AuditEntry, bytes]:
+def _seal(body: dict[str, Any], key: bytes | None) -> Sealed:
     try:
         payload = canonical(body)
     except ValueError as e:  # NaN, infinity or a lone surrogate among the values
@@ -132,7 +265,7 @@ def _seal(body: dict[str, Any], key: bytes | None) -> tuple[AuditEntry, bytes]:
         entry, _ = _parse_line(line)
     except _Malformed as e:
         raise ValueError(f"invalid audit entry: {e}") from e
-    return entry, line + b"\n"
+    return Sealed(entry, line + b"\n")
 
 
 def _tail(fd: int, size: int, log: Path) -> tuple[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -95,6 +96,7 @@ def verify(log: Path, key: bytes | None) -> VerifyResult:
                     _check_hash(entry, body),
                     _check_prev(entry, expected, previous_line),
                     _check_sig(entry, body, key),
+                    _check_unsigned_after_signed(entry, signed, key),
                 )
                 if p
             ]
@@ -144,6 +146,17 @@ def _check_prev(entry: AuditEntry, expected: str | None, previous_line: int) -> 
     )
 
 
+def _check_unsigned_after_signed(entry: AuditEntry, signed: int, key: bytes | None) -> str | None:
+    # Without the key a signature cannot be checked, but a log that was signed does not
+    # go back to unsigned entries: one appended without the key is the naive forgery.
+    if key is not None or entry.sig is not None or not signed:
+        return None
+    return (
+        f"entry is not signed, but {signed} earlier entries are: appended without "
+        f"{KEY_VARIABLE} (forged?)"
+    )
+
+
 def _check_sig(entry: AuditEntry, body: bytes, key: bytes | None) -> str | None:
     if key is None:
         return None
@@ -152,6 +165,26 @@ def _check_sig(entry: AuditEntry, body: bytes, key: bytes | None) -> str | None:
     if hmac.compare_digest(entry.sig, hmac.new(key, body, "sha256").hexdigest()):
         return None
     return "signature does not match: the entry was forged or the key is wrong"
+
+
+def recorded(log: Path, transaction: str) -> str | None:
+    """The id of the entry (on a complete line) that records `transaction`, or None.
+
+    Tolerant of lines it cannot parse: recovery looks here before the log is verified.
+    """
+    needle = transaction.encode()
+    with _open(log) as handle:
+        for raw in handle or ():
+            if not raw.endswith(b"\n") or needle not in raw:
+                continue
+            try:
+                obj = json.loads(raw)
+            except ValueError:
+                continue
+            data = obj.get("data") if isinstance(obj, dict) else None
+            if isinstance(data, dict) and data.get("transaction") == transaction:
+                return str(obj.get("id"))
+    return None
 
 
 def query(

@@ -31,9 +31,15 @@ def log(
     from envman.report import render_audit
     from envman.usecases import audit as usecase
 
-    entries = usecase.audit_log(workspace(), env=env, since=_since(since))
-    sys.stdout.write(render_audit(entries, fmt.value) + "\n")
+    listing = usecase.audit_log(workspace(), env=env, since=_since(since))
+    _warn(listing.warning)
+    sys.stdout.write(render_audit(list(listing.entries), fmt.value) + "\n")
     return ExitCode.OK
+
+
+def _warn(warning: str | None) -> None:
+    if warning:
+        sys.stderr.write(f"envman: warning: {warning}\n")
 
 
 def _since(value: str | None) -> datetime | None:
@@ -59,8 +65,9 @@ def show(
     from envman.report import render_audit
     from envman.usecases import audit as usecase
 
-    entry = usecase.audit_show(workspace(), entry_id)
-    sys.stdout.write(render_audit([entry], fmt.value, full=True) + "\n")
+    listing = usecase.audit_show(workspace(), entry_id)
+    _warn(listing.warning)
+    sys.stdout.write(render_audit(list(listing.entries), fmt.value, full=True) + "\n")
     return ExitCode.OK
 
 

@@ -59,10 +59,17 @@ class TextOrJson(StrEnum):
 
 
 def workspace(wrangler: Path | None = None) -> Workspace:
-    """The project the command works on (`--project`, else found from the working folder)."""
+    """The project the command works on (`--project`, else found from the working folder).
+
+    Opening it finishes any interrupted promotion first; what that did goes to stderr.
+    """
     from envman import workspace as opening
 
-    return opening.open_workspace(STATE.project, wrangler_file=wrangler)
+    return opening.open_workspace(STATE.project, wrangler_file=wrangler, recover=_say)
+
+
+def _say(line: str) -> None:
+    sys.stderr.write(f"envman: {line}\n")
 
 
 def emit(report: Report, formats: list[Format] | None, outputs: list[Path] | None) -> None:

@@ -54,6 +54,13 @@ ENVIRONMENT_FIELDS = (
 
 _PROMOTED_KINDS: tuple[BindingKind, ...] = tuple(k for k in MODELLED if k.binding and not k.single)
 """Binding kinds promoted entry by entry; a kind's `resources` are never copied (see bindings)."""
+_UNPLANNED = tuple(
+    name
+    for name in WorkerConfig.model_fields
+    if name not in {*WHOLE_FIELDS, *ENVIRONMENT_FIELDS, "vars", "secrets", "queues"}
+    and name not in {k.path.split(".")[0] for k in _PROMOTED_KINDS}
+)
+"""Fields `plan` never looks at (assets, containers, migrations): compared whole by `differences`."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +167,31 @@ def plan(
         steps=tuple(sorted(steps, key=lambda s: s.path)),
         environment_specific=tuple(sorted(fixed, key=lambda s: s.path)),
     )
+
+
+def differences(before: WorkerConfig, after: WorkerConfig) -> tuple[Step, ...]:
+    """Every path where `after` differs from `before`, promotable or not, with whole values.
+
+    What a rollback that restores files byte for byte shows as its plan: computed from the
+    texts it will write, so the plan is exactly what is written.
+    """
+    found = plan("", "", after, before, scope_of=lambda _name: "promotable")
+    steps: dict[str, Step] = {}
+    for step in (*found.steps, *found.environment_specific):
+        kind = binding_kind(step.path)
+        if kind is not None:  # the whole entry, resource ids included
+            name = step.path[len(kind.path) + 1 :]
+            step = Step(
+                step.path,
+                (_dump(kind.entries(before)) or {}).get(name),
+                (_dump(kind.entries(after)) or {}).get(name),
+            )
+        steps[step.path] = step
+    new, old = normalise(after), normalise(before)
+    for name in _UNPLANNED:
+        if new.get(name) != old.get(name):
+            steps[name] = Step(name, _whole(before, name), _whole(after, name))
+    return tuple(sorted(steps.values(), key=lambda s: s.path))
 
 
 def _selects(pattern: str, path: str) -> bool:

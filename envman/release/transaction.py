@@ -1,186 +1,121 @@
-"""Writes a set of file changes atomically under the project lock, with backups and recovery.
+"""Writes file changes and their audit entry as one journaled transaction, under the project lock.
 
-A change is a transaction in `.envman/transactions/<id>/`: a manifest and the text of
-every file before the change. Files are replaced one by one (each with an atomic
-rename), then the audit entry is appended, then the manifest is marked committed.
-If the audit entry cannot be written, the files are put back. If the process dies
-half way (SIGKILL, power loss), the next envman command that takes the lock finds
-the pending manifest: when the audit log holds the transaction's entry it is rolled
-forward (marked committed), otherwise every file is restored from the backup. So
-each file is always wholly old or wholly new, and the files agree with the log.
-Committed backups let `envman rollback` restore the last promotion byte for byte.
+`commit` journals the intent (both texts of every file and the exact audit line) before
+it touches a file (see `journal`), so whatever moment a process dies at, the next
+envman command finishes the change with its entry or finds nothing changed: each file
+is wholly old or wholly new, and the files agree with the log. Every path written is
+confined to the files envman owns (`owned.Owned`). Committed transactions keep their
+copies, so `envman rollback` can restore the last promotion byte for byte.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
-import shutil
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from envman.errors import AuditError, EnvmanError
-from envman.files import atomic_write, project_lock
+from envman import audit
+from envman.errors import AuditError, EnvmanError, UnsafePathError
+from envman.files import atomic_write, present, project_lock
+from envman.release import journal
+from envman.release.journal import TXID, FileChange, sha256
+from envman.release.owned import Owned
 
-STATE_DIR = ".envman"
-TRANSACTIONS = "transactions"
 GITIGNORE = "lock\ntransactions/\n"
 
 
-@dataclass(frozen=True)
-class FileChange:
-    """One file's text before and after; `name` is its path relative to the project root."""
-
-    name: str
-    before: str
-    after: str
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 @contextmanager
-def locked(root: Path, *, log: Path, wait: float = 30.0) -> Iterator[None]:
-    """Hold the project lock, after finishing or undoing any interrupted transaction."""
-    _ignore_file(root)
+def locked(
+    root: Path, *, log: Path, owned: Owned | None = None, wait: float = 30.0
+) -> Iterator[list[str]]:
+    """Hold the project lock, after finishing or undoing any interrupted transaction.
+
+    Yields what recovery did, one line each. `owned` defaults to `.envman/` and `log`
+    only: a journal naming any other file is then refused rather than followed.
+    """
+    owned = owned or Owned.of(root, [log])
+    _ignore_file(owned)
     with project_lock(root, wait=wait):
-        recover(root, log=log)
-        yield
+        yield journal.recover(owned, log)
+
+
+def reading(root: Path, *, wait: float = 30.0) -> AbstractContextManager[bool]:
+    """Hold the project lock shared while reading files a transaction may be replacing.
+
+    A reader then sees every file as it was before a transaction or after it, never a
+    mix. Yields False when the project has no lock file yet (nothing was ever written).
+    """
+    return project_lock(root, wait=wait, shared=True)
 
 
 def commit(
-    root: Path,
-    changes: list[FileChange],
+    owned: Owned,
+    changes: Sequence[FileChange],
     *,
-    write_entry: Callable[[dict[str, Any]], str],
-) -> str:
-    """Apply `changes`, then `write_entry(data)` (returns the audit entry id); all or nothing.
+    log: Path,
+    entry: Callable[[dict[str, Any]], audit.Sealed],
+) -> audit.AuditEntry:
+    """Apply `changes` and append the entry `entry(data)` seals; all or nothing.
 
     Must be called inside `locked()`. `data` holds the transaction id and the files'
-    hashes, for the audit entry. Returns the audit entry id.
+    sha256 before and after, for the entry. If a file or the entry cannot be written,
+    the files are put back and the error raised; if the process dies, recovery finishes.
     """
     txid = secrets.token_hex(8)
-    folder = root / STATE_DIR / TRANSACTIONS / txid
-    folder.mkdir(parents=True)
-    files = {
-        change.name: {
-            "before": sha256(change.before),
-            "after": sha256(change.after),
-            "backup": f"{i}.txt",
-        }
-        for i, change in enumerate(changes)
-    }
-    for change in changes:
-        atomic_write(folder / str(files[change.name]["backup"]), change.before)
-    _write_manifest(folder, {"id": txid, "state": "pending", "files": files})
     data = {
         "transaction": txid,
-        "files": {n: {"before": f["before"], "after": f["after"]} for n, f in files.items()},
+        "files": {c.name: {"before": sha256(c.before), "after": sha256(c.after)} for c in changes},
     }
+    paths = [owned.confine(c.name, source=f"transaction {txid}") for c in changes]
+    audit_log = owned.confine(log, source="the audit log")
+    sealed = entry(data)
+    intent = journal.begin(owned, txid, changes, sealed)
     try:
-        for change in changes:
-            atomic_write(root / change.name, change.after)
-        entry_id = write_entry(data)
+        for i, (change, path) in enumerate(zip(changes, paths, strict=True)):
+            atomic_write(path, change.after)
+            journal.boundary(f"file:{i}")
+        audit.write(audit_log, sealed)
+        journal.boundary("entry")
     except BaseException as e:
-        _restore(root, folder, files)
-        shutil.rmtree(folder, ignore_errors=True)
+        journal.undo(owned, intent)
         if isinstance(e, EnvmanError):
             raise
         if isinstance(e, OSError):
             raise AuditError(f"could not write the change, nothing was changed: {e}") from e
         raise
-    _write_manifest(folder, {"id": txid, "state": "committed", "entry": entry_id, "files": files})
-    return entry_id
+    journal.mark_committed(owned, intent)
+    journal.boundary("committed")
+    return sealed.entry
 
 
-def recover(root: Path, *, log: Path) -> list[str]:
-    """Finish or undo interrupted transactions; returns what was done, one line each."""
-    base = root / STATE_DIR / TRANSACTIONS
-    if not base.is_dir():
-        return []
-    done: list[str] = []
-    logged = _logged_transactions(log)
-    for folder in sorted(p for p in base.iterdir() if p.is_dir()):
-        manifest = _read_manifest(folder)
-        if manifest is None:
-            shutil.rmtree(folder, ignore_errors=True)
-            continue
-        if manifest.get("state") == "committed":
-            continue
-        if manifest.get("id") in logged:
-            manifest["state"] = "committed"
-            manifest["entry"] = logged[manifest["id"]]
-            _write_manifest(folder, manifest)
-            done.append(f"finished interrupted transaction {manifest['id']}")
-        else:
-            _restore(root, folder, manifest.get("files", {}))
-            shutil.rmtree(folder, ignore_errors=True)
-            done.append(f"undid interrupted transaction {manifest.get('id')}")
-    return done
+def backup_of(owned: Owned, txid: Any, *, source: str) -> dict[str, tuple[str, str, str]] | None:
+    """name -> (before text, before sha, after sha) of a committed transaction, if kept.
 
-
-def backup_of(root: Path, txid: str) -> dict[str, tuple[str, str, str]] | None:
-    """name -> (before text, before sha, after sha) of a committed transaction, if kept."""
-    folder = root / STATE_DIR / TRANSACTIONS / txid
-    manifest = _read_manifest(folder)
-    if manifest is None or manifest.get("state") != "committed":
+    `txid` comes from an audit entry (`source` names it): anything but a transaction id
+    is refused (UnsafePathError), as is a journal naming a file envman does not own.
+    """
+    if not isinstance(txid, str) or not TXID.fullmatch(txid):
+        raise UnsafePathError(
+            f"{source}: transaction {txid!r} is not a transaction id (16 hex digits)",
+            hint="the entry was not written by envman: `envman audit verify`",
+        )
+    kept = journal.load(owned, txid)
+    if kept is None or kept.state != "committed":
         return None
     result: dict[str, tuple[str, str, str]] = {}
-    for name, info in manifest.get("files", {}).items():
-        path = folder / str(info["backup"])
-        if not path.is_file():
+    for record in kept.files:
+        copy = owned.state("transactions", txid, record.backup, source=source)
+        if not present(copy):
             return None
-        result[name] = (path.read_text(encoding="utf-8"), info["before"], info["after"])
+        text = journal.read_copy(owned, kept, record.backup, record.before)
+        result[record.name] = (text, record.before, record.after)
     return result
 
 
-def _restore(root: Path, folder: Path, files: dict[str, Any]) -> None:
-    for name, info in files.items():
-        backup = folder / str(info["backup"])
-        if not backup.is_file():
-            continue
-        text = backup.read_text(encoding="utf-8")
-        target = root / name
-        current = target.read_text(encoding="utf-8") if target.is_file() else None
-        if current != text:
-            atomic_write(target, text)
-
-
-def _logged_transactions(log: Path) -> dict[str, str]:
-    """transaction id -> audit entry id, for every entry that records one."""
-    if not log.is_file():
-        return {}
-    found: dict[str, str] = {}
-    for line in log.read_text(encoding="utf-8").splitlines():
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            continue
-        data = entry.get("data") if isinstance(entry, dict) else None
-        if isinstance(data, dict) and isinstance(data.get("transaction"), str):
-            found[data["transaction"]] = str(entry.get("id"))
-    return found
-
-
-def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    atomic_write(folder / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-
-
-def _read_manifest(folder: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _ignore_file(root: Path) -> None:
-    """Keep the lock and the backups out of git; the audit log is meant to be committed."""
-    path = root / STATE_DIR / ".gitignore"
-    if not path.exists():
+def _ignore_file(owned: Owned) -> None:
+    """Keep the lock, the backups and local state out of git; the audit log is committed."""
+    path = owned.state(".gitignore")
+    if not present(path):
         atomic_write(path, GITIGNORE)

@@ -111,8 +111,11 @@ def previous_digest(root: Path) -> str | None:
 
 def remember(root: Path, report: Report) -> None:
     from envman.files import atomic_write
+    from envman.release import Owned
 
-    atomic_write(root / STATE_FILE, json.dumps({"digest": digest(report)}) + "\n")
+    # .envman/ must be a real folder inside the project: never written through a link.
+    path = Owned.of(root, ()).confine(STATE_FILE, source="the drift notification state")
+    atomic_write(path, json.dumps({"digest": digest(report)}) + "\n")
 
 
 def notify(

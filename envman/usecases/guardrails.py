@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -27,9 +28,31 @@ def result_problems(
     ws: Workspace, changes: Sequence[FileChange], target: str, today: date | None
 ) -> list[Finding]:
     """Validate the project as it would be after the change (in a scratch copy)."""
+    with scratch(ws, changes) as after_ws:
+        # The scratch copy holds the config files only: the entry point is not looked up.
+        after = validate(after_ws, today=today, files=False)
+    errors = [f for f in after.findings if f.severity.value == "error" and f.env in (target, None)]
+    if not errors:
+        return []
+    listed = "; ".join(f"{f.code} {f.path}: {f.message}" for f in errors[:5])
+    return [
+        refusal(
+            target,
+            f"{target} would not validate after the promotion: {listed}",
+            "fix the source, or narrow the promotion with --only",
+        )
+    ]
+
+
+@contextmanager
+def scratch(ws: Workspace, changes: Sequence[FileChange]) -> Iterator[Workspace]:
+    """The project as it would be after `changes`: its config files copied, then changed."""
     project = ws.require_project("promotion")
-    with tempfile.TemporaryDirectory(prefix="envman-promote-") as scratch:
-        root = Path(scratch)
+    owned = ws.owned
+    for change in changes:  # the plan writes only files envman owns, even in a copy
+        owned.confine(change.name, source="the plan")
+    with tempfile.TemporaryDirectory(prefix="envman-promote-") as folder:
+        root = Path(folder)
         for name in (
             "envman.toml",
             project.environments_dir,
@@ -44,19 +67,7 @@ def result_problems(
                 shutil.copy(source, root / name)
         for change in changes:
             (root / change.name).write_text(change.after, encoding="utf-8")
-        # The scratch copy holds the config files only: the entry point is not looked up.
-        after = validate(open_workspace(root), today=today, files=False)
-    errors = [f for f in after.findings if f.severity.value == "error" and f.env in (target, None)]
-    if not errors:
-        return []
-    listed = "; ".join(f"{f.code} {f.path}: {f.message}" for f in errors[:5])
-    return [
-        refusal(
-            target,
-            f"{target} would not validate after the promotion: {listed}",
-            "fix the source, or narrow the promotion with --only",
-        )
-    ]
+        yield open_workspace(root)
 
 
 def live_guardrails(

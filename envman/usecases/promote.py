@@ -14,6 +14,7 @@ from envman.codes import finding
 from envman.errors import PromotionError, UsageError
 from envman.models import Finding, Kind, Report, unique
 from envman.release import FileChange, commit, locked
+from envman.usecases.audit import verified_history
 from envman.usecases.guardrails import live_guardrails, refusal, result_problems
 from envman.usecases.live import LiveOptions
 from envman.usecases.validate import validate
@@ -129,12 +130,17 @@ def propose(
     skip_stage: bool = False,
     live: LiveOptions | None = None,
     today: date | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> Proposal:
-    """Plan a promotion and run every guardrail; nothing is written."""
+    """Plan a promotion and run every guardrail; nothing is written.
+
+    Refuses (PromotionError) before planning when the audit log does not verify.
+    """
     project = ws.require_project("promotion")
     ws.select([source, target])
     if source == target:
         raise UsageError("source and target are the same environment")
+    verified_history(ws, dict(os.environ if environ is None else environ))
     src, dst = declared(ws, source), declared(ws, target)
     plan = _plan(ws, src, dst, only=only, mapping=dict(mapping or {}))
     refusals: list[Finding] = []
@@ -291,7 +297,8 @@ def apply(
         raise PromotionError(f"{plan.target} is protected: confirm interactively or pass --yes")
     environ = dict(os.environ if environ is None else environ)
     log = ws.root / project.audit_log
-    with locked(ws.root, log=log):
+    with locked(ws.root, log=log, owned=ws.owned):
+        verified_history(ws, environ, appending=True, locked=True)
         current = {name: read_or_empty(ws.root / name) for name in proposal.inputs}
         for change in proposal.changes:
             current[change.name] = read_or_empty(ws.root / change.name)
@@ -320,6 +327,7 @@ def commit_proposal(
     source: str | None,
     extra: Mapping[str, Any] | None = None,
 ) -> audit.AuditEntry:
+    """Write the proposal's files and its audit entry as one transaction (inside `locked`)."""
     key = audit.key_from_environ(environ)
     context = audit.gather_context(ws.root, environ)
     sensitive = ws.schema.sensitive_names()
@@ -331,10 +339,9 @@ def commit_proposal(
         )
         for s in proposal.plan.steps
     ]
-    written: list[audit.AuditEntry] = []
 
-    def write_entry(data: dict[str, Any]) -> str:
-        entry = audit.append(
+    def seal(data: dict[str, Any]) -> audit.Sealed:
+        return audit.prepare(
             log,
             action=action,
             source=source,
@@ -346,11 +353,8 @@ def commit_proposal(
             key=key,
             data={**data, "fingerprint": proposal.plan.fingerprint, **dict(extra or {})},
         )
-        written.append(entry)
-        return entry.id
 
-    commit(ws.root, list(proposal.changes), write_entry=write_entry)
-    return written[0]
+    return commit(ws.owned, list(proposal.changes), log=log, entry=seal)
 
 
 def _seal(path: str, value: Any, sensitive: frozenset[str], key: bytes | None) -> Any:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from envman import release
 from envman.codes import finding
 from envman.config import WorkerConfig
-from envman.errors import InputError, UsageError
+from envman.errors import EnvmanError, InputError, UsageError
 from envman.files import display_path, present
 from envman.models import Finding, Source, did_you_mean, model_keys, validated
 from envman.parse import Document, Loc
@@ -67,6 +69,23 @@ class Workspace:
             check_env_name(name, self.envs)
         return tuple(names) or self.envs
 
+    @property
+    def owned(self) -> release.Owned:
+        """The files envman may write here: environment files, wrangler file, audit log, .envman/."""
+        wrangler = self.wrangler.path if self.wrangler is not None else None
+        return owned_files(self.root, None if self.zero_setup else self.project, wrangler)
+
+    def preload(self) -> None:
+        """Read every environment file now (while the reader holds the lock), not on demand.
+
+        A file that cannot be read is left for the command that needs it to report.
+        """
+        if self.zero_setup:
+            return
+        for env in self.envs:
+            with contextlib.suppress(EnvmanError):
+                self.environment_file(env)
+
     def environment_file(self, env: str) -> EnvironmentFile:
         if env not in self._declared:
             project = self.require_project("reading environment files")
@@ -82,14 +101,63 @@ class Workspace:
         return f"{self.project.worker}-{env}"
 
 
-def open_workspace(root: Path | None = None, *, wrangler_file: Path | None = None) -> Workspace:
-    """Open the project at `root` (default: nearest envman.toml upward, else the cwd)."""
+def open_workspace(
+    root: Path | None = None,
+    *,
+    wrangler_file: Path | None = None,
+    recover: Callable[[str], None] | None = None,
+) -> Workspace:
+    """Open the project at `root` (default: nearest envman.toml upward, else the cwd).
+
+    With `recover` (what every command does), first finish any interrupted transaction,
+    reporting each thing recovery did to `recover`, then read the project's files under
+    the shared lock, so they are all from before a concurrent promotion or all after it.
+    """
     try:
         root = find_root(Path.cwd()) if root is None else root.resolve()
     except (RuntimeError, OSError) as e:  # a symlink loop, a folder deleted under us
         raise UsageError(f"project folder {root or Path.cwd()}: {e}") from e
     if not root.is_dir():
         raise UsageError(f"project folder {root} does not exist")
+    if recover is None:
+        return _open(root, wrangler_file)
+    if release.pending(root):
+        loaded = load_project(root)
+        project = loaded[0] if loaded else None
+        wrangler = wrangler_file
+        if wrangler is None and project is not None and project.wrangler_file:
+            wrangler = root / project.wrangler_file
+        owned = owned_files(root, project, wrangler or find_wrangler_file(root))
+        log = root / (project.audit_log if project else DEFAULT_AUDIT_LOG)
+        with release.locked(root, log=log, owned=owned) as done:
+            for line in done:
+                recover(line)
+    for _ in range(2):
+        with release.reading(root) as held:
+            ws = _open(root, wrangler_file)
+            ws.preload()
+        # Unlocked only when there was no lock file: if a first promotion created one
+        # meanwhile, it may have been writing while we read, so read again under it.
+        if held or not present(root / release.STATE_DIR / "lock"):
+            break
+    return ws
+
+
+DEFAULT_AUDIT_LOG = ".envman/audit.jsonl"
+"""Where a plain wrangler project's audit log would be (Project's default)."""
+
+
+def owned_files(root: Path, project: Project | None, wrangler: Path | None) -> release.Owned:
+    """The files envman writes in `root`: each environment's own file, wrangler, audit log."""
+    names: list[str | Path] = [project.audit_log if project else DEFAULT_AUDIT_LOG]
+    if project is not None:
+        names += [f"{project.environments_dir}/{env}.toml" for env in project.environments]
+    if wrangler is not None:
+        names.append(wrangler.absolute())
+    return release.Owned.of(root, names)
+
+
+def _open(root: Path, wrangler_file: Path | None) -> Workspace:
     loaded = load_project(root)
     project, project_document = loaded if loaded else (None, None)
     wrangler_path = wrangler_file

@@ -91,7 +91,7 @@ def test_fingerprints_hide_the_value(value: Any) -> None:
     for text in (keyed, other, unkeyed):
         assert str(value) not in text and json.dumps(value) not in text
     assert keyed.startswith("hmac-sha256:") and len(keyed) == len("hmac-sha256:") + 64
-    assert unkeyed.startswith("redacted:sha256:") and len(unkeyed) == len("redacted:sha256:") + 16
+    assert unkeyed == "<redacted>"  # no unkeyed hash: a short value would be brute-forced
     assert keyed != other
     assert fingerprint(value, KEY) == keyed  # deterministic: "changed or not" stays visible
     assert fingerprint([value], KEY) != keyed

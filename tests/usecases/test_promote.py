@@ -73,10 +73,10 @@ def test_stale_plan_is_refused(project: Path) -> None:
 
 def test_a_failed_audit_write_undoes_the_edits(project: Path) -> None:
     before = texts(project)
-    (project / ".envman").mkdir()
-    (project / ".envman/audit.jsonl").mkdir()  # a directory: appending fails
     ws = api.open_workspace(project)
     proposal = api.propose(ws, "staging", "production")
+    (project / ".envman").mkdir()
+    (project / ".envman/audit.jsonl").mkdir()  # a directory: appending fails
     with pytest.raises(AuditError):
         api.apply_promotion(ws, proposal, reason="r", confirmed=True)
     assert texts(project) == before
