@@ -65,13 +65,18 @@ def plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 or noun == "info" else f"{n} {noun}s"
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def visible(text: str, pattern: re.Pattern[str] = _CONTROL) -> str:
-    """Control characters as `\\x1b` so no terminal or parser ever interprets them."""
+    """Control characters as `\\x1b` (line separators as `\\u2028`) so nothing interprets them."""
     text = text.replace("\r\n", "\n")
-    return pattern.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return pattern.sub(lambda m: _escaped(m.group()), text)
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def plain(value: Any) -> Any:

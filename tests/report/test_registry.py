@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from envman.errors import UsageError
@@ -275,6 +275,7 @@ def test_wants_color_closed_stream() -> None:
     reason=st.text(min_size=1),
     env=st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True),
 )
+@example(message="", path="", reason="\u2028", env="a")  # a line separator split a table row
 def test_any_text_renders_everywhere(message: str, path: str, reason: str, env: str) -> None:
     report = Report(
         command="check",
