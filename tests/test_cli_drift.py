@@ -148,7 +148,7 @@ def test_ignore_rules_suppress_and_expired_rules_warn(
     code, findings, _ = drift(project, deployed, "development")
     assert code == 1
     assert active(findings) == [
-        ("", "drift.ignore.0", "", "EM407"),
+        ("", "ignore.0", "", "EM407"),
         ("development", "vars.FEATURE_BETA_SEARCH", "unexpected", "EM402"),
     ]
 

@@ -71,7 +71,7 @@ def load_project(root: Path) -> tuple[Project, Document] | None:
     if not present(path):
         return None
     document = load_document(path, display_path(path, root))
-    project, errors = validated(Project, document.data, known=project_known_keys())
+    project, errors = validated(Project, document.data, known=project_known_keys(document.data))
     if project is None:
         lines = []
         for error in errors:
