@@ -84,7 +84,7 @@ def validate(
             f.model_copy(update={"env": top}) if top and f.env == TOP_LEVEL else f for f in found
         ]
         if not ws.zero_setup:
-            findings += _wrangler_consistency(ws, ws.wrangler, decls)
+            findings += wrangler_consistency(ws, ws.wrangler, decls)
         findings += _unmanaged(ws.wrangler)
     if ignores:
         findings = accept(ws, findings, today=today, codes=VALIDATE_CODES, envs=selected)
@@ -108,7 +108,7 @@ def accept(
     return apply_ignores(findings, rules, today=today, scope=scope)
 
 
-def _wrangler_consistency(
+def wrangler_consistency(
     ws: Workspace, wf: WranglerFile, decls: dict[str, Declared]
 ) -> list[Finding]:
     """EM300-EM302: each environment file against its `[env.NAME]` as wrangler resolves it.
