@@ -8,8 +8,9 @@ value is an absolute http(s) URL; `string` when every value is a string; else `j
 The caller checks the result against every stage's values and loosens what fails.
 
 Scope `environment` (never copied by `envman promote`) when a value
-- names its own stage: a word of it is the stage's name or a synonym (`prod` for
-  production, `dev` for development: STAGE_GROUPS), as in `ENVIRONMENT = "staging"`;
+- names a stage: a word of it is the name of one of the project's stages, or a usual
+  stage name or synonym (`prod`, `dev`, `staging`: STAGE_GROUPS), as in
+  `ENVIRONMENT = "staging"` or `BUCKET = "dist-prod"`;
 - holds its stage's hostname: a route or custom domain, or its `*.workers.dev` host;
 - holds one of its stage's resource ids or names (a KV id, a D1 database, an R2 bucket,
   a queue…: the `resources` of each binding kind in envman.bindings);
@@ -40,8 +41,8 @@ from envman.schema.model import VarType
 
 STAGE_GROUPS: tuple[tuple[str, ...], ...] = (
     ("development", "dev", "develop", "local"),
-    ("test", "testing", "qa", "ci"),
-    ("preview", "pr"),
+    ("test", "testing", "qa"),
+    ("preview",),
     ("staging", "stage", "stg", "preprod", "uat"),
     ("canary",),
     ("production", "prod", "prd", "live"),
@@ -190,11 +191,13 @@ _IDENTIFIER = re.compile(r"(?=[A-Za-z0-9_]*\d)(?=[A-Za-z0-9_]*[A-Za-z])[A-Za-z0-
 
 def _scope_reasons(values: Mapping[str, Any], stages: Sequence[Stage]) -> Iterator[str]:
     by_name = {s.name: s for s in stages}
+    names = {n.lower() for n in by_name}
     for env, value in values.items():
         words = {w for text in _strings(value) for w in _words(text)}
-        named = sorted(words & stage_aliases(env))
-        if named:
-            yield f"names its stage ({env}: {named[0]!r})"
+        own = sorted(words & stage_aliases(env))
+        other = sorted(w for w in words if is_stage_word(w) or w in names)
+        if own or other:
+            yield f"names {'its' if own else 'a'} stage ({env}: {(own or other)[0]!r})"
             return
     for env, value in values.items():
         host = _own_host(value, by_name[env])
