@@ -106,12 +106,13 @@ def _summary(adoption: Adoption, written: list[str]) -> str:
     first, *rest = adoption.stages
     lines += [
         "next:",
-        "  envman validate                  every stage, as zero-setup validate saw it",
-        "  edit environments/<stage>.toml   the one place to change a stage's config",
-        f"  envman sync                      writes {wrangler} from environments/",
+        f"  {'envman validate':<36} every stage, as zero-setup validate saw it",
+        f"  {'edit environments/<stage>.toml':<36} the one place to change a stage's config",
+        f"  {'envman sync':<36} writes {wrangler} from environments/",
     ]
     if rest:
-        lines.append(f"  envman promote {first} {rest[0]}".ljust(35) + "moves tested config on")
+        promote = f"envman promote {first} {rest[0]}"
+        lines.append(f"  {promote:<36} moves tested config along the pipeline")
     return "\n".join(lines)
 
 
