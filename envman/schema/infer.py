@@ -193,7 +193,7 @@ def _scope_reasons(values: Mapping[str, Any], stages: Sequence[Stage]) -> Iterat
     by_name = {s.name: s for s in stages}
     names = {n.lower() for n in by_name}
     for env, value in values.items():
-        words = {w for text in _strings(value) for w in _words(text)}
+        words = {w for text in _strings(value) for w in _words(_without_tlds(text))}
         own = sorted(words & stage_aliases(env))
         other = sorted(w for w in words if is_stage_word(w) or w in names)
         if own or other:
@@ -219,13 +219,18 @@ def _scope_reasons(values: Mapping[str, Any], stages: Sequence[Stage]) -> Iterat
             yield f"differs between stages and holds {what}"
 
 
+def _without_tlds(text: str) -> str:
+    """`text` with each hostname's top-level domain cut: `x.workers.dev` names no `dev` stage."""
+    return _HOST.sub(lambda m: m.group(0).rsplit(".", 1)[0], text)
+
+
 def _stage_specific(values: Any, stage_names: Sequence[str]) -> str | None:
     texts = [text for value in values for text in _strings(value)]
     if any(_URL.search(t) or _HOST.search(t) or _EMAIL.search(t) for t in texts):
         return "addresses"
     if any(_IDENTIFIER.search(t) for t in texts):
         return "identifiers"
-    words = {w for t in texts for w in _words(t)}
+    words = {w for t in texts for w in _words(_without_tlds(t))}
     if any(is_stage_word(w) or w in {n.lower() for n in stage_names} for w in words):
         return "stage names"
     return None
