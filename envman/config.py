@@ -198,8 +198,16 @@ class WorkerConfig(BaseModel):
         return data
 
     def to_wrangler(self) -> dict[str, JSON]:
-        """This config in wrangler's own shape (lists of tables), without unset fields."""
+        """This config in wrangler's own shape (lists of tables), without unset fields.
+
+        A route that is only a pattern is written as the string wrangler reads it as
+        (`routes = ["example.com/*"]`): a `{ pattern }` table without a zone is refused.
+        """
         data: dict[str, Any] = self.model_dump(mode="json", exclude_none=True)
+        if "routes" in data:
+            data["routes"] = [
+                route["pattern"] if set(route) == {"pattern"} else route for route in data["routes"]
+            ]
         for kind in MODELLED:
             if kind.single:
                 continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -28,7 +29,47 @@ PROJECT_FILE = "envman.toml"
 
 
 class IgnoreRule(BaseModel):
-    """A drift finding path pattern to suppress, with a reason and an optional expiry."""
+    """`[[ignore]]`: findings accepted as they are, by code, environment and path, with a reason.
+
+    The one mechanism for validate, check and drift. A suppressed finding is still
+    reported (and counted in the summary), but no longer fails the run; `--no-ignore`
+    shows it as active again. An expired rule suppresses nothing and warns (EM407); a
+    rule that matched nothing in a run that covered everything it could match is
+    reported as unused (EM008).
+    """
+
+    model_config = _STRICT
+
+    code: str = Field(
+        min_length=1,
+        description="The finding code, or a glob of codes: `EM201`, `EM4*` (every drift finding).",
+    )
+    env: str | None = Field(
+        default=None, description="Only in this environment (glob; default: every one)."
+    )
+    path: str = Field(
+        default="*", description="Only findings at this path (glob), e.g. `vars.FEATURE_*`."
+    )
+    reason: str = Field(min_length=1, description="Why these findings are accepted (required).")
+    expires: date | None = Field(
+        default=None,
+        strict=False,
+        description="From the day after, the rule suppresses nothing and warns (EM407).",
+    )
+
+
+DRIFT_CODES = "EM4*"
+"""The codes a `[[drift.ignore]]` rule (the former, drift-only form) applies to."""
+
+
+class DriftIgnoreRule(BaseModel):
+    """`[[drift.ignore]]`: the former, drift-only ignore rule, still read (deprecated, EM009).
+
+    Migration: move each rule to `[[ignore]]` with the same `path`, `env`, `reason` and
+    `expires`, and add `code = "EM4*"` (every drift finding; name one code, such as
+    `EM402`, to accept less). Unlike the former rule, `[[ignore]]` also accepts findings
+    of validate and check, and says when a rule matched nothing (EM008).
+    """
 
     model_config = _STRICT
 
@@ -39,13 +80,27 @@ class IgnoreRule(BaseModel):
         default=None, strict=False, description="After this date the rule warns."
     )
 
+    def as_rule(self) -> IgnoreRule:
+        """The `[[ignore]]` rule this one means."""
+        return IgnoreRule.model_construct(
+            code=DRIFT_CODES,
+            env=self.env,
+            path=self.path,
+            reason=self.reason,
+            expires=self.expires,
+        )
+
 
 class DriftPolicy(BaseModel):
     """`[drift]` in envman.toml."""
 
     model_config = _STRICT
 
-    ignore: tuple[IgnoreRule, ...] = Field(default=(), strict=False)
+    ignore: tuple[DriftIgnoreRule, ...] = Field(
+        default=(),
+        strict=False,
+        description='Deprecated: write `[[ignore]]` rules with `code = "EM4*"` instead (EM009).',
+    )
 
 
 class PromotionPolicy(BaseModel):
@@ -96,6 +151,16 @@ class Project(BaseModel):
         description="Path of the wrangler file; auto-detected (json > jsonc > toml) when unset.",
     )
     audit_log: str = Field(default=".envman/audit.jsonl", description="Audit log path.")
+    top_level: str | None = Field(
+        default=None,
+        description="The environment that wrangler's top level deploys (`wrangler deploy` "
+        "without `--env`), when it has no `[env.NAME]` section, e.g. `development`.",
+    )
+    ignore: tuple[IgnoreRule, ...] = Field(
+        default=(),
+        strict=False,
+        description="`[[ignore]]` rules: findings accepted, with a reason (validate, check, drift).",
+    )
     promotion: PromotionPolicy = PromotionPolicy()
     drift: DriftPolicy = DriftPolicy()
 
@@ -117,16 +182,35 @@ class Project(BaseModel):
         unknown = [p for p in self.protected if p not in self.environments]
         if unknown:
             raise ValueError(f"protected environments not in `environments`: {unknown}")
+        if self.top_level is not None and self.top_level not in self.environments:
+            raise ValueError(f"top_level {self.top_level!r} is not in `environments`")
         return self
 
+    def ignore_rules(self) -> tuple[tuple[str, IgnoreRule], ...]:
+        """Every ignore rule with the key path it is written at: `[[ignore]]`, then the
+        deprecated `[[drift.ignore]]` (as rules for the drift codes)."""
+        return (
+            *((f"ignore.{i}", rule) for i, rule in enumerate(self.ignore)),
+            *((f"drift.ignore.{i}", rule.as_rule()) for i, rule in enumerate(self.drift.ignore)),
+        )
 
-def project_known_keys() -> dict[tuple[str | int, ...], list[str]]:
-    """Allowed keys per table of envman.toml, for suggestions."""
-    return {
+
+def project_known_keys(data: Any = None) -> dict[tuple[str | int, ...], list[str]]:
+    """Allowed keys per table of envman.toml (`data`'s rule tables included), for suggestions."""
+    known: dict[tuple[str | int, ...], list[str]] = {
         (): model_keys(Project),
         ("promotion",): model_keys(PromotionPolicy),
         ("drift",): model_keys(DriftPolicy),
     }
+    data = data if isinstance(data, dict) else {}
+    drift = data.get("drift") if isinstance(data.get("drift"), dict) else {}
+    for at, rules, model in (
+        (("ignore",), data.get("ignore"), IgnoreRule),
+        (("drift", "ignore"), drift.get("ignore"), DriftIgnoreRule),
+    ):
+        for index in range(len(rules) if isinstance(rules, list) else 0):
+            known[(*at, index)] = model_keys(model)
+    return known
 
 
 def zero_setup_project(
@@ -146,6 +230,8 @@ def zero_setup_project(
         schema_file="schemas/vars.toml",
         wrangler_file=wrangler_file,
         audit_log=".envman/audit.jsonl",
+        top_level=None,
+        ignore=(),
         promotion=PromotionPolicy(),
         drift=DriftPolicy(),
     )

@@ -14,7 +14,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer._click.exceptions import UsageError as ClickUsageError
 
 from envman import __version__
-from envman.cli import audit, live, release, validate
+from envman.cli import adopt, audit, live, release, validate
 from envman.cli.common import STATE
 from envman.errors import EnvmanError, ExitCode
 from envman.redaction import SECRETS
@@ -33,7 +33,9 @@ audit_app = typer.Typer(
     help="Read and verify the audit log of promotions and rollbacks.", no_args_is_help=True
 )
 
+app.command()(adopt.init)
 app.command()(validate.validate)
+app.command()(adopt.sync)
 app.command()(validate.show)
 app.command()(live.drift)
 app.command()(live.snapshot)

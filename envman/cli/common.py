@@ -51,6 +51,13 @@ FailOnOption = Annotated[
     typer.Option("--fail-on", help="Exit 1 when a finding of this severity or worse remains."),
 ]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (CI).")]
+NoIgnoreOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-ignore",
+        help="Apply no [[ignore]] rule of envman.toml: show every finding as active.",
+    ),
+]
 
 
 class TextOrJson(StrEnum):

@@ -16,6 +16,7 @@ from envman.cli.common import (
     STATE,
     FailOnOption,
     FormatOption,
+    NoIgnoreOption,
     OutputOption,
     emit,
     exit_code,
@@ -105,6 +106,7 @@ def drift(
             help="Exit 3 when the notification cannot be sent (default: a warning).",
         ),
     ] = False,
+    no_ignore: NoIgnoreOption = False,
 ) -> int:
     """Compare declared config with the live Workers; exit 1 on drift, 3 when unknown."""
     if all_envs and envs:
@@ -122,6 +124,7 @@ def drift(
             [] if all_envs else envs or [],
             options=_live_options(live_from, concurrency, timeout, rate_limit),
             progress=progress,
+            ignores=not no_ignore,
         )
     emit(report, formats, outputs)
     if notify:
@@ -178,12 +181,16 @@ def check(
     concurrency: ConcurrencyOption = None,
     timeout: TimeoutOption = None,
     rate_limit: RateLimitOption = None,
+    no_ignore: NoIgnoreOption = False,
 ) -> int:
     """Pre-deploy gate: validate + wrangler consistency + drift + required secrets present."""
     from envman.usecases import live as usecase
 
     report = usecase.check(
-        workspace(), env, options=_live_options(live_from, concurrency, timeout, rate_limit)
+        workspace(),
+        env,
+        options=_live_options(live_from, concurrency, timeout, rate_limit),
+        ignores=not no_ignore,
     )
     emit(report, formats, outputs)
     _step_summary(report)

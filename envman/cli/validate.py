@@ -9,7 +9,15 @@ from typing import Annotated
 
 import typer
 
-from envman.cli.common import FailOnOption, FormatOption, OutputOption, emit, exit_code, workspace
+from envman.cli.common import (
+    FailOnOption,
+    FormatOption,
+    NoIgnoreOption,
+    OutputOption,
+    emit,
+    exit_code,
+    workspace,
+)
 from envman.errors import ExitCode
 from envman.models import Severity
 
@@ -24,11 +32,12 @@ def validate(
     wrangler: Annotated[
         Path | None, typer.Option(help="Wrangler file to use instead of the detected one.")
     ] = None,
+    no_ignore: NoIgnoreOption = False,
 ) -> int:
     """Validate every environment, the rules across them, and the wrangler file."""
     from envman.usecases import validate as usecase
 
-    report = usecase.validate(workspace(wrangler), envs or [])
+    report = usecase.validate(workspace(wrangler), envs or [], ignores=not no_ignore)
     emit(report, formats, outputs)
     return exit_code(report, fail_on)
 

@@ -32,6 +32,20 @@ GENERAL: tuple[Code, ...] = (
         "The file is larger than envman will read; split it or fix it.",
     ),
     Code("EM007", E, "invalid-project", "envman.toml is invalid; see the message for the key."),
+    Code(
+        "EM008",
+        N,
+        "ignore-unused",
+        "An `[[ignore]]` rule of envman.toml matched no finding in a run that covered everything "
+        "it could match; remove it, or fix its code, env or path.",
+    ),
+    Code(
+        "EM009",
+        N,
+        "ignore-moved",
+        "`[[drift.ignore]]` is the former, drift-only form of `[[ignore]]`; it still works (as "
+        'code = "EM4*"), but move each rule to `[[ignore]]`.',
+    ),
     # EM1xx: environment files against the typed schema
     Code(
         "EM100",
@@ -127,7 +141,7 @@ GENERAL: tuple[Code, ...] = (
         "EM407",
         W,
         "ignore-expired",
-        "An ignore rule in envman.toml has expired; renew or remove it.",
+        "An ignore rule in envman.toml has expired (it suppresses nothing now); renew or remove it.",
     ),
     Code(
         "EM408",

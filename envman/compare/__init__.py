@@ -1,20 +1,37 @@
-"""Pure comparison of configs: differences, drift findings, and rules across environments."""
+"""Pure comparison of configs: differences, drift findings, rules across environments, ignore rules."""
 
 from __future__ import annotations
 
 from envman.compare.differences import DEFAULTS, Difference, compare, explain, normalise
-from envman.compare.drift import apply_ignores, drift_fields, unknown_finding, worker_findings
+from envman.compare.drift import drift_fields, unknown_finding, worker_findings
+from envman.compare.ignore import (
+    CHECK_CODES,
+    DRIFT_CODES,
+    VALIDATE_CODES,
+    PlacedRule,
+    Scope,
+    apply_ignores,
+    project_rules,
+    scope_for,
+)
 from envman.compare.rules import cross_environment
 
 __all__ = [
+    "CHECK_CODES",
     "DEFAULTS",
+    "DRIFT_CODES",
+    "VALIDATE_CODES",
     "Difference",
+    "PlacedRule",
+    "Scope",
     "apply_ignores",
     "compare",
     "cross_environment",
     "drift_fields",
     "explain",
     "normalise",
+    "project_rules",
+    "scope_for",
     "unknown_finding",
     "worker_findings",
 ]

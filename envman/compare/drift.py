@@ -1,10 +1,8 @@
-"""Turns declared config and live state into drift findings, and applies ignore rules."""
+"""Turns declared config and live state into drift findings (ignore rules: compare.ignore)."""
 
 from __future__ import annotations
 
-import fnmatch
-from collections.abc import Callable, Sequence
-from datetime import date
+from collections.abc import Callable
 from typing import Any
 
 from envman.bindings import MODELLED
@@ -12,7 +10,6 @@ from envman.codes import finding
 from envman.compare.differences import Difference, compare, explain
 from envman.config import WorkerConfig
 from envman.models import Finding, Kind, LiveWorker, Source
-from envman.project import IgnoreRule
 
 REDACTED = "<redacted>"
 
@@ -200,40 +197,6 @@ def _hint(difference: Difference, env: str) -> str:
         "the live Worker was changed outside the config, or the change was never deployed: "
         f"redeploy with `wrangler deploy --env {env}`, or declare the live value"
     )
-
-
-def apply_ignores(
-    findings: Sequence[Finding], rules: Sequence[IgnoreRule], *, today: date, source: Source | None
-) -> list[Finding]:
-    """Mark findings matched by a live ignore rule as suppressed; expired rules warn instead."""
-    active = [rule for rule in rules if rule.expires is None or rule.expires >= today]
-    result: list[Finding] = []
-    for item in findings:
-        rule = next((r for r in active if _matches(r, item)), None)
-        if rule is not None and item.code != "EM406":
-            item = item.model_copy(update={"suppressed": rule.reason})
-        result.append(item)
-    for index, rule in enumerate(rules):
-        if rule.expires is not None and rule.expires < today:
-            result.append(
-                finding(
-                    "EM407",
-                    env=None,
-                    path=f"drift.ignore.{index}",
-                    message=f"ignore rule for {rule.path!r} expired on {rule.expires.isoformat()} "
-                    f"({rule.reason})",
-                    hint="renew `expires` in envman.toml if the difference is still accepted, "
-                    "or remove the rule",
-                    source=source,
-                )
-            )
-    return result
-
-
-def _matches(rule: IgnoreRule, finding: Finding) -> bool:
-    if rule.env is not None and not fnmatch.fnmatchcase(finding.env or "", rule.env):
-        return False
-    return fnmatch.fnmatchcase(finding.path, rule.path)
 
 
 def unknown_finding(env: str, reason: str) -> Finding:

@@ -13,7 +13,7 @@ from envman.errors import InputError
 from envman.models import Finding, LiveWorker, Report, Snapshot, unique, validated
 from envman.project import TOP_LEVEL
 from envman.redaction import REDACTED, SECRETS
-from envman.usecases.validate import validate
+from envman.usecases.validate import accept, validate
 from envman.workspace import Declared, Workspace, declared
 
 
@@ -195,8 +195,12 @@ def drift(
     options: LiveOptions | None = None,
     today: date | None = None,
     progress: Any = None,
+    ignores: bool = True,
 ) -> Report:
-    """Compare each selected environment's declared config with its live Worker."""
+    """Compare each selected environment's declared config with its live Worker.
+
+    With `ignores` (the default) the `[[ignore]]` rules of envman.toml are applied.
+    """
     from envman import compare
 
     today = today or date.today()
@@ -218,9 +222,9 @@ def drift(
             redact=ws.schema.redact,
             locate=decl.source,
         )
-    rules = ws.project.drift.ignore
-    source = ws.project_document.source(("drift",)) if ws.project_document else None
-    findings = compare.apply_ignores(findings, rules, today=today, source=source)
+    if ignores:
+        read = [env for env in selected if env not in errors]
+        findings = accept(ws, findings, today=today, codes=compare.DRIFT_CODES, envs=read)
     return Report(
         command="drift",
         envs=selected,
@@ -264,17 +268,34 @@ def snapshot(
 
 
 def check(
-    ws: Workspace, env: str, *, options: LiveOptions | None = None, today: date | None = None
+    ws: Workspace,
+    env: str,
+    *,
+    options: LiveOptions | None = None,
+    today: date | None = None,
+    ignores: bool = True,
 ) -> Report:
-    """The pre-deploy gate for one environment: validate + wrangler + drift + secrets present."""
+    """The pre-deploy gate for one environment: validate + wrangler + drift + secrets present.
+
+    With `ignores` (the default) the `[[ignore]]` rules of envman.toml are applied once,
+    over validate's and drift's findings together.
+    """
+    from envman.compare import CHECK_CODES
+
+    today = today or date.today()
     ws.select([env])
-    validated = validate(ws, [env], today=today)
-    drifted = drift(ws, [env], options=options, today=today)
-    relevant = [f for f in validated.findings if f.env in (env, TOP_LEVEL, None)]
+    validated = validate(ws, [env], today=today, ignores=False)
+    drifted = drift(ws, [env], options=options, today=today, ignores=False)
+    top = ws.project.top_level or TOP_LEVEL
+    relevant = [f for f in validated.findings if f.env in (env, top, None)]
+    findings = [*relevant, *drifted.findings]
+    if ignores:
+        read = [env] if env not in drifted.unknown else []
+        findings = accept(ws, findings, today=today, codes=CHECK_CODES, envs=read)
     return Report(
         command="check",
         envs=(env,),
-        findings=unique([*relevant, *drifted.findings]),
+        findings=unique(findings),
         unknown=drifted.unknown,
     )
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from envman.codes import finding
-from envman.compare import compare, cross_environment
+from envman.compare import VALIDATE_CODES, apply_ignores, compare, cross_environment, scope_for
 from envman.errors import UsageError
 from envman.files import present, read_text, write_output
 from envman.models import Finding, Report, unique
@@ -21,12 +21,18 @@ from envman.wrangler import check as wrangler_check
 
 
 def validate(
-    ws: Workspace, envs: Sequence[str] = (), *, today: date | None = None, files: bool = True
+    ws: Workspace,
+    envs: Sequence[str] = (),
+    *,
+    today: date | None = None,
+    files: bool = True,
+    ignores: bool = True,
 ) -> Report:
     """Validate the selected environments (all by default) and everything across them.
 
     With `files` (the default), files the config names (the entry point, Dockerfiles) must
-    exist under the project root, as wrangler deploy needs them.
+    exist under the project root, as wrangler deploy needs them. With `ignores` (the
+    default), the `[[ignore]]` rules of envman.toml are applied (`--no-ignore` turns it off).
     """
     today = today or date.today()
     selected = ws.select(envs)
@@ -67,38 +73,68 @@ def validate(
     )
     if ws.wrangler is not None:
         checked = selected if ws.zero_setup else (TOP_LEVEL, *selected)
-        findings += wrangler_check(
+        found = wrangler_check(
             ws.wrangler,
             today=today,
             files=files,
             envs=[e for e in checked if e == TOP_LEVEL or e in ws.wrangler.env_names],
         )
+        top = ws.project.top_level
+        findings += [  # the top level's findings are its stage's when envman.toml maps it
+            f.model_copy(update={"env": top}) if top and f.env == TOP_LEVEL else f for f in found
+        ]
         if not ws.zero_setup:
-            findings += _wrangler_consistency(ws, ws.wrangler, decls)
+            findings += wrangler_consistency(ws, ws.wrangler, decls)
         findings += _unmanaged(ws.wrangler)
+    if ignores:
+        findings = accept(ws, findings, today=today, codes=VALIDATE_CODES, envs=selected)
     return Report(command="validate", envs=selected, findings=unique(findings))
 
 
-def _wrangler_consistency(
+def accept(
+    ws: Workspace,
+    findings: Sequence[Finding],
+    *,
+    today: date,
+    codes: tuple[str, ...],
+    envs: Sequence[str],
+) -> list[Finding]:
+    """`findings` with the project's `[[ignore]]` rules applied, for a run over `envs`."""
+    rules = ws.ignore_rules()
+    if not rules:
+        return list(findings)
+    top_level = ws.wrangler is not None and ws.project.top_level is None
+    scope = scope_for(codes, envs, ws.envs, top_level=top_level)
+    return apply_ignores(findings, rules, today=today, scope=scope)
+
+
+def wrangler_consistency(
     ws: Workspace, wf: WranglerFile, decls: dict[str, Declared]
 ) -> list[Finding]:
-    """EM300-EM302: each environment file against its `[env.NAME]` as wrangler resolves it."""
+    """EM300-EM302: each environment file against its `[env.NAME]` as wrangler resolves it.
+
+    The environment envman.toml maps to the top level (`top_level`) is compared with the
+    top level instead.
+    """
     findings: list[Finding] = []
     for env, decl in decls.items():
-        if env not in wf.env_names:
+        wrangler_env = ws.wrangler_env(env)
+        if wrangler_env != TOP_LEVEL and env not in wf.env_names:
             findings.append(
                 finding(
                     "EM301",
                     env=env,
                     path=f"env.{env}",
                     message=f"{wf.document.path} has no [env.{env}] section",
-                    hint=f"add [env.{env}] (envman promote keeps it in step), or run without "
-                    "`wrangler` in envman.toml",
+                    hint=f"`envman sync {env}` writes it from the environment file; if "
+                    f"wrangler's top level is {env}, say so with top_level = {env!r} in "
+                    "envman.toml",
                     source=wf.document.source(()),
                 )
             )
             continue
-        resolved = resolve(wf, env)
+        resolved = resolve(wf, wrangler_env)
+        section = section_label(ws, env)
         for difference in compare(decl.config, resolved.config()):
             loc = difference.loc
             findings.append(
@@ -107,10 +143,11 @@ def _wrangler_consistency(
                     env=env,
                     path=difference.path,
                     message=_consistency_message(
-                        difference.kind.value, difference.path, wf.document.path, env
+                        difference.kind.value, difference.path, wf.document.path, env, section
                     ),
-                    hint=f"make [env.{env}] in {wf.document.path} and "
-                    f"{decl.document.path if decl.document else 'the environment file'} agree",
+                    hint=f"edit {decl.document.path if decl.document else 'the environment file'}"
+                    f" (the source of truth), then `envman sync {env}` writes {section} of "
+                    f"{wf.document.path}",
                     expected=ws.schema.redact(difference.path, difference.expected),
                     actual=ws.schema.redact(difference.path, difference.actual),
                     kind=difference.kind,
@@ -120,7 +157,7 @@ def _wrangler_consistency(
                 )
             )
     for name in wf.env_names:
-        if name not in ws.envs:
+        if name not in ws.envs or name == ws.project.top_level:
             findings.append(
                 finding(
                     "EM302",
@@ -152,12 +189,17 @@ def _unmanaged(wf: WranglerFile) -> list[Finding]:
     ]
 
 
-def _consistency_message(kind: str, path: str, wrangler_path: str, env: str) -> str:
+def section_label(ws: Workspace, env: str) -> str:
+    """How messages name the part of the wrangler file `env` deploys: `[env.X]` or the top level."""
+    return "the top level" if ws.wrangler_env(env) == TOP_LEVEL else f"[env.{env}]"
+
+
+def _consistency_message(kind: str, path: str, wrangler_path: str, env: str, section: str) -> str:
     if kind == "missing":
-        return f"{path} is declared for {env} but missing from [env.{env}] in {wrangler_path}"
+        return f"{path} is declared for {env} but missing from {section} in {wrangler_path}"
     if kind == "unexpected":
-        return f"{path} is in [env.{env}] of {wrangler_path} but not declared for {env}"
-    return f"{path} differs between the environment file and [env.{env}] in {wrangler_path}"
+        return f"{path} is in {section} of {wrangler_path} but not declared for {env}"
+    return f"{path} differs between the environment file and {section} in {wrangler_path}"
 
 
 # --------------------------------------------------------------------------- show
@@ -171,9 +213,10 @@ def show(ws: Workspace, env: str, *, source: str = "declared") -> dict[str, Any]
     elif source == "wrangler":
         if ws.wrangler is None:
             raise UsageError("this project has no wrangler file")
-        if env != TOP_LEVEL and env not in ws.wrangler.env_names:
+        wrangler_env = ws.wrangler_env(env)
+        if wrangler_env != TOP_LEVEL and env not in ws.wrangler.env_names:
             raise UsageError(f"{ws.wrangler.document.path} has no [env.{env}] section")
-        config = resolve(ws.wrangler, env).config()
+        config = resolve(ws.wrangler, wrangler_env).config()
     else:
         raise UsageError(f"unknown source {source!r}; use declared or wrangler")
     data = config.to_wrangler()

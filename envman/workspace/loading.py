@@ -3,9 +3,10 @@
 Layering rule (docs/reference/configuration.md): `environments/base.toml`, when it exists, lies
 under every `environments/<env>.toml`. Tables merge key by key (recursively); arrays
 and scalars of the environment replace the base's whole. To remove an inherited key,
-set it to the string `"@del"` in the environment file (dynaconf's delete token). Other
-dynaconf tokens (`@format`, `@read_file`, `@jinja`, …) are refused: they would let a
-config file read environment variables or files into values envman prints.
+set it to the string `"@del"` in the environment file (dynaconf's delete token). The
+string `"@none"` is a JSON null, which TOML cannot write (a JSON var of a wrangler.json
+may hold one). Other dynaconf tokens (`@format`, `@read_file`, `@jinja`, …) are refused:
+they would let a config file read environment variables or files into values envman prints.
 
 Sealed from ambient configuration: dynaconf is given the data envman already read and
 checked (never a path it would read again), and it runs with every `*DYNACONF*`
@@ -33,6 +34,7 @@ from envman.project import PROJECT_FILE, Project, project_known_keys
 
 BASE_LAYER = "base"
 DELETE_TOKEN = "@del"
+NULL_TOKEN = "@none"
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def load_project(root: Path) -> tuple[Project, Document] | None:
     if not present(path):
         return None
     document = load_document(path, display_path(path, root))
-    project, errors = validated(Project, document.data, known=project_known_keys())
+    project, errors = validated(Project, document.data, known=project_known_keys(document.data))
     if project is None:
         lines = []
         for error in errors:
@@ -151,7 +153,7 @@ def _replace_arrays(merged: dict[str, Any], layer: dict[str, Any]) -> None:
     for key, value in layer.items():
         target_key = key.lower() if key.lower() in merged and key not in merged else key
         if isinstance(value, list):
-            merged[target_key] = copy.deepcopy(value)
+            merged[target_key] = _plain(copy.deepcopy(value))
         elif isinstance(value, dict) and isinstance(merged.get(target_key), dict):
             _replace_arrays(merged[target_key], value)
 
@@ -177,12 +179,12 @@ def _sealed() -> Iterator[None]:
 
 
 def _plain(value: Any) -> Any:
-    """dynaconf's boxes and lists back to plain dicts and lists."""
+    """dynaconf's boxes and lists back to plain dicts and lists; `"@none"` to None everywhere."""
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    return value
+    return None if value == NULL_TOKEN else value
 
 
 def _refuse_tokens(document: Document) -> None:
@@ -203,7 +205,7 @@ def _refuse_tokens(document: Document) -> None:
                 hint="remove it: base.toml lies under every environment file, tables merge "
                 "and arrays replace (docs/reference/configuration.md)",
             )
-        if isinstance(value, str) and value.split(" ", 1)[0] in tokens:
+        if isinstance(value, str) and value != NULL_TOKEN and value.split(" ", 1)[0] in tokens:
             source = document.source(loc)
             raise InputError(
                 f"{'.'.join(map(str, loc))}: {value.split(' ', 1)[0]!r} is a dynaconf token "
@@ -211,7 +213,8 @@ def _refuse_tokens(document: Document) -> None:
                 file=source.file,
                 line=source.line,
                 column=source.column,
-                hint=f"only {DELETE_TOKEN!r} is supported (it removes an inherited key)",
+                hint=f"only {DELETE_TOKEN!r} (it removes an inherited key) and {NULL_TOKEN!r} "
+                "(a JSON null) are supported",
             )
 
 

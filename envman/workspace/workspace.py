@@ -10,6 +10,7 @@ from typing import Any
 
 from envman import release
 from envman.codes import finding
+from envman.compare import PlacedRule, project_rules
 from envman.config import WorkerConfig
 from envman.errors import EnvmanError, InputError, UsageError
 from envman.files import display_path, present
@@ -93,12 +94,30 @@ class Workspace:
         return self._declared[env]
 
     def worker_name(self, env: str, config: WorkerConfig | None) -> str | None:
-        """The Worker an environment deploys to: its `name`, else `<worker>-<env>`."""
+        """The Worker an environment deploys to: its `name`, else `<worker>-<env>` (`<worker>`
+        for the environment wrangler's top level deploys)."""
         if config is not None and config.name:
             return config.name
         if self.zero_setup and self.wrangler is not None:
             return resolve(self.wrangler, env).worker_name
+        if env == self.project.top_level:
+            return self.project.worker
         return f"{self.project.worker}-{env}"
+
+    def wrangler_env(self, env: str) -> str:
+        """The wrangler environment `env` deploys as: `top-level` for the project's `top_level`."""
+        return TOP_LEVEL if env == self.project.top_level else env
+
+    def ignore_rules(self) -> list[PlacedRule]:
+        """The ignore rules of envman.toml, each located in it (none in zero-setup mode)."""
+        document = self.project_document
+        if document is None:
+            return []
+
+        def locate(label: str) -> Source:
+            return document.source(tuple(int(p) if p.isdigit() else p for p in label.split(".")))
+
+        return project_rules(self.project, locate)
 
 
 def open_workspace(

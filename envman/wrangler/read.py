@@ -58,7 +58,11 @@ def read_wrangler(path: Path, shown: str | None = None) -> WranglerFile:
     keeps the last one): they are kept in `duplicates`.
     """
     shown = shown or str(path)
-    text = read_text(path, shown)
+    return parse_wrangler(path, read_text(path, shown), shown)
+
+
+def parse_wrangler(path: Path, text: str, shown: str) -> WranglerFile:
+    """A wrangler file from its text (as `read_wrangler` reads it): for text about to be written."""
     if path.suffix in (".json", ".jsonc"):
         document = parse_jsonc(text, shown)
     else:

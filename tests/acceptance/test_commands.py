@@ -55,6 +55,8 @@ SMOKES = {
     ),
     "audit": Smoke(("audit", "verify"), 0, "1 entr", promoted=True),
     "schema": Smoke(("schema", "export", "--check"), 0, ""),
+    "init": Smoke(("init", "--force"), 0, "envman sync"),
+    "sync": Smoke(("sync", "--check"), 0, "No problems found in 3 environments."),
 }
 
 

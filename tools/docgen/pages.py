@@ -34,9 +34,9 @@ def finding_codes() -> str:
         "# Finding codes",
         "",
         "Every finding carries a stable code. The severity shown is the default; `--fail-on`",
-        "decides which severities make a command exit 1. Drift findings can be suppressed",
-        "with `[[drift.ignore]]` rules in `envman.toml` (see the",
-        "[configuration reference](configuration.md)).",
+        "decides which severities make a command exit 1. Any finding of validate, check or drift",
+        "can be accepted with an `[[ignore]]` rule in `envman.toml` (see the",
+        "[configuration reference](configuration.md#envmantoml)); `--no-ignore` shows it again.",
         "",
     ]
     by_range: dict[str, list[codes.Code]] = {}
