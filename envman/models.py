@@ -37,6 +37,8 @@ class Kind(StrEnum):
     CHANGED = "changed"
     MISSING = "missing"
     UNEXPECTED = "unexpected"
+    UNKNOWN = "unknown"
+    """The live side was not read: drift of this key is undetermined (exit 3 unless ignored)."""
 
 
 class Source(BaseModel):
@@ -176,6 +178,11 @@ class Report(BaseModel):
     def suppressed(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.suppressed is not None)
 
+    @property
+    def undetermined(self) -> bool:
+        """Whether some state is unknown: an unread environment, or an unread key not ignored."""
+        return bool(self.unknown) or any(f.kind is Kind.UNKNOWN for f in self.active)
+
     def summary(self) -> dict[str, int]:
         counts = {"error": 0, "warning": 0, "info": 0}
         for finding in self.active:
@@ -219,7 +226,10 @@ class LiveWorker(BaseModel):
     deployment: dict[str, JSON] | None = None
     versions: dict[str, WorkerConfig] = Field(default_factory=dict)
     unsupported: tuple[str, ...] = ()
-    """Live bindings envman cannot model, as `"<type> <name>"`; reported as unexpected."""
+    """Live bindings and settings envman does not model, as `"<type> <name>"`; listed (info)."""
+    unread: dict[str, str] = Field(default_factory=dict)
+    """WorkerConfig fields whose live side was not read, with the reason: never compared,
+    reported as unknown."""
     requests: int = 0
 
 

@@ -57,4 +57,7 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path)
 
 
-from tests.fakecf.fixtures import fake_cloudflare  # noqa: E402, F401 - a fixture for every test module
+from tests.fakecf.fixtures import (  # noqa: E402, F401 - fixtures for every test module
+    faithful_cloudflare,
+    fake_cloudflare,
+)

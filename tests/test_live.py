@@ -475,7 +475,7 @@ def test_shared_lookups_happen_once_per_run(fake: FakeCloudflare) -> None:
         "messages": [],
         "result": [{"id": zone_id, "name": "example.com"}],
     }
-    # The fake has no GET /zones; answer the name lookup with a canned body.
+    # Answer the account's zone listing with a canned body.
     fake.fail(200, path="/zones", body=json.dumps(canned))
     result = read(fake, [Target(n, n, ("example.com",)) for n in ("a", "b", "c")])
     assert result.errors == {}
@@ -483,7 +483,8 @@ def test_shared_lookups_happen_once_per_run(fake: FakeCloudflare) -> None:
     assert counts["GET /zones/{zone_id}/workers/routes"] == 1
     assert counts["GET /accounts/{account_id}/workers/domains"] == 1
     assert fake.request_count("/zones") == 1
-    assert [r.query.get("name") for r in fake.requests if r.path == "/zones"] == [["example.com"]]
+    # one listing of the account's zones, not one lookup per zone name
+    assert [r.query.get("account.id") for r in fake.requests if r.path == "/zones"] == [[ACCOUNT]]
     for name in ("a", "b", "c"):
         config = result.workers[name].config
         assert config is not None and config.routes is not None
@@ -494,15 +495,18 @@ def test_shared_lookups_happen_once_per_run(fake: FakeCloudflare) -> None:
     assert result.requests == 3 * 5 + 3
 
 
-def test_an_unknown_zone_name_fails_the_environments_that_name_it(
+def test_an_unknown_zone_name_leaves_the_routes_of_the_environments_that_name_it_unread(
     fake: FakeCloudflare,
 ) -> None:
     seed_plain(fake, "a", "b")
     empty = {"success": True, "errors": [], "messages": [], "result": []}
     fake.fail(200, path="/zones", body=json.dumps(empty))
     result = read(fake, [Target("x", "a", ("nowhere.example",)), Target("y", "b")])
-    assert set(result.errors) == {"x"}
-    assert "zone 'nowhere.example' not found" in result.errors["x"]
+    assert result.errors == {}
+    x, y = result.workers["x"], result.workers["y"]
+    assert "zone 'nowhere.example' is not among the account's zones" in x.unread["routes"]
+    assert x.config is not None and x.config.routes is None  # unknown, never []
+    assert "routes" not in y.unread and x.config.vars == {"MODE": "a"}
 
 
 def test_split_deployment_reads_each_version(fake: FakeCloudflare) -> None:

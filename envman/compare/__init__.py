@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from envman.compare.differences import DEFAULTS, Difference, compare, explain, normalise
+from envman.compare.differences import Difference, compare, explain, normalise
 from envman.compare.drift import apply_ignores, drift_fields, unknown_finding, worker_findings
+from envman.compare.normalisation import CATALOGUE, Default
 from envman.compare.rules import cross_environment
 
 __all__ = [
-    "DEFAULTS",
+    "CATALOGUE",
+    "Default",
     "Difference",
     "apply_ignores",
     "compare",

@@ -7,5 +7,6 @@ the code path that reads live state, never at module level on the path of `valid
 from __future__ import annotations
 
 from envman.live.reads import LiveRead, Target, read_live, read_live_sync
+from envman.live.routes import host_of
 
-__all__ = ["LiveRead", "Target", "read_live", "read_live_sync"]
+__all__ = ["LiveRead", "Target", "host_of", "read_live", "read_live_sync"]

@@ -50,19 +50,15 @@ def _account_id(ws: Workspace, settings: Any) -> str:
 
 
 def _targets(ws: Workspace, decls: dict[str, Declared], *, everything: bool) -> list[Any]:
-    from envman.live import Target
+    from envman.live import Target, host_of
 
     targets = []
     for env, decl in decls.items():
-        zones = sorted(
-            {
-                route.zone_id or route.zone_name or ""
-                for route in decl.config.routes or ()
-                if not route.custom_domain and (route.zone_id or route.zone_name)
-            }
-        )
+        routes = [r for r in decl.config.routes or () if not r.custom_domain]
+        zones = sorted({r.zone_id or r.zone_name or "" for r in routes if r.zone_id or r.zone_name})
+        hosts = sorted({host_of(r.pattern) for r in routes if not (r.zone_id or r.zone_name)})
         script = ws.worker_name(env, decl.config) or env
-        target = Target(env=env, script=script, zones=tuple(zones))
+        target = Target(env=env, script=script, zones=tuple(zones), hosts=tuple(hosts))
         if not everything:
             target = replace(target, reads=_declared_reads(decl))
         targets.append(target)
@@ -76,6 +72,7 @@ def _declared_reads(decl: Declared) -> frozenset[str]:
         "secrets": config.secrets is not None,
         "schedules": config.triggers is not None,
         "subdomain": config.workers_dev is not None or config.preview_urls is not None,
+        "routes": config.routes is not None,
     }
     return frozenset(name for name, needed in reads.items() if needed)
 
@@ -195,8 +192,13 @@ def drift(
     options: LiveOptions | None = None,
     today: date | None = None,
     progress: Any = None,
+    attribution: bool = True,
 ) -> Report:
-    """Compare each selected environment's declared config with its live Worker."""
+    """Compare each selected environment's declared config with its live Worker.
+
+    With `attribution`, each drift finding says who changed the live value, when and how
+    (from the Worker's versions and deployments, and the account audit log where readable).
+    """
     from envman import compare
 
     today = today or date.today()
