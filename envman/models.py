@@ -58,6 +58,43 @@ class Source(BaseModel):
         return f"{self.file}:{self.line}:{self.column}"
 
 
+class Attribution(BaseModel):
+    """Who last changed a live value, when and through what (drift findings only).
+
+    `author` None means unknown (no permission to read the history, or not found in the
+    history read); `evidence` says where the answer comes from: `version` (the Worker's
+    versions metadata), `audit log` (the account's audit log) or `unknown`.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    when: str | None = None
+    author: str | None = None
+    via: str | None = None
+    """dashboard, api, wrangler, terraform, … (Cloudflare's source of the change)."""
+    action: str | None = None
+    """What the change was (`settings edit`, `secret`, `upload`, `rollback`, …)."""
+    message: str | None = None
+    version: str | None = None
+    evidence: Literal["version", "audit log", "unknown"] = "unknown"
+    note: str | None = None
+    """Why the answer is partial or unknown."""
+
+    def describe(self) -> str:
+        """One line: `changed 2026-01-02T03:04:05Z by ops@example.com via dashboard …`."""
+        if self.evidence == "unknown":
+            return "changed by unknown author" + (f" ({self.note})" if self.note else "")
+        parts = ["changed"]
+        parts += [self.when] if self.when else []
+        parts += [f"by {self.author or 'unknown author'}"]
+        via = " ".join(x for x in (self.via, f"({self.action})" if self.action else "") if x)
+        parts += [f"via {via}"] if via else []
+        parts += [f"in version {self.version}"] if self.version else []
+        text = " ".join(parts)
+        text += f': "{self.message}"' if self.message else ""
+        return text + (f" ({self.note})" if self.note else "")
+
+
 class Finding(BaseModel):
     """One result of validate, diff, drift or check; the only thing reporters render."""
 
@@ -75,6 +112,8 @@ class Finding(BaseModel):
     source: Source | None = None
     suppressed: str | None = None
     """The reason of the ignore rule that suppressed this finding, if one did."""
+    attribution: Attribution | None = None
+    """Who last changed the live value (drift findings, unless `--no-attribution`)."""
 
     def sort_key(self) -> tuple[str, int, str, str]:
         return (self.env or "", -self.severity.rank, self.path, self.code)

@@ -105,6 +105,13 @@ def drift(
             help="Exit 3 when the notification cannot be sent (default: a warning).",
         ),
     ] = False,
+    no_attribution: Annotated[
+        bool,
+        typer.Option(
+            "--no-attribution",
+            help="Do not read versions and the audit log to say who changed each drifted value.",
+        ),
+    ] = False,
 ) -> int:
     """Compare declared config with the live Workers; exit 1 on drift, 3 when unknown."""
     if all_envs and envs:
@@ -122,6 +129,7 @@ def drift(
             [] if all_envs else envs or [],
             options=_live_options(live_from, concurrency, timeout, rate_limit),
             progress=progress,
+            attribution=not no_attribution,
         )
     emit(report, formats, outputs)
     if notify:

@@ -146,6 +146,24 @@ class Requester:
             )
         return body["result"]
 
+    async def first_page(
+        self,
+        what: str,
+        call: Callable[[], Awaitable[Raw]],
+        tally: Tally,
+        *,
+        key: str | None = None,
+    ) -> tuple[list[Any], bool]:
+        """The items of the first page of a list (newest first where asked), and whether more
+        pages exist: for histories, where the newest entries are all that is wanted."""
+        body = await self._get(what, call, tally, missing_ok=False)
+        assert body is not None
+        result = body["result"]
+        chunk = result.get(key) if key is not None and isinstance(result, dict) else result
+        if not isinstance(chunk, list):
+            raise ReadFailure(f"malformed response from {what}: expected a list")
+        return chunk, _total_pages(body, what) > 1
+
     async def get_pages(
         self,
         what: str,

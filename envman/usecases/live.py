@@ -89,8 +89,21 @@ def read_live_state(
 
     With `everything=False` only what the environments declare is read (for drift).
     """
+    workers, errors, _ = read_live_counted(ws, decls, options, progress, everything=everything)
+    return workers, errors
+
+
+def read_live_counted(
+    ws: Workspace,
+    decls: dict[str, Declared],
+    options: LiveOptions,
+    progress: Any = None,
+    *,
+    everything: bool = True,
+) -> tuple[dict[str, LiveWorker], dict[str, str], int]:
+    """`read_live_state` and the number of requests it made (0 from a snapshot)."""
     if options.live_from is not None:
-        return _from_snapshot(ws, decls, options.live_from)
+        return (*_from_snapshot(ws, decls, options.live_from), 0)
     from envman.live import read_live_sync
 
     settings = _settings(options)
@@ -109,7 +122,7 @@ def read_live_state(
         for config in (worker.config, *worker.versions.values()):
             vars_ = config.vars if config is not None else None
             SECRETS.add_all(v for name, v in (vars_ or {}).items() if name in sensitive)
-    return workers, dict(result.errors)
+    return workers, dict(result.errors), result.requests
 
 
 def _from_snapshot(
@@ -204,9 +217,8 @@ def drift(
     today = today or date.today()
     selected = ws.select(envs)
     decls = {env: declared(ws, env) for env in selected}
-    workers, errors = read_live_state(
-        ws, decls, options or LiveOptions(), progress, everything=False
-    )
+    options = options or LiveOptions()
+    workers, errors, requests = read_live_counted(ws, decls, options, progress, everything=False)
     findings: list[Finding] = []
     for env in selected:
         decl = decls[env]
@@ -220,6 +232,10 @@ def drift(
             redact=ws.schema.redact,
             locate=decl.source,
         )
+    if attribution and options.live_from is None:
+        from envman.usecases.attribution import attribute
+
+        findings = attribute(ws, findings, workers, options, used=requests)
     rules = ws.project.drift.ignore
     source = ws.project_document.source(("drift",)) if ws.project_document else None
     findings = compare.apply_ignores(findings, rules, today=today, source=source)
