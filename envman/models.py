@@ -207,6 +207,8 @@ class Report(BaseModel):
     findings: tuple[Finding, ...] = ()
     unknown: dict[str, str] = Field(default_factory=dict)
     """env -> why its state is unknown."""
+    shard: str | None = None
+    """`i/n` when this report is one shard of a sharded run (`--shard`)."""
 
     @property
     def active(self) -> tuple[Finding, ...]:

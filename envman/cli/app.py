@@ -47,6 +47,11 @@ audit_app.command("show")(audit.show)
 audit_app.command("verify")(audit.verify)
 app.add_typer(schema_app, name="schema")
 schema_app.command("export")(validate.schema_export)
+report_app = typer.Typer(
+    help="Work with saved reports: merge the shards of a drift run.", no_args_is_help=True
+)
+app.add_typer(report_app, name="report")
+report_app.command("merge")(live.report_merge)
 
 
 def _version(value: bool) -> None:

@@ -112,12 +112,23 @@ def drift(
             help="Do not read versions and the audit log to say who changed each drifted value.",
         ),
     ] = False,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            metavar="I/N",
+            help="Check only slice I of N of the environments (stable by name), with 1/N of "
+            "the request budget; merge the JSON reports with `envman report merge`.",
+        ),
+    ] = None,
 ) -> int:
     """Compare declared config with the live Workers; exit 1 on drift, 3 when unknown."""
     if all_envs and envs:
         raise UsageError("give environment names or --all, not both")
     from envman.usecases import live as usecase
+    from envman.usecases.merge import parse_shard
 
+    slice_ = parse_shard(shard) if shard else None
     if notify:
         from envman.report import check_webhook_url
 
@@ -130,6 +141,7 @@ def drift(
             options=_live_options(live_from, concurrency, timeout, rate_limit),
             progress=progress,
             attribution=not no_attribution,
+            shard=slice_,
         )
     emit(report, formats, outputs)
     if notify:
@@ -143,6 +155,20 @@ def drift(
         )
         if delivery.failure:
             sys.stderr.write(f"envman: warning: notification not sent: {delivery.failure}\n")
+    return exit_code(report, fail_on)
+
+
+def report_merge(
+    reports: Annotated[list[Path], typer.Argument(help="JSON reports (--format json) to merge.")],
+    formats: FormatOption = None,
+    outputs: OutputOption = None,
+    fail_on: FailOnOption = Severity.WARNING,
+) -> int:
+    """Merge the JSON reports of sharded drift runs into one report and one exit code."""
+    from envman.usecases.merge import merge_reports
+
+    report = merge_reports(reports)
+    emit(report, formats, outputs)
     return exit_code(report, fail_on)
 
 

@@ -35,7 +35,8 @@ The `json` format (stable; additions only, `version` changes on anything else)::
       "summary": {"error": 1, "warning": 0, "info": 0,  # active (not suppressed) findings
                   "suppressed": 0, "environments": 3, "unknown": 0},
       "unknown": {"production": "why its live state could not be read"},
-      "environments": ["development", "staging", "production"]
+      "environments": ["development", "staging", "production"],
+      "shard": "2/4" | null                # the slice of a sharded run (--shard 2/4)
     }
 """
 
@@ -201,6 +202,7 @@ def _json(report: Report, options: RenderOptions) -> str:
         "summary": report.summary(),
         "unknown": dict(report.unknown),
         "environments": list(report.envs),
+        "shard": report.shard,
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
 

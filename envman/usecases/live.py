@@ -26,17 +26,23 @@ class LiveOptions:
     timeout: float | None = None
     rate_limit: int | None = None
     environ: dict[str, str] | None = None
+    shards: int = 1
+    """How many shards share the token: each takes 1/shards of the default request budget."""
 
 
 def _settings(options: LiveOptions) -> Any:
     from envman.settings import load_settings
 
-    return load_settings(
+    settings = load_settings(
         options.environ,
         concurrency=options.concurrency,
         timeout=options.timeout,
         rate_limit_requests=options.rate_limit,
     )
+    if options.rate_limit is None and options.shards > 1:
+        share = max(1, settings.rate_limit_requests // options.shards)
+        settings = settings.model_copy(update={"rate_limit_requests": share})
+    return settings
 
 
 def _account_id(ws: Workspace, settings: Any) -> str:
@@ -206,6 +212,7 @@ def drift(
     today: date | None = None,
     progress: Any = None,
     attribution: bool = True,
+    shard: tuple[int, int] | None = None,
 ) -> Report:
     """Compare each selected environment's declared config with its live Worker.
 
@@ -213,11 +220,14 @@ def drift(
     (from the Worker's versions and deployments, and the account audit log where readable).
     """
     from envman import compare
+    from envman.usecases.merge import shard_envs
 
     today = today or date.today()
-    selected = ws.select(envs)
+    selected = shard_envs(ws.select(envs), shard)
     decls = {env: declared(ws, env) for env in selected}
     options = options or LiveOptions()
+    if shard is not None:
+        options = replace(options, shards=shard[1])
     workers, errors, requests = read_live_counted(ws, decls, options, progress, everything=False)
     findings: list[Finding] = []
     for env in selected:
@@ -244,6 +254,7 @@ def drift(
         envs=selected,
         findings=tuple(sorted(findings, key=Finding.sort_key)),
         unknown=errors,
+        shard=f"{shard[0]}/{shard[1]}" if shard else None,
     )
 
 
