@@ -17,6 +17,7 @@ from envman.cli.common import (
     FailOnOption,
     FormatOption,
     OutputOption,
+    YesOption,
     emit,
     exit_code,
     workspace,
@@ -112,6 +113,26 @@ def drift(
             help="Do not read versions and the audit log to say who changed each drifted value.",
         ),
     ] = False,
+    adopt: Annotated[
+        bool,
+        typer.Option(
+            "--adopt",
+            help="Write the live values of the drifted paths into the environment file and "
+            "the wrangler file (one environment; a plan first; audited).",
+        ),
+    ] = False,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="With --adopt: only these paths or patterns (vars.*)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="With --adopt: show the plan and stop.")
+    ] = False,
+    yes: YesOption = False,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="With --adopt: why (recorded in the audit entry)."),
+    ] = None,
     shard: Annotated[
         str | None,
         typer.Option(
@@ -129,6 +150,13 @@ def drift(
     from envman.usecases.merge import parse_shard
 
     slice_ = parse_shard(shard) if shard else None
+    options = _live_options(live_from, concurrency, timeout, rate_limit)
+    if adopt:
+        from envman.cli.fix import adopt as adopting
+
+        return adopting(
+            envs or [], only=only or [], dry_run=dry_run, yes=yes, reason=reason, options=options
+        )
     if notify:
         from envman.report import check_webhook_url
 
@@ -138,7 +166,7 @@ def drift(
         report = usecase.drift(
             ws,
             [] if all_envs else envs or [],
-            options=_live_options(live_from, concurrency, timeout, rate_limit),
+            options=options,
             progress=progress,
             attribution=not no_attribution,
             shard=slice_,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from envman.compare.differences import Difference, compare, explain, normalise
 from envman.compare.drift import apply_ignores, drift_fields, unknown_finding, worker_findings
+from envman.compare.fixes import adopt_edits, shortest
 from envman.compare.normalisation import CATALOGUE, Default
 from envman.compare.rules import cross_environment
 
@@ -11,12 +12,14 @@ __all__ = [
     "CATALOGUE",
     "Default",
     "Difference",
+    "adopt_edits",
     "apply_ignores",
     "compare",
     "cross_environment",
     "drift_fields",
     "explain",
     "normalise",
+    "shortest",
     "unknown_finding",
     "worker_findings",
 ]

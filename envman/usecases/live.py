@@ -218,7 +218,39 @@ def drift(
 
     With `attribution`, each drift finding says who changed the live value, when and how
     (from the Worker's versions and deployments, and the account audit log where readable).
+    `shard` (index, count) checks only that stable slice of the environments.
     """
+    return drift_state(
+        ws,
+        envs,
+        options=options,
+        today=today,
+        progress=progress,
+        attribution=attribution,
+        shard=shard,
+    ).report
+
+
+@dataclass(frozen=True)
+class DriftState:
+    """A drift run: its report, and the declared and live configs it compared (for fixing)."""
+
+    report: Report
+    decls: dict[str, Declared]
+    workers: dict[str, LiveWorker]
+
+
+def drift_state(
+    ws: Workspace,
+    envs: Sequence[str] = (),
+    *,
+    options: LiveOptions | None = None,
+    today: date | None = None,
+    progress: Any = None,
+    attribution: bool = True,
+    shard: tuple[int, int] | None = None,
+) -> DriftState:
+    """`drift`, keeping what it read."""
     from envman import compare
     from envman.usecases.merge import shard_envs
 
@@ -249,13 +281,14 @@ def drift(
     rules = ws.project.drift.ignore
     source = ws.project_document.source(("drift",)) if ws.project_document else None
     findings = compare.apply_ignores(findings, rules, today=today, source=source)
-    return Report(
+    report = Report(
         command="drift",
         envs=selected,
         findings=tuple(sorted(findings, key=Finding.sort_key)),
         unknown=errors,
         shard=f"{shard[0]}/{shard[1]}" if shard else None,
     )
+    return DriftState(report=report, decls=decls, workers=workers)
 
 
 def snapshot(
