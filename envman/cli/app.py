@@ -14,7 +14,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer._click.exceptions import UsageError as ClickUsageError
 
 from envman import __version__
-from envman.cli import audit, live, release, validate
+from envman.cli import audit, fix, live, release, validate
 from envman.cli.common import STATE
 from envman.errors import EnvmanError, ExitCode
 from envman.redaction import SECRETS
@@ -38,6 +38,7 @@ app.command()(validate.show)
 app.command()(live.drift)
 app.command()(live.snapshot)
 app.command()(live.check)
+app.command()(fix.reconcile)
 app.command()(release.diff)
 app.command()(release.promote)
 app.command()(release.rollback)

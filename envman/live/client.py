@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
 SCRIPT_NOT_FOUND = 10007
 """Cloudflare's error code for "workers.api.error.script_not_found"."""
+OMIT = cloudflare.omit
+"""The SDK's "leave this argument out" marker, for writers outside this module."""
 MAX_PAGES = 100
 """Pages of one list envman reads at most before it gives up (never a partial list)."""
 
