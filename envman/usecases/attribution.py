@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from envman.models import Finding, LiveWorker
-from envman.usecases.live import LiveOptions, _account_id, _settings
-from envman.workspace import Workspace
+
+if TYPE_CHECKING:
+    from envman.settings import Settings
 
 ATTRIBUTED = frozenset({"EM400", "EM401", "EM402", "EM404", "EM405"})
 """Codes of drift findings whose live value someone changed (not unknown, not unmodelled)."""
 
 
 def attribute(
-    ws: Workspace,
     findings: Sequence[Finding],
     workers: dict[str, LiveWorker],
-    options: LiveOptions,
     *,
+    settings: Settings,
+    account_id: str,
     used: int,
 ) -> list[Finding]:
     """`findings` with an attribution on each drift finding; `used` requests are already spent.
@@ -25,7 +27,7 @@ def attribute(
     The history reads share the run's budget (`rate_limit_requests` less `used`); what is
     not readable (permission, budget) is attributed to an unknown author, never an error.
     """
-    from envman.live.attribution import Question, attribute_sync
+    from envman.live import Question, attribute_sync
 
     paths: dict[str, list[str]] = {}
     for item in findings:
@@ -34,7 +36,6 @@ def attribute(
             paths.setdefault(worker.env, []).append(item.path)
     if not paths:
         return list(findings)
-    settings = _settings(options)
     token = settings.cloudflare_api_token
     questions = [
         Question(
@@ -49,7 +50,7 @@ def attribute(
         questions,
         settings=settings,
         token=token.get_secret_value() if token else "",
-        account_id=_account_id(ws, settings),
+        account_id=account_id,
         budget=max(0, settings.rate_limit_requests - used),
     )
     return [

@@ -277,7 +277,11 @@ def drift_state(
     if attribution and options.live_from is None:
         from envman.usecases.attribution import attribute
 
-        findings = attribute(ws, findings, workers, options, used=requests)
+        settings = _settings(options)
+        account = _account_id(ws, settings)
+        findings = attribute(
+            findings, workers, settings=settings, account_id=account, used=requests
+        )
     rules = ws.project.drift.ignore
     source = ws.project_document.source(("drift",)) if ws.project_document else None
     findings = compare.apply_ignores(findings, rules, today=today, source=source)

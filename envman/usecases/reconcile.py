@@ -57,7 +57,7 @@ def propose_push(
     today: date | None = None,
 ) -> PushProposal:
     """Plan pushing `env`'s declared config to its live Worker; nothing is written."""
-    from envman.live.writes import Push
+    from envman.live import Push
 
     project = ws.require_project("pushing declared config")
     ws.select([env])
@@ -122,7 +122,7 @@ def _refused(item: Finding, env: str) -> tuple[str, str] | None:
 
 def _push(declared: WorkerConfig, worker: LiveWorker, paths: Sequence[str]) -> Any:
     from envman import compare
-    from envman.live.writes import Push
+    from envman.live import Push
 
     wanted = compare.drift_fields(declared)
     data = wanted.model_dump(mode="json", exclude_none=True)
@@ -207,7 +207,7 @@ def apply_push(
     environ: Mapping[str, str] | None = None,
 ) -> audit.AuditEntry:
     """Write the push through the SDK, then its one audit entry (kind `push`) under the lock."""
-    from envman.live.writes import push_sync
+    from envman.live import push_sync
 
     project = ws.require_project("pushing declared config")
     plan = proposal.plan
