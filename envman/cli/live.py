@@ -37,7 +37,7 @@ LiveFromOption = Annotated[
 ]
 ConcurrencyOption = Annotated[
     int | None,
-    typer.Option("--concurrency", min=1, max=256, help="Requests in flight at most (default 8)."),
+    typer.Option("--concurrency", min=1, max=256, help="Requests in flight at most (default 16)."),
 ]
 TimeoutOption = Annotated[
     float | None,
