@@ -84,7 +84,14 @@ def make_client(settings: Settings, token: str) -> cloudflare.AsyncCloudflare:
         max_retries=0,
         timeout=timeout,
         http_client=cloudflare.DefaultAsyncHttpxClient(
-            timeout=timeout, event_hooks={"request": [token_only]}
+            timeout=timeout,
+            event_hooks={"request": [token_only]},
+            # A pool no larger than the requests in flight: httpcore scans every pooled
+            # connection for each request, and the SDK's default keeps up to 1,000.
+            limits=httpx.Limits(
+                max_connections=settings.concurrency,
+                max_keepalive_connections=settings.concurrency,
+            ),
         ),
     )
     client.api_email = client.api_key = client.user_service_key = None
