@@ -74,7 +74,9 @@ _EXIT_MEANINGS: dict[errors.ExitCode, str] = {
         "Could not do the job: a missing, unreadable or malformed file, Cloudflare "
         "unreachable or unauthorised, rate limited past the budget, the lock held. A drift "
         "check that could not read live state never reports “no drift”: it exits 3 even "
-        "when the other environments are clean."
+        "when the other environments are clean, and so does one that could not read a "
+        "compared key (EM409, unless an ignore rule covers it); `report merge` exits 3 "
+        "when a shard's report is missing."
     ),
     errors.ExitCode.INTERNAL: (
         "Internal error (a bug): one line asking for a report; the traceback only with `--debug`."
