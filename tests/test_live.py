@@ -143,6 +143,7 @@ def test_every_binding_kind_normalises_into_the_declared_shape(
                 {"pattern": "example.com/api/*", "zone_id": zone_id},
             ],
             "triggers": {"crons": ["*/5 * * * *", "0 3 * * *"]},
+            "migrations": [],  # no Durable Object migration applied
             "vars": {"LOG_LEVEL": "info", "LIMITS": {"rpm": 60}, "RATIO": 0.5},
             "secrets": {"required": ["API_KEY", "DB_PASSWORD"]},
             "kv_namespaces": {"CACHE": {"id": "kv0001"}},
@@ -197,8 +198,9 @@ def test_every_binding_kind_normalises_into_the_declared_shape(
     assert [v["percentage"] for v in worker.deployment["versions"]] == [100.0]
     assert worker.versions == {}  # one version: no extra reads
     # settings, secrets, schedules, subdomain, deployments; the shared lookups on top
+    # (zone routes, custom domains, and the scripts list for the migration tag)
     assert worker.requests == 5
-    assert result.requests == 7
+    assert result.requests == 8
     assert fake.request_count("*/script-settings") == 0  # settings already had them
 
 
@@ -438,7 +440,7 @@ def test_concurrency_bounds_requests_in_flight(fake: FakeCloudflare) -> None:
     result = read(fake, [Target(n, n) for n in names], concurrency=8)
     elapsed = time.monotonic() - started
     assert result.errors == {}
-    assert result.requests == len(fake.requests) == 20 * 5 + 1
+    assert result.requests == len(fake.requests) == 20 * 5 + 2  # + domains, scripts list
     peak = max_in_flight(fake.requests)
     assert 4 <= peak <= 8
     sequential = result.requests * 0.05  # about 5 s
@@ -457,7 +459,7 @@ def test_rate_limiter_spreads_requests_over_windows(fake: FakeCloudflare) -> Non
     )
     elapsed = time.monotonic() - started
     assert result.errors == {}
-    assert result.requests == 21  # 10 now, 10 after 1 s, 1 after 2 s
+    assert result.requests == 22  # 10 now, 10 after 1 s, 2 after 2 s
     assert elapsed >= 2.0
     starts = sorted(r.started for r in fake.requests)
     for i, start in enumerate(starts):
@@ -492,7 +494,7 @@ def test_shared_lookups_happen_once_per_run(fake: FakeCloudflare) -> None:
             (f"example.com/{name}/*", "example.com")
         ]
         assert result.workers[name].requests == 5
-    assert result.requests == 3 * 5 + 3
+    assert result.requests == 3 * 5 + 4  # + zones, zone routes, domains, scripts list
 
 
 def test_an_unknown_zone_name_leaves_the_routes_of_the_environments_that_name_it_unread(
@@ -543,7 +545,7 @@ def test_base_url_comes_from_settings(
     )
     result = read_live_sync([Target("p", "api")], settings=settings, account_id=ACCOUNT)
     assert result.errors == {}
-    assert len(fake.requests) == result.requests == 6
+    assert len(fake.requests) == result.requests == 7
 
 
 def test_stray_global_api_key_variables_never_replace_the_token(

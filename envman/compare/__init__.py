@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from envman.compare.differences import Difference, compare, explain, normalise
 from envman.compare.drift import apply_ignores, drift_fields, unknown_finding, worker_findings
-from envman.compare.fixes import adopt_edits, shortest
+from envman.compare.fixes import adopt_edits, adoptable, shortest
 from envman.compare.normalisation import CATALOGUE, Default
 from envman.compare.rules import cross_environment
 
@@ -13,6 +13,7 @@ __all__ = [
     "Default",
     "Difference",
     "adopt_edits",
+    "adoptable",
     "apply_ignores",
     "compare",
     "cross_environment",

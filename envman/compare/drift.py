@@ -16,10 +16,10 @@ from envman.project import IgnoreRule
 
 REDACTED = "<redacted>"
 
-NOT_LIVE = frozenset({"name", "main", "account_id", "migrations", "containers"})
+NOT_LIVE = frozenset({"name", "main", "account_id", "containers"})
 """Fields that have no live counterpart in a Worker's settings (the name is how we find it,
-migrations are applied at deploy, containers are applications). Of `assets` only the
-binding is live (the files are an upload)."""
+containers are applications). Of `assets` only the binding is live (the files are an
+upload); of `migrations` only the last tag (the script's `migration_tag`)."""
 
 DRIFT_FIELDS = tuple(f for f in WorkerConfig.model_fields if f not in NOT_LIVE)
 
@@ -42,6 +42,10 @@ def drift_fields(config: WorkerConfig) -> WorkerConfig:
     assets = data.pop("assets", None) or {}
     if assets.get("binding"):
         data["assets"] = {"binding": assets["binding"]}
+    migrations = data.pop("migrations", None)
+    if migrations is not None:
+        tags = [m.get("tag") for m in migrations if m.get("tag")]
+        data["migrations"] = [{"tag": tags[-1]}] if tags else []
     for kind in MODELLED:
         entries = kind.entries(data)
         if kind.single or not entries:

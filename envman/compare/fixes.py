@@ -38,6 +38,12 @@ ADOPTABLE = (
 """Whole-value fields adopt writes (bindings, vars and secrets go entry by entry)."""
 
 
+def adoptable(path: str) -> bool:
+    """Whether adopting can write the live value of `path` (not, e.g., a migration history)."""
+    head = path.split(".")[0]
+    return head in ("vars", "secrets", *ADOPTABLE) or kind_of(path) is not None or _single(head)
+
+
 def adopt_edits(
     declared: WorkerConfig, live: WorkerConfig, paths: Sequence[str], *, script: str
 ) -> list[Edit]:

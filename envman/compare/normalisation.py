@@ -190,6 +190,10 @@ CATALOGUE: tuple[Default, ...] = (
        "a route without zone_id/zone_name: the account zone whose name is the longest "
        "suffix of its host", WRANGLER, "wrangler zones.ts getZoneIdFromHost",
        "routes compare by pattern; zone-less routes are read from the zone wrangler picks"),
+    _d("wrangler.migrations", "scripts[].migration_tag", "the last applied tag",
+       "wrangler uploads the migrations the live tag has not seen", WRANGLER,
+       "wrangler deploy-helpers durable.ts; scripts list migration_tag",
+       "only the last declared tag is compared with the live `migration_tag`"),
     _d("wrangler.crons", "schedules", "untouched", "no `triggers.crons` in the config",
        WRANGLER, "wrangler triggers/deploy.ts",
        "order and repeated spaces do not matter; unset is not compared"),

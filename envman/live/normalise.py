@@ -109,6 +109,7 @@ def settings_config(
     crons: tuple[str, ...] | None,
     subdomain: dict[str, Any] | None,
     routes: list[dict[str, Any]] | None,
+    migration_tag: str | None = None,
 ) -> WorkerConfig:
     """The live WorkerConfig; a field the API did not return stays None (no invented defaults).
 
@@ -139,6 +140,8 @@ def settings_config(
         fields["triggers"] = {"crons": crons}
     if routes is not None:
         fields["routes"] = routes
+    if migration_tag is not None:  # only the last applied tag is live: one step stands for it
+        fields["migrations"] = [{"tag": migration_tag}] if migration_tag else []
     return _config({"name": script, "account_id": account, **fields}, what)
 
 

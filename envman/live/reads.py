@@ -47,7 +47,7 @@ from envman.models import LiveWorker
 if TYPE_CHECKING:
     from envman.settings import Settings
 
-READS = frozenset({"secrets", "schedules", "subdomain", "routes"})
+READS = frozenset({"secrets", "schedules", "subdomain", "routes", "migrations"})
 """The optional reads of a Worker; settings and the active deployment are always read."""
 
 READ_FIELDS = {
@@ -55,6 +55,7 @@ READ_FIELDS = {
     "schedules": ("triggers",),
     "subdomain": ("workers_dev", "preview_urls"),
     "routes": ("routes",),
+    "migrations": ("migrations",),
 }
 """The WorkerConfig fields each optional read fills."""
 
@@ -245,6 +246,8 @@ class _Reader(RouteReader):
         calls["deployment"] = self._deployment(script, base, tally)
         if "routes" in target.reads:
             calls["routes"] = self._routes(target)
+        if "migrations" in target.reads:
+            calls["migrations"] = self.shared("scripts", self._migration_tags)
         if not {"logpush", "observability", "tail_consumers"} & settings.keys():
             # Older API shape without them in settings: one more request.
             calls["script_settings"] = self.get(
@@ -266,6 +269,9 @@ class _Reader(RouteReader):
         routes, why = results.get("routes", (None, None))
         if why is not None:
             unread["routes"] = why
+        tags = results.get("migrations")
+        if isinstance(tags, str):
+            unread["migrations"] = tags
         secrets = (
             parse_secrets(results["secrets"], f"{base}/secrets") if "secrets" in results else None
         )
@@ -283,6 +289,7 @@ class _Reader(RouteReader):
             if "subdomain" in results
             else None,
             routes=routes,
+            migration_tag=tags.get(script, "") if isinstance(tags, dict) else None,
         )
         deployment, versions = results["deployment"]
         version_configs = {
@@ -302,6 +309,24 @@ class _Reader(RouteReader):
             requests=tally.requests,
         )
         return worker, list(worker.unsupported)
+
+    async def _migration_tags(self, tally: Tally) -> dict[str, str] | str:
+        """Each script's applied Durable Object migration tag ("" for none), or why unread."""
+        what = f"GET /accounts/{self.account}/workers/scripts"
+        try:
+            scripts = await self.get_pages(
+                what,
+                lambda page: self.client.workers.scripts.with_raw_response.list(
+                    account_id=self.account, extra_query=page
+                ),
+                tally,
+            )
+        except ReadFailure as failure:
+            return f"migration tags not read: {failure}"
+        return {
+            str(expect_field(s, "id", str, what)): str(s.get("migration_tag") or "")
+            for s in scripts
+        }
 
     async def _deployment(
         self, script: str, base: str, tally: Tally

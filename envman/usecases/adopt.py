@@ -73,7 +73,13 @@ def propose_adoption(
     decl = state.decls[env]
     steps: list[release.Step] = []
     if worker is not None and worker.exists and worker.config is not None:
-        paths = [f.path for f in selected(report.findings, env, only)]
+        chosen = [f.path for f in selected(report.findings, env, only)]
+        paths = [p for p in chosen if compare.adoptable(p)]
+        notes += [
+            f"{p}: the live value cannot be written into the files (declare it by hand)"
+            for p in chosen
+            if p not in paths
+        ]
         edits = compare.adopt_edits(decl.config, worker.config, paths, script=worker.script)
         steps = [release.Step(path, before, after) for path, before, after in edits]
         left = _left_over(decl.config, worker.config, steps, paths, worker.script)

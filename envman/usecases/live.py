@@ -79,6 +79,7 @@ def _declared_reads(decl: Declared) -> frozenset[str]:
         "schedules": config.triggers is not None,
         "subdomain": config.workers_dev is not None or config.preview_urls is not None,
         "routes": config.routes is not None,
+        "migrations": config.migrations is not None,
     }
     return frozenset(name for name, needed in reads.items() if needed)
 

@@ -282,3 +282,26 @@ def test_live_settings_envman_does_not_model_are_listed(
     code, report = run_drift(faithful_cloudflare, tmp_path, scenario)
     assert code == 0
     assert [(f.code, f.path) for f in info(report)] == [("EM410", "settings.tags.team:web")]
+
+
+def _migrated_elsewhere(fake: FakeCloudflare, name: str) -> None:
+    fake.script(ACCOUNT, name).migration_tag = "v2"  # a deploy from another branch
+
+
+def test_the_last_migration_tag_is_compared(
+    faithful_cloudflare: FakeCloudflare, tmp_path: Path
+) -> None:
+    config = {
+        "name": "rooms",
+        **BASE,
+        "durable_objects": {"bindings": [{"name": "ROOMS", "class_name": "Room"}]},
+        "migrations": [{"tag": "v1", "new_sqlite_classes": ["Room"]}],
+    }
+    code, report = run_drift(faithful_cloudflare, tmp_path, Scenario("clean", config))
+    assert (code, noisy(report)) == (0, [])
+    code, report = run_drift(
+        faithful_cloudflare, tmp_path, Scenario("moved", config, mutate=_migrated_elsewhere)
+    )
+    assert (code, noisy(report)) == (1, [("migrations", "changed")])
+    (found,) = [f for f in report.active if f.path == "migrations"]
+    assert (found.expected, found.actual) == ([{"tag": "v1"}], [{"tag": "v2"}])
