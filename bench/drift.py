@@ -1,10 +1,13 @@
-"""`envman drift --all --format json` over 100 Workers against the fake Cloudflare API.
+"""`envman drift` and `envman snapshot` over 100 Workers against the fake Cloudflare API.
 
 envman reads one project at a time and one Worker per environment, so 100 Workers are
 one generated project with 100 environments (w000..w099). The fake runs as a
 subprocess (bench/fakeserver.py: tests.fakecf plus a request counter) with 50 ms added
-to every request, seeded with exactly what `wrangler deploy` of each environment would
-leave, so the drift report is clean (exit 0).
+to every request and Cloudflare's server-side defaults on, seeded with exactly what
+`wrangler deploy` of each environment would leave, so the drift report is clean (exit
+0). Rows: drift without attribution (clean), snapshot, then a dashboard edit in every
+Worker and drift with attribution (exit 1, every finding attributed), and the
+sequential drift (slow, skipped by --skip-slow).
 """
 
 from __future__ import annotations
@@ -34,8 +37,10 @@ N_VARS = 20
 LATENCY = 0.05
 TOKEN = "bench-token"
 SECRET_VALUE = "bench-secret-value-3f9c"
-DEFAULT_CONCURRENCY = 8
+DEFAULT_CONCURRENCY = 16
 """envman's default --concurrency (settings.py)."""
+EDITOR = "ops@example.com"
+"""Who the fake's `drift` command says edited each Worker."""
 
 
 def spec() -> Spec:
@@ -74,6 +79,7 @@ class Fake:
                 str(seed_file),
                 "--latency",
                 str(latency),
+                "--server-defaults",
             ],
             cwd=REPO,
             stdin=subprocess.PIPE,
@@ -127,7 +133,7 @@ def run(ctx: Context) -> list[Row]:
                 "CLOUDFLARE_BASE_URL": fake.base_url,
             }
         )
-        rows = [_row(ctx, fake, root, env, concurrency=None)]
+        rows = [_row(ctx, fake, root, env, attribution=False)]
         if ctx.skip_slow:
             rows.append(
                 Row(
@@ -137,22 +143,35 @@ def run(ctx: Context) -> list[Row]:
                 )
             )
         else:
-            rows.append(_row(ctx, fake, root, env, concurrency=1))
+            rows.append(_row(ctx, fake, root, env, attribution=False, concurrency=1))
+        rows.append(_snapshot(ctx, fake, root, env))
+        changed = fake.command("drift")["changed"]
+        if changed != len(ENVS):
+            raise BenchFailure(f"the fake edited {changed} Workers, not {len(ENVS)}")
+        rows.append(_row(ctx, fake, root, env, attribution=True))
         return rows
     finally:
         fake.stop()
 
 
 def _row(
-    ctx: Context, fake: Fake, root: Path, env: dict[str, str], *, concurrency: int | None
+    ctx: Context,
+    fake: Fake,
+    root: Path,
+    env: dict[str, str],
+    *,
+    attribution: bool,
+    concurrency: int | None = None,
 ) -> Row:
     counts: list[dict[str, Any]] = []
     argv = [*ctx.envman(), "drift", "--all", "--format", "json"]
+    if not attribution:
+        argv.append("--no-attribution")
     if concurrency is not None:
         argv += ["--concurrency", str(concurrency)]
 
     def check(sample: Sample) -> None:
-        expect_exit(sample, 0, "envman drift (clean fake)")
+        expect_exit(sample, 1 if attribution else 0, "envman drift")
         try:
             report = json.loads(sample.stdout)
         except json.JSONDecodeError as e:
@@ -160,26 +179,69 @@ def _row(
                 f"envman drift --format json printed no JSON: {e}\n{excerpt(sample)}"
             ) from e
         active = [f for f in report.get("findings", []) if not f.get("suppressed")]
-        if active or report.get("unknown"):
+        if report.get("unknown"):
+            raise BenchFailure(f"drift left live state unknown\n{excerpt(sample)}")
+        if not attribution and active:
             raise BenchFailure(f"drift against the clean fake is not clean\n{excerpt(sample)}")
+        if attribution:
+            authors = {(f.get("attribution") or {}).get("author") for f in active}
+            if len(active) != len(ENVS) or authors != {EDITOR}:
+                raise BenchFailure(
+                    f"expected {len(ENVS)} findings attributed to {EDITOR}, got "
+                    f"{len(active)} by {sorted(map(str, authors))}\n{excerpt(sample)}"
+                )
         counts.append(fake.command("count"))
         fake.command("reset")
 
     fake.command("reset")
-    if concurrency is None:
-        samples = ctx.measure(argv, cwd=root, env=env, check=check)
-        name = "`envman drift --all --format json` (100 Workers)"
-        mode = f"concurrency {DEFAULT_CONCURRENCY} (default)"
-    else:
+    if concurrency is not None:
         samples = ctx.measure(argv, cwd=root, env=env, runs=1, warmup=0, check=check)
-        name = "`envman drift --all --concurrency 1` (sequential)"
+        name = "`envman drift --all --concurrency 1 --no-attribution` (sequential)"
         mode = "1 run only (slow); `--skip-slow` omits it"
+    elif attribution:
+        samples = ctx.measure(argv, cwd=root, env=env, check=check)
+        name = "`envman drift --all` (100 Workers, each drifted: attribution on)"
+        mode = f"concurrency {DEFAULT_CONCURRENCY} (default); a dashboard var edit in each"
+    else:
+        samples = ctx.measure(argv, cwd=root, env=env, check=check)
+        name = "`envman drift --all --no-attribution` (100 Workers)"
+        mode = f"concurrency {DEFAULT_CONCURRENCY} (default)"
+    return _requests_row(ctx, name, samples, counts, mode, concurrency or DEFAULT_CONCURRENCY)
+
+
+def _snapshot(ctx: Context, fake: Fake, root: Path, env: dict[str, str]) -> Row:
+    counts: list[dict[str, Any]] = []
+    out = root / "live.json"
+    argv = [*ctx.envman(), "-q", "snapshot", "--output", str(out)]
+
+    def check(sample: Sample) -> None:
+        expect_exit(sample, 0, "envman snapshot")
+        saved = json.loads(out.read_text(encoding="utf-8"))
+        if len(saved.get("workers", [])) != len(ENVS):
+            raise BenchFailure(f"the snapshot holds {len(saved.get('workers', []))} Workers")
+        counts.append(fake.command("count"))
+        fake.command("reset")
+
+    fake.command("reset")
+    samples = ctx.measure(argv, cwd=root, env=env, check=check)
+    name = "`envman snapshot` (100 Workers)"
+    return _requests_row(ctx, name, samples, counts, "reads everything", DEFAULT_CONCURRENCY)
+
+
+def _requests_row(
+    ctx: Context,
+    name: str,
+    samples: list[Sample],
+    counts: list[dict[str, Any]],
+    mode: str,
+    in_flight: int,
+) -> Row:
     timed = counts[-len(samples) :]
     ctx.log(f"{name}: requests by endpoint in one run: {endpoints(timed[0])}")
     totals = sorted({c["total"] for c in timed})
     per_worker = totals[0] / len(ENVS)
     spread = f"{totals[0]}" if len(totals) == 1 else f"{totals[0]}–{totals[-1]}"
-    floor = totals[0] * LATENCY / (concurrency or DEFAULT_CONCURRENCY)
+    floor = totals[0] * LATENCY / in_flight
     by_endpoint = timed[0].get("by_endpoint", {})
     own = sum(n for n in by_endpoint.values() if n >= len(ENVS))
     split = f"{own / len(ENVS):g} per Worker + {timed[0]['total'] - own} shared"

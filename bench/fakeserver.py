@@ -9,6 +9,8 @@ line, with one line of JSON:
 
 - ``count``: ``{"total": N, "by_endpoint": {"GET /accounts/...": n, ...}}``
 - ``reset``: clears the request log; answers ``{"total": 0}``
+- ``drift``: a dashboard edit of one var in every Worker (a new version each, by
+  ``ops@example.com``); answers ``{"changed": N}``
 
 and stops at ``quit`` or at the end of stdin (so it never outlives the runner).
 """
@@ -30,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=Path)
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--token")
+    parser.add_argument("--server-defaults", action="store_true")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(REPO))
@@ -37,7 +40,13 @@ def main(argv: list[str] | None = None) -> int:
 
     seed = json.loads(args.seed.read_text(encoding="utf-8")) if args.seed else {}
     token = args.token or seed.get("token") or "test-token"
-    fake = FakeCloudflare(token=token, host=args.host, port=args.port, latency=args.latency)
+    fake = FakeCloudflare(
+        token=token,
+        host=args.host,
+        port=args.port,
+        latency=args.latency,
+        server_defaults=args.server_defaults,
+    )
     if seed.get("accounts"):
         fake.load_seed(seed)
     else:
@@ -51,6 +60,15 @@ def main(argv: list[str] | None = None) -> int:
             elif command == "reset":
                 fake.reset_requests()
                 answer = {"total": 0}
+            elif command == "drift":
+                changed = 0
+                for account in list(fake.accounts.values()):
+                    for name in list(account.scripts):
+                        fake.set_var(
+                            account.id, name, "VAR_000", "edited", author="ops@example.com"
+                        )
+                        changed += 1
+                answer = {"changed": changed}
             elif command == "quit":
                 break
             else:

@@ -79,15 +79,19 @@ BENCHMARKS: tuple[Benchmark, ...] = (
         "`envman drift --all --format json` (100 Workers)",
         drift.run,
         "`envman drift --all --format json` against the fake Cloudflare API "
-        "(tests/fakecf) started as a subprocess with 50 ms of latency on every request. "
-        "envman reads one project at a time with one Worker per environment, so the 100 "
-        "Workers are one generated project with 100 environments (w000..w099, 20 vars, a "
-        "secret, a cron, KV/D1/R2 each). The fake is seeded with what `wrangler deploy` "
-        "of each environment would leave, so the report must be clean (exit 0). Requests "
-        "per Worker come from the fake's own request log: `python -m tests.fakecf` "
-        "cannot report it, so bench/fakeserver.py runs the same fake with a `count` "
-        "command on stdin. The sequential row is the same with `--concurrency 1`, run "
-        "once (it takes about 30 s); `--skip-slow` omits it.",
+        "(tests/fakecf, with Cloudflare's server-side defaults on) started as a subprocess "
+        "with 50 ms of latency on every request. envman reads one project at a time with "
+        "one Worker per environment, so the 100 Workers are one generated project with 100 "
+        "environments (w000..w099, 20 vars, a secret, a cron, KV/D1/R2 each). The fake is "
+        "seeded with what `wrangler deploy` of each environment would leave, so drift "
+        "without attribution must be clean (exit 0); `envman snapshot` then reads "
+        "everything of the same 100 Workers; then the fake edits one var of every Worker "
+        "in the dashboard and drift with attribution must exit 1 with every finding "
+        "attributed to the editor (the versions list and one version per Worker). "
+        "Requests per Worker come from the fake's own request log: `python -m tests.fakecf` "
+        "cannot report it, so bench/fakeserver.py runs the same fake with `count` and "
+        "`drift` commands on stdin. The sequential row is drift with `--concurrency 1`, "
+        "run once (it takes about 30 s); `--skip-slow` omits it.",
     ),
     Benchmark(
         "audit",

@@ -146,6 +146,8 @@ class BindingKind:
     """False for named entries that are not bindings of the Worker (queue consumers)."""
     live_required: bool = True
     """Whether the first of `live_keys` is always in a response (false: all are optional)."""
+    live_ignored: tuple[str, ...] = ()
+    """Keys of the live binding that the server assigns or renames: neither compared nor listed."""
 
     @property
     def field(self) -> str:
@@ -190,7 +192,7 @@ KINDS: tuple[BindingKind, ...] = (
           shared="D1 database_id",
           local_only=("database_name", "preview_database_id", "migrations_dir",
                       "migrations_table", "remote"),
-          live_type="d1", live_keys={"database_id": "database_id"}),
+          live_type="d1", live_keys={"database_id": "database_id"}, live_ignored=("id",)),
     _kind("r2_buckets", model=R2Bucket,
           resources=("bucket_name", "preview_bucket_name", "jurisdiction"), map_key="bucket_name",
           shared="R2 bucket", local_only=("preview_bucket_name", "remote"),
@@ -200,7 +202,7 @@ KINDS: tuple[BindingKind, ...] = (
           model=DurableObject, required=("class_name",), resources=("script_name", "environment"),
           live_type="durable_object_namespace",
           live_keys={"class_name": "class_name", "script_name": "script_name",
-                     "environment": "environment"}),
+                     "environment": "environment"}, live_ignored=("namespace_id",)),
     _kind("services", model=Service, required=("service",), resources=("service", "environment"),
           map_key="service", local_only=("remote",), live_type="service",
           live_keys={"service": "service", "environment": "environment",

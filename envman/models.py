@@ -37,6 +37,8 @@ class Kind(StrEnum):
     CHANGED = "changed"
     MISSING = "missing"
     UNEXPECTED = "unexpected"
+    UNKNOWN = "unknown"
+    """The live side was not read: drift of this key is undetermined (exit 3 unless ignored)."""
 
 
 class Source(BaseModel):
@@ -56,6 +58,43 @@ class Source(BaseModel):
         return f"{self.file}:{self.line}:{self.column}"
 
 
+class Attribution(BaseModel):
+    """Who last changed a live value, when and through what (drift findings only).
+
+    `author` None means unknown (no permission to read the history, or not found in the
+    history read); `evidence` says where the answer comes from: `version` (the Worker's
+    versions metadata), `audit log` (the account's audit log) or `unknown`.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    when: str | None = None
+    author: str | None = None
+    via: str | None = None
+    """dashboard, api, wrangler, terraform, … (Cloudflare's source of the change)."""
+    action: str | None = None
+    """What the change was (`settings edit`, `secret`, `upload`, `rollback`, …)."""
+    message: str | None = None
+    version: str | None = None
+    evidence: Literal["version", "audit log", "unknown"] = "unknown"
+    note: str | None = None
+    """Why the answer is partial or unknown."""
+
+    def describe(self) -> str:
+        """One line: `changed 2026-01-02T03:04:05Z by ops@example.com via dashboard …`."""
+        if self.evidence == "unknown":
+            return "changed by unknown author" + (f" ({self.note})" if self.note else "")
+        parts = ["changed"]
+        parts += [self.when] if self.when else []
+        parts += [f"by {self.author or 'unknown author'}"]
+        via = " ".join(x for x in (self.via, f"({self.action})" if self.action else "") if x)
+        parts += [f"via {via}"] if via else []
+        parts += [f"in version {self.version}"] if self.version else []
+        text = " ".join(parts)
+        text += f': "{self.message}"' if self.message else ""
+        return text + (f" ({self.note})" if self.note else "")
+
+
 class Finding(BaseModel):
     """One result of validate, diff, drift or check; the only thing reporters render."""
 
@@ -73,6 +112,8 @@ class Finding(BaseModel):
     source: Source | None = None
     suppressed: str | None = None
     """The reason of the ignore rule that suppressed this finding, if one did."""
+    attribution: Attribution | None = None
+    """Who last changed the live value (drift findings, unless `--no-attribution`)."""
 
     def sort_key(self) -> tuple[str, int, str, str]:
         return (self.env or "", -self.severity.rank, self.path, self.code)
@@ -166,6 +207,8 @@ class Report(BaseModel):
     findings: tuple[Finding, ...] = ()
     unknown: dict[str, str] = Field(default_factory=dict)
     """env -> why its state is unknown."""
+    shard: str | None = None
+    """`i/n` when this report is one shard of a sharded run (`--shard`)."""
 
     @property
     def active(self) -> tuple[Finding, ...]:
@@ -175,6 +218,11 @@ class Report(BaseModel):
     @property
     def suppressed(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.suppressed is not None)
+
+    @property
+    def undetermined(self) -> bool:
+        """Whether some state is unknown: an unread environment, or an unread key not ignored."""
+        return bool(self.unknown) or any(f.kind is Kind.UNKNOWN for f in self.active)
 
     def summary(self) -> dict[str, int]:
         counts = {"error": 0, "warning": 0, "info": 0}
@@ -219,7 +267,10 @@ class LiveWorker(BaseModel):
     deployment: dict[str, JSON] | None = None
     versions: dict[str, WorkerConfig] = Field(default_factory=dict)
     unsupported: tuple[str, ...] = ()
-    """Live bindings envman cannot model, as `"<type> <name>"`; reported as unexpected."""
+    """Live bindings and settings envman does not model, as `"<type> <name>"`; listed (info)."""
+    unread: dict[str, str] = Field(default_factory=dict)
+    """WorkerConfig fields whose live side was not read, with the reason: never compared,
+    reported as unknown."""
     requests: int = 0
 
 

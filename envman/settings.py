@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     cloudflare_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("CLOUDFLARE_BASE_URL", "cloudflare_base_url")
     )
-    concurrency: int = Field(default=8, ge=1, le=256, description="Requests in flight at most.")
+    concurrency: int = Field(default=16, ge=1, le=256, description="Requests in flight at most.")
     rate_limit_requests: int = Field(default=1200, ge=1, description="Requests per period.")
     rate_limit_period: float = Field(default=300.0, gt=0, description="Rate-limit window, s.")
     timeout: float = Field(default=120.0, gt=0, description="Whole live read, seconds.")

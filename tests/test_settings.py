@@ -15,7 +15,7 @@ def test_defaults_with_an_empty_environment() -> None:
     assert settings.cloudflare_api_token is None
     assert settings.cloudflare_account_id is None
     assert settings.cloudflare_base_url is None
-    assert settings.concurrency == 8
+    assert settings.concurrency == 16
     assert settings.rate_limit_requests == 1200
     assert settings.rate_limit_period == 300.0
     assert settings.timeout == 120.0
@@ -54,7 +54,7 @@ def test_prefixed_or_unprefixed_lookalikes_are_not_read() -> None:
         {"ENVMAN_CLOUDFLARE_API_TOKEN": "x", "CONCURRENCY": "2", "ENVMAN_UNKNOWN": "1"}
     )
     assert settings.cloudflare_api_token is None
-    assert settings.concurrency == 8
+    assert settings.concurrency == 16
 
 
 def test_overrides_beat_the_environment_and_none_means_not_given() -> None:

@@ -14,7 +14,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer._click.exceptions import UsageError as ClickUsageError
 
 from envman import __version__
-from envman.cli import adopt, audit, live, release, validate
+from envman.cli import adopt, audit, fix, live, release, validate
 from envman.cli.common import STATE
 from envman.errors import EnvmanError, ExitCode
 from envman.redaction import SECRETS
@@ -40,6 +40,7 @@ app.command()(validate.show)
 app.command()(live.drift)
 app.command()(live.snapshot)
 app.command()(live.check)
+app.command()(fix.reconcile)
 app.command()(release.diff)
 app.command()(release.promote)
 app.command()(release.rollback)
@@ -49,6 +50,11 @@ audit_app.command("show")(audit.show)
 audit_app.command("verify")(audit.verify)
 app.add_typer(schema_app, name="schema")
 schema_app.command("export")(validate.schema_export)
+report_app = typer.Typer(
+    help="Work with saved reports: merge the shards of a drift run.", no_args_is_help=True
+)
+app.add_typer(report_app, name="report")
+report_app.command("merge")(live.report_merge)
 
 
 def _version(value: bool) -> None:

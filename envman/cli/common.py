@@ -107,7 +107,7 @@ def emit(report: Report, formats: list[Format] | None, outputs: list[Path] | Non
 
 
 def exit_code(report: Report, fail_on: Severity) -> int:
-    """3 when some environment's state is unknown, 1 when findings reach `fail_on`, else 0."""
-    if report.unknown:
+    """3 when some state is unknown (an environment or a key), 1 when findings reach `fail_on`."""
+    if report.undetermined:
         return ExitCode.UNREADABLE
     return ExitCode.FINDINGS if report.fails(fail_on) else ExitCode.OK

@@ -18,6 +18,7 @@ from envman.cli.common import (
     FormatOption,
     NoIgnoreOption,
     OutputOption,
+    YesOption,
     emit,
     exit_code,
     workspace,
@@ -37,7 +38,7 @@ LiveFromOption = Annotated[
 ]
 ConcurrencyOption = Annotated[
     int | None,
-    typer.Option("--concurrency", min=1, max=256, help="Requests in flight at most (default 8)."),
+    typer.Option("--concurrency", min=1, max=256, help="Requests in flight at most (default 16)."),
 ]
 TimeoutOption = Annotated[
     float | None,
@@ -107,12 +108,57 @@ def drift(
         ),
     ] = False,
     no_ignore: NoIgnoreOption = False,
+    no_attribution: Annotated[
+        bool,
+        typer.Option(
+            "--no-attribution",
+            help="Do not read versions and the audit log to say who changed each drifted value.",
+        ),
+    ] = False,
+    adopt: Annotated[
+        bool,
+        typer.Option(
+            "--adopt",
+            help="Write the live values of the drifted paths into the environment file and "
+            "the wrangler file (one environment; a plan first; audited).",
+        ),
+    ] = False,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="With --adopt: only these paths or patterns (vars.*)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="With --adopt: show the plan and stop.")
+    ] = False,
+    yes: YesOption = False,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="With --adopt: why (recorded in the audit entry)."),
+    ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            metavar="I/N",
+            help="Check only slice I of N of the environments (stable by name), with 1/N of "
+            "the request budget; merge the JSON reports with `envman report merge`.",
+        ),
+    ] = None,
 ) -> int:
     """Compare declared config with the live Workers; exit 1 on drift, 3 when unknown."""
     if all_envs and envs:
         raise UsageError("give environment names or --all, not both")
     from envman.usecases import live as usecase
+    from envman.usecases.merge import parse_shard
 
+    slice_ = parse_shard(shard) if shard else None
+    options = _live_options(live_from, concurrency, timeout, rate_limit)
+    if adopt:
+        from envman.cli.fix import adopt as adopting
+
+        return adopting(
+            envs or [], only=only or [], dry_run=dry_run, yes=yes, reason=reason, options=options
+        )
     if notify:
         from envman.report import check_webhook_url
 
@@ -122,9 +168,11 @@ def drift(
         report = usecase.drift(
             ws,
             [] if all_envs else envs or [],
-            options=_live_options(live_from, concurrency, timeout, rate_limit),
+            options=options,
             progress=progress,
             ignores=not no_ignore,
+            attribution=not no_attribution,
+            shard=slice_,
         )
     emit(report, formats, outputs)
     if notify:
@@ -138,6 +186,20 @@ def drift(
         )
         if delivery.failure:
             sys.stderr.write(f"envman: warning: notification not sent: {delivery.failure}\n")
+    return exit_code(report, fail_on)
+
+
+def report_merge(
+    reports: Annotated[list[Path], typer.Argument(help="JSON reports (--format json) to merge.")],
+    formats: FormatOption = None,
+    outputs: OutputOption = None,
+    fail_on: FailOnOption = Severity.WARNING,
+) -> int:
+    """Merge the JSON reports of sharded drift runs into one report and one exit code."""
+    from envman.usecases.merge import merge_reports
+
+    report = merge_reports(reports)
+    emit(report, formats, outputs)
     return exit_code(report, fail_on)
 
 

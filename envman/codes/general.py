@@ -149,6 +149,18 @@ GENERAL: tuple[Code, ...] = (
         "split-deployment",
         "Traffic is split between versions; drift was checked against each.",
     ),
+    Code(
+        "EM409",
+        E,
+        "live-unread",
+        "The live side of this key was not read: its drift is unknown (exit 3 unless ignored).",
+    ),
+    Code(
+        "EM410",
+        N,
+        "live-unmodelled",
+        "The live Worker has a setting or binding envman does not model: listed, not compared.",
+    ),
     # EM5xx: diff and promotion
     Code(
         "EM500",

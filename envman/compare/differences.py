@@ -1,23 +1,9 @@
-"""Normalises two WorkerConfigs and compares them into differences (deepdiff).
+"""Normalises two WorkerConfigs and compares them into differences (deepdiff for detail).
 
-The normalisation catalogue below is the one place where server-side defaults are
-folded, so that a Worker deployed from matching config shows no difference:
-
-| field | folded |
-|---|---|
-| usage_model | unset means "standard" (Cloudflare's default since 2024) |
-| placement | unset or `{}` means `{mode = "off"}` |
-| observability | unset means `{enabled = false}`; `head_sampling_rate` 1 is the default |
-| logpush | unset means false |
-| compatibility_flags | order does not matter; unset means `[]` |
-| triggers.crons | order and duplicate spaces do not matter; unset means `[]` |
-| routes | order does not matter; zone_id/zone_name are not compared (a route read from a zone is in that zone) |
-| tail_consumers | order does not matter; unset means `[]` |
-| bindings | order does not matter (they are keyed by binding name) |
-| secrets | compared as a set of names, never values |
-
-A field the expected side leaves unset (`None`) is not compared: a source that does
-not manage something makes no noise about it.
+Defaults are folded by the catalogue of `envman.compare.normalisation` (one place, the
+same on both sides). A field the expected side leaves unset (`None`) is not compared: a
+source that does not manage something makes no noise about it. Bindings compare by
+binding name, secrets as a set of names (never values).
 """
 
 from __future__ import annotations
@@ -27,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from envman.bindings import MODELLED
+from envman.compare.normalisation import fold
 from envman.config import WorkerConfig
 from envman.models import Kind
 
@@ -35,18 +22,6 @@ KEYED_FIELDS = ("vars", "secrets", *(k.field for k in MODELLED if not k.single a
 
 NESTED_KEYED = {k.field: 2 for k in MODELLED if k.nested}
 """Fields whose entries sit one level deeper (`queues.producers.JOBS`)."""
-
-DEFAULTS: dict[str, Any] = {
-    "usage_model": "standard",
-    "placement": {"mode": "off"},
-    "observability": {"enabled": False},
-    "logpush": False,
-    "compatibility_flags": [],
-    "triggers": {"crons": []},
-    "routes": [],
-    "tail_consumers": [],
-}
-"""Server-side defaults: an unset value on either side means this (see the module table)."""
 
 
 @dataclass(frozen=True)
@@ -60,28 +35,35 @@ class Difference:
     actual: Any
 
 
-def normalise(config: WorkerConfig, fields: Iterable[str] | None = None) -> dict[str, Any]:
+def normalise(
+    config: WorkerConfig, fields: Iterable[str] | None = None, *, script: str | None = None
+) -> dict[str, Any]:
     """A JSON-like dict of `config` with defaults folded and orderless lists sorted.
 
     Keys of a binding that envman does not model (wrangler owns that schema, and keeps
     adding keys) are left out: they are kept in the config but never compared.
     """
     data = _modelled(config.model_dump(mode="json", exclude_none=True), config)
+    script = script or config.name
     result: dict[str, Any] = {}
     for field in fields if fields is not None else WorkerConfig.model_fields:
         value = data.get(field)
-        result[field] = _fold(field, value)
+        result[field] = _fold(field, value, script)
     return result
 
 
 def _modelled(data: dict[str, Any], config: WorkerConfig) -> dict[str, Any]:
-    """`data` with only the keys each binding's model declares (vars are values, kept whole)."""
+    """`data` with only the keys envman models for each binding (vars are values, kept whole).
+
+    A kind's keys are its model's fields, plus the keys it names live, requires or holds
+    resources in (kinds whose model is the generic `Binding` declare them there).
+    """
     for kind in MODELLED:
         if kind.single or kind.model is None:
             continue
         entries = kind.entries(data)
         if entries:
-            fields = kind.model.model_fields
+            fields = {*kind.model.model_fields, *kind.live_keys, *kind.required, *kind.resources}
             holder = data
             for part in kind.path.split(".")[:-1]:
                 holder = holder[part]
@@ -92,35 +74,11 @@ def _modelled(data: dict[str, Any], config: WorkerConfig) -> dict[str, Any]:
     return data
 
 
-def _fold(field: str, value: Any) -> Any:
+def _fold(field: str, value: Any, script: str | None) -> Any:
     if field == "secrets":
         names = (value or {}).get("required") or []
         return dict.fromkeys(names, "secret")
-    if value is None or (value == {} and field == "placement"):
-        value = DEFAULTS.get(field)
-    if value is None:
-        return None
-    if field == "placement":
-        return {k: v for k, v in value.items() if v is not None} or dict(DEFAULTS["placement"])
-    if field == "observability":
-        folded = {k: v for k, v in value.items() if v is not None}
-        if folded.get("head_sampling_rate") == 1:
-            folded.pop("head_sampling_rate")
-        folded.setdefault("enabled", False)
-        return folded
-    if field == "compatibility_flags":
-        return sorted(set(value))
-    if field == "triggers":
-        crons = [" ".join(c.split()) for c in value.get("crons") or []]
-        return {"crons": sorted(set(crons))}
-    if field == "routes":
-        routes = [
-            {"pattern": r["pattern"], "custom_domain": bool(r.get("custom_domain"))} for r in value
-        ]
-        return sorted(routes, key=lambda r: (r["pattern"], r["custom_domain"]))
-    if field == "tail_consumers":
-        return sorted(value, key=lambda t: (t.get("service", ""), t.get("environment") or ""))
-    return value
+    return fold(field, value, script=script)
 
 
 def compare(
@@ -128,6 +86,7 @@ def compare(
     actual: WorkerConfig | None,
     *,
     fields: Iterable[str] | None = None,
+    script: str | None = None,
 ) -> list[Difference]:
     """Every difference between `expected` and `actual`, on the fields `expected` manages.
 
@@ -140,8 +99,9 @@ def compare(
         for f in (fields if fields is not None else WorkerConfig.model_fields)
         if getattr(expected, f) is not None
     ]
-    left = normalise(expected, managed)
-    right = normalise(actual or WorkerConfig(), managed)
+    script = script or expected.name or (actual.name if actual else None)
+    left = normalise(expected, managed, script=script)
+    right = normalise(actual or WorkerConfig(), managed, script=script)
     differences: list[Difference] = []
     for field in managed:
         depth = 1 if field in KEYED_FIELDS else NESTED_KEYED.get(field, 0)

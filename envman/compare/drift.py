@@ -13,11 +13,10 @@ from envman.models import Finding, Kind, LiveWorker, Source
 
 REDACTED = "<redacted>"
 
-NOT_LIVE = frozenset(
-    {"name", "main", "account_id", "preview_urls", "assets", "migrations", "containers"}
-)
-"""Fields that have no live counterpart in a Worker's settings (the name is how we find it;
-assets are an upload, migrations are applied at deploy, containers are applications)."""
+NOT_LIVE = frozenset({"name", "main", "account_id", "containers"})
+"""Fields that have no live counterpart in a Worker's settings (the name is how we find it,
+containers are applications). Of `assets` only the binding is live (the files are an
+upload); of `migrations` only the last tag (the script's `migration_tag`)."""
 
 DRIFT_FIELDS = tuple(f for f in WorkerConfig.model_fields if f not in NOT_LIVE)
 
@@ -37,6 +36,13 @@ def drift_fields(config: WorkerConfig) -> WorkerConfig:
     data = config.model_dump(exclude_none=True)
     for field in NOT_LIVE:
         data.pop(field, None)
+    assets = data.pop("assets", None) or {}
+    if assets.get("binding"):
+        data["assets"] = {"binding": assets["binding"]}
+    migrations = data.pop("migrations", None)
+    if migrations is not None:
+        tags = [m.get("tag") for m in migrations if m.get("tag")]
+        data["migrations"] = [{"tag": tags[-1]}] if tags else []
     for kind in MODELLED:
         entries = kind.entries(data)
         if kind.single or not entries:
@@ -79,23 +85,28 @@ def worker_findings(
             )
         ]
     expected = drift_fields(declared)
+    managed = [f for f in DRIFT_FIELDS if getattr(expected, f) is not None]
+    unread = [f for f in managed if f in live.unread]
     findings = [
-        _finding(env, difference, redact=redact, locate=locate, version=None)
-        for difference in compare(expected, live.config)
-    ]
-    for odd in live.unsupported:
-        kind, _, name = odd.partition(" ")
-        findings.append(
-            finding(
-                "EM402",
-                env=env,
-                path=f"bindings.{name or kind}",
-                message=f"the live Worker has a {kind} binding {name!r} that envman does not model",
-                hint="declare it in the wrangler file; envman cannot compare this binding kind yet",
-                actual=kind,
-                kind=Kind.UNEXPECTED,
-            )
+        finding(
+            "EM409",
+            env=env,
+            path=field,
+            message=f"{field} is unknown: {live.unread[field]}",
+            hint="drift of this key could not be determined; fix the cause and run again, "
+            "or ignore the path (exit code 3)",
+            expected=redact(field, _plain(getattr(expected, field))),
+            kind=Kind.UNKNOWN,
+            source=locate((field,)),
         )
+        for field in unread
+    ]
+    compared = [f for f in managed if f not in unread]
+    findings += [
+        _finding(env, difference, redact=redact, locate=locate, version=None)
+        for difference in compare(expected, live.config, fields=compared, script=live.script)
+    ]
+    findings += [_unmodelled(env, odd) for odd in live.unsupported]
     if live.versions and len(live.versions) > 1:
         shares = _shares(live)
         findings.append(
@@ -111,11 +122,36 @@ def worker_findings(
         for version_id, config in sorted(live.versions.items()):
             if config == live.config:
                 continue
-            for difference in compare(expected, config):
+            for difference in compare(expected, config, fields=compared, script=live.script):
                 findings.append(
                     _finding(env, difference, redact=redact, locate=locate, version=version_id)
                 )
     return findings
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "model_dump"):  # a settings table of WorkerConfig
+        return value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _unmodelled(env: str, odd: str) -> Finding:
+    """An info finding for a live binding or setting envman does not model."""
+    kind, _, name = odd.partition(" ")
+    if kind == "setting":
+        path, what = f"settings.{name}", f"setting {name!r}"
+    else:
+        path, what = f"bindings.{name or kind}", f"{kind} binding {name!r}"
+    return finding(
+        "EM410",
+        env=env,
+        path=path,
+        message=f"the live Worker has a {what} that envman does not model (not compared)",
+        hint="listed so that nothing live goes unseen; declare it in the wrangler file",
+        actual=kind,
+    )
 
 
 def _shares(live: LiveWorker) -> dict[str, float]:

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
 SCRIPT_NOT_FOUND = 10007
 """Cloudflare's error code for "workers.api.error.script_not_found"."""
+OMIT = cloudflare.omit
+"""The SDK's "leave this argument out" marker, for writers outside this module."""
 MAX_PAGES = 100
 """Pages of one list envman reads at most before it gives up (never a partial list)."""
 
@@ -82,7 +84,14 @@ def make_client(settings: Settings, token: str) -> cloudflare.AsyncCloudflare:
         max_retries=0,
         timeout=timeout,
         http_client=cloudflare.DefaultAsyncHttpxClient(
-            timeout=timeout, event_hooks={"request": [token_only]}
+            timeout=timeout,
+            event_hooks={"request": [token_only]},
+            # A pool no larger than the requests in flight: httpcore scans every pooled
+            # connection for each request, and the SDK's default keeps up to 1,000.
+            limits=httpx.Limits(
+                max_connections=settings.concurrency,
+                max_keepalive_connections=settings.concurrency,
+            ),
         ),
     )
     client.api_email = client.api_key = client.user_service_key = None
@@ -145,6 +154,24 @@ class Requester:
                 "will not read part of a list as all of it"
             )
         return body["result"]
+
+    async def first_page(
+        self,
+        what: str,
+        call: Callable[[], Awaitable[Raw]],
+        tally: Tally,
+        *,
+        key: str | None = None,
+    ) -> tuple[list[Any], bool]:
+        """The items of the first page of a list (newest first where asked), and whether more
+        pages exist: for histories, where the newest entries are all that is wanted."""
+        body = await self._get(what, call, tally, missing_ok=False)
+        assert body is not None
+        result = body["result"]
+        chunk = result.get(key) if key is not None and isinstance(result, dict) else result
+        if not isinstance(chunk, list):
+            raise ReadFailure(f"malformed response from {what}: expected a list")
+        return chunk, _total_pages(body, what) > 1
 
     async def get_pages(
         self,

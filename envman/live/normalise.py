@@ -62,10 +62,17 @@ def _bindings(
             fields["vars"][name] = item["json"]
         elif kind in _SECRET_TYPES:
             secrets.append(name)
+        elif kind == "assets":
+            fields["assets"] = {"binding": name}
         elif catalogued is not None and catalogued.single:
             fields[catalogued.field] = {"binding": name}
+            unsupported += [
+                f"setting bindings.{name}.{k}" for k in item if k not in ("type", "name")
+            ]
         elif catalogued is not None:
             keys = catalogued.live_keys
+            known = {"type", "name", *keys.values(), *catalogued.live_ignored}
+            unsupported += [f"setting bindings.{name}.{k}" for k in item if k not in known]
             entry = {
                 ours: item[theirs] for ours, theirs in keys.items() if item.get(theirs) is not None
             }
@@ -101,14 +108,16 @@ def settings_config(
     secrets: list[dict[str, Any]] | None,
     crons: tuple[str, ...] | None,
     subdomain: dict[str, Any] | None,
-    routes: list[dict[str, Any]],
+    routes: list[dict[str, Any]] | None,
+    migration_tag: str | None = None,
 ) -> WorkerConfig:
     """The live WorkerConfig; a field the API did not return stays None (no invented defaults).
 
-    `secrets`, `crons` and `subdomain` are None when they were not read.
+    `secrets`, `crons`, `subdomain` and `routes` are None when they were not read.
     """
     fields, _ = _bindings(script, settings.get("bindings"), what, unsupported)
     fields.update(_runtime(settings))
+    unsupported += _unmodelled_settings(settings)
     placement = settings.get("placement")
     if isinstance(placement, dict):
         fields["placement"] = placement
@@ -129,8 +138,44 @@ def settings_config(
         fields["secrets"] = {"required": sorted(s["name"] for s in secrets)}
     if crons is not None:
         fields["triggers"] = {"crons": crons}
-    fields["routes"] = routes
+    if routes is not None:
+        fields["routes"] = routes
+    if migration_tag is not None:  # only the last applied tag is live: one step stands for it
+        fields["migrations"] = [{"tag": migration_tag}] if migration_tag else []
     return _config({"name": script, "account_id": account, **fields}, what)
+
+
+_SETTINGS = frozenset(
+    {
+        "bindings",
+        "compatibility_date",
+        "compatibility_flags",
+        "usage_model",
+        "limits",
+        "placement",
+        "placement_mode",
+        "annotations",
+        "logpush",
+        "observability",
+        "tags",
+        "tail_consumers",
+    }
+)
+"""Keys of a settings response envman reads (annotations for attribution only)."""
+_LIMITS = frozenset({"cpu_ms", "subrequests"})
+_WRANGLER_TAGS = ("cf:service=", "cf:environment=")
+
+
+def _unmodelled_settings(settings: dict[str, Any]) -> list[str]:
+    """`setting <key>` for each live setting envman does not model, so that it is listed."""
+    odd = [f"setting {key}" for key in settings if key not in _SETTINGS]
+    limits = settings.get("limits")
+    if isinstance(limits, dict):
+        odd += [f"setting limits.{k}" for k in limits if k not in _LIMITS]
+    tags = settings.get("tags")
+    if isinstance(tags, list):
+        odd += [f"setting tags.{t}" for t in tags if not str(t).startswith(_WRANGLER_TAGS)]
+    return odd
 
 
 def version_config(script: str, result: Any, what: str, unsupported: list[str]) -> WorkerConfig:

@@ -9,23 +9,28 @@ coerces unknown binding types (quirk 3), cannot parse versions (quirk 1) or the
 deployments list (quirk 2), and turns `success: false` into `None` (quirk 4).
 `envman.live_normalise` turns each checked result into a WorkerConfig.
 
-Requests per Worker: settings, secrets, schedules, subdomain, deployments (5), plus one
-per version when the active deployment splits traffic. Once per run, shared by all
-Workers: the custom domains of the account, each zone name's id, each zone's routes.
+Requests per Worker: settings, secrets, schedules, subdomain, deployments (5 at most; a
+drift check skips what the environment does not declare), plus one per version when the
+active deployment splits traffic. Once per run, shared by all Workers that declare
+routes: the account's zones (`GET /zones?account.id=`, every page), each zone's routes
+and the account's custom domains.
+
+A field whose live side could not be read is in `LiveWorker.unread` with the reason,
+never absent-as-empty: routes of a zone the token cannot see are unknown, not `[]`.
+A route without `zone_id`/`zone_name` is read from the zone wrangler deploys it to: the
+account zone whose name is the longest suffix of the route's host.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from envman.errors import LiveStateError
-from envman.live.client import Raw, Requester, Tally, make_client
+from envman.live.client import Raw, Tally, make_client
 from envman.live.normalise import (
     ReadFailure,
     expect,
@@ -36,17 +41,29 @@ from envman.live.normalise import (
     version_config,
 )
 from envman.live.ratelimit import Clock, Sleep
+from envman.live.routes import RouteReader
 from envman.models import LiveWorker
 
 if TYPE_CHECKING:
     from envman.settings import Settings
 
-_ZONE_ID = re.compile(r"^[0-9a-f]{32}$")
+READS = frozenset({"secrets", "schedules", "subdomain", "routes", "migrations"})
+"""The optional reads of a Worker; settings and the active deployment are always read."""
+
+READ_FIELDS = {
+    "secrets": ("secrets",),
+    "schedules": ("triggers",),
+    "subdomain": ("workers_dev", "preview_urls"),
+    "routes": ("routes",),
+    "migrations": ("migrations",),
+}
+"""The WorkerConfig fields each optional read fills."""
 
 
 @dataclass(frozen=True)
 class Target:
-    """One environment's Worker to read; `zones` are the zone names or ids its routes name.
+    """One environment's Worker to read; `zones` are the zone names or ids its routes name,
+    `hosts` the hosts of its routes that name no zone.
 
     `reads` names the optional reads to make (settings and the active deployment are
     always read): a drift check skips what the environment does not declare, since an
@@ -56,7 +73,8 @@ class Target:
     env: str
     script: str
     zones: tuple[str, ...] = ()
-    reads: frozenset[str] = frozenset({"secrets", "schedules", "subdomain"})
+    reads: frozenset[str] = READS
+    hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -166,7 +184,7 @@ def read_live_sync(
     )
 
 
-class _Reader(Requester):
+class _Reader(RouteReader):
     """One live read: the Worker-level reads on top of the run's requests."""
 
     # ------------------------------------------------------------------ one Worker
@@ -226,7 +244,10 @@ class _Reader(Requester):
                 tally,
             )
         calls["deployment"] = self._deployment(script, base, tally)
-        calls["routes"] = self._routes(target)
+        if "routes" in target.reads:
+            calls["routes"] = self._routes(target)
+        if "migrations" in target.reads:
+            calls["migrations"] = self.shared("scripts", self._migration_tags)
         if not {"logpush", "observability", "tail_consumers"} & settings.keys():
             # Older API shape without them in settings: one more request.
             calls["script_settings"] = self.get(
@@ -239,6 +260,18 @@ class _Reader(Requester):
             if key not in settings and key in (results.get("script_settings") or {}):
                 settings[key] = results["script_settings"][key]
         unsupported: list[str] = []
+        unread = {
+            field: "not requested"
+            for read, fields in READ_FIELDS.items()
+            if read not in target.reads
+            for field in fields
+        }
+        routes, why = results.get("routes", (None, None))
+        if why is not None:
+            unread["routes"] = why
+        tags = results.get("migrations")
+        if isinstance(tags, str):
+            unread["migrations"] = tags
         secrets = (
             parse_secrets(results["secrets"], f"{base}/secrets") if "secrets" in results else None
         )
@@ -255,7 +288,8 @@ class _Reader(Requester):
             subdomain=expect(results["subdomain"], dict, f"{base}/subdomain")
             if "subdomain" in results
             else None,
-            routes=results["routes"],
+            routes=routes,
+            migration_tag=tags.get(script, "") if isinstance(tags, dict) else None,
         )
         deployment, versions = results["deployment"]
         version_configs = {
@@ -271,9 +305,28 @@ class _Reader(Requester):
             deployment=deployment,
             versions=version_configs,
             unsupported=tuple(sorted(set(unsupported))),
+            unread=unread,
             requests=tally.requests,
         )
         return worker, list(worker.unsupported)
+
+    async def _migration_tags(self, tally: Tally) -> dict[str, str] | str:
+        """Each script's applied Durable Object migration tag ("" for none), or why unread."""
+        what = f"GET /accounts/{self.account}/workers/scripts"
+        try:
+            scripts = await self.get_pages(
+                what,
+                lambda page: self.client.workers.scripts.with_raw_response.list(
+                    account_id=self.account, extra_query=page
+                ),
+                tally,
+            )
+        except ReadFailure as failure:
+            return f"migration tags not read: {failure}"
+        return {
+            str(expect_field(s, "id", str, what)): str(s.get("migration_tag") or "")
+            for s in scripts
+        }
 
     async def _deployment(
         self, script: str, base: str, tally: Tally
@@ -317,66 +370,6 @@ class _Reader(Requester):
         ids = [v["version_id"] for v in deployment["versions"]]
         fetched = await _all({i: self.get(f"{base}/versions/{i}", version(i), tally) for i in ids})
         return deployment, fetched
-
-    async def _routes(self, target: Target) -> list[dict[str, Any]]:
-        """Zone routes pointing at this script, then its custom domains."""
-        routes: list[dict[str, Any]] = []
-        for zone in target.zones:
-            by_id = bool(_ZONE_ID.match(zone))
-            zone_id = (
-                zone if by_id else await self.shared(("zone", zone), partial(self._zone_id, zone))
-            )
-            zone_routes = partial(self._zone_routes, zone_id)
-            for route in await self.shared(("routes", zone_id), zone_routes):
-                if route.get("script") == target.script:
-                    where = {"zone_id": zone} if by_id else {"zone_name": zone}
-                    routes.append({"pattern": route["pattern"], **where})
-        for domain in await self.shared("domains", self._domains):
-            if domain.get("service") == target.script:
-                routes.append({"pattern": domain["hostname"], "custom_domain": True})
-        return sorted(routes, key=lambda r: (r["pattern"], bool(r.get("custom_domain"))))
-
-    async def _zone_id(self, name: str, tally: Tally) -> str:
-        what = f"GET /zones?name={name}"
-        zones = await self.get_pages(
-            what,
-            lambda page: self.client.zones.with_raw_response.list(name=name, extra_query=page),
-            tally,
-        )
-        for zone in zones:
-            if str(expect(zone, dict, what).get("name", "")).lower() == name.lower():
-                zone_id: str = expect_field(zone, "id", str, what)
-                return zone_id
-        raise ReadFailure(
-            f"zone {name!r} not found: {what} returned no such zone "
-            "(does the token have Zone:Read on it?)"
-        )
-
-    async def _zone_routes(self, zone_id: str, tally: Tally) -> list[dict[str, Any]]:
-        what = f"GET /zones/{zone_id}/workers/routes"
-        routes: list[dict[str, Any]] = await self.get_pages(
-            what,
-            lambda page: self.client.workers.routes.with_raw_response.list(
-                zone_id=zone_id, extra_query=page
-            ),
-            tally,
-        )
-        for route in routes:
-            expect_field(route, "pattern", str, what)
-        return routes
-
-    async def _domains(self, tally: Tally) -> list[dict[str, Any]]:
-        what = f"GET /accounts/{self.account}/workers/domains"
-        domains: list[dict[str, Any]] = await self.get_pages(
-            what,
-            lambda page: self.client.workers.domains.with_raw_response.list(
-                account_id=self.account, extra_query=page
-            ),
-            tally,
-        )
-        for domain in domains:
-            expect_field(domain, "hostname", str, what)
-        return domains
 
 
 async def _all(calls: Mapping[str, Awaitable[Any]]) -> dict[str, Any]:

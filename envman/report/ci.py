@@ -15,6 +15,7 @@ from envman.codes import CODES
 from envman.models import Finding, Report, Severity
 from envman.report.parts import (
     RenderOptions,
+    attribution_line,
     by_env,
     count_phrase,
     env_label,
@@ -86,6 +87,8 @@ def _sarif_result(
 ) -> dict[str, Any]:
     where = ": ".join(x for x in (finding.env, finding.path) if x)
     text = f"{where}: {finding.message}" if where else finding.message
+    who = attribution_line(finding)
+    text += f"\n{who}" if who else ""
     text += f"\nhint: {finding.hint}" if finding.hint else ""
     identity = "\0".join([finding.code, finding.env or "", finding.path])
     result: dict[str, Any] = {

@@ -76,7 +76,8 @@ def message(report: Report, *, project: str) -> dict[str, Any]:
 
 def _line(finding: Finding) -> str:
     where = f"{finding.env}: " if finding.env else ""
-    return f"• [{finding.severity.value}] {where}`{finding.path or finding.code}` {finding.message}"
+    line = f"• [{finding.severity.value}] {where}`{finding.path or finding.code}` {finding.message}"
+    return line + (f" — {finding.attribution.describe()}" if finding.attribution else "")
 
 
 def check_url(url: str) -> None:

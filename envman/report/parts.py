@@ -111,6 +111,11 @@ def expected_actual(finding: Finding) -> str | None:
     return f"expected: {expected}  actual: {actual}"
 
 
+def attribution_line(finding: Finding) -> str | None:
+    """`changed 2026-… by ops@example.com via dashboard …` of an attributed drift finding."""
+    return finding.attribution.describe() if finding.attribution is not None else None
+
+
 def located(source: Source, root: str | None) -> str:
     """`file:line:col` with the file relative to `root`."""
     return str(source.model_copy(update={"file": relative(source.file, root)}))
@@ -121,6 +126,8 @@ def finding_details(finding: Finding, root: str | None) -> list[str]:
     lines = [f"at {located(finding.source, root)}"] if finding.source else []
     values = expected_actual(finding)
     lines += [values] if values else []
+    who = attribution_line(finding)
+    lines += [who] if who else []
     return lines + ([f"hint: {finding.hint}"] if finding.hint else [])
 
 
@@ -169,4 +176,7 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         if source
         else None,
         "suppressed": finding.suppressed,
+        "attribution": finding.attribution.model_dump(mode="json")
+        if finding.attribution is not None
+        else None,
     }

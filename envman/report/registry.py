@@ -22,13 +22,21 @@ The `json` format (stable; additions only, `version` changes on anything else)::
           "actual": <any JSON> | null,    # live / other value
           "source": {"file": "environments/staging.toml", "line": 12 | null,
                      "column": 3 | null} | null,
-          "suppressed": "reason of the ignore rule" | null
+          "suppressed": "reason of the ignore rule" | null,
+          "attribution": {                # drift findings: who last changed the live value
+            "when": "2026-01-02T03:04:05Z", "author": "ops@example.com" | null,
+            "via": "dashboard" | "api" | "wrangler" | "terraform" | ... | null,
+            "action": "settings edit" | ... | null, "message": "..." | null,
+            "version": "<version id>" | null,
+            "evidence": "version" | "audit log" | "unknown", "note": "..." | null
+          } | null
         }
       ],
       "summary": {"error": 1, "warning": 0, "info": 0,  # active (not suppressed) findings
                   "suppressed": 0, "environments": 3, "unknown": 0},
       "unknown": {"production": "why its live state could not be read"},
-      "environments": ["development", "staging", "production"]
+      "environments": ["development", "staging", "production"],
+      "shard": "2/4" | null                # the slice of a sharded run (--shard 2/4)
     }
 """
 
@@ -46,6 +54,7 @@ from envman.redaction import SECRETS
 from envman.report.parts import (
     SEVERITY_ORDER,
     RenderOptions,
+    attribution_line,
     by_env,
     count_phrase,
     env_label,
@@ -193,6 +202,7 @@ def _json(report: Report, options: RenderOptions) -> str:
         "summary": report.summary(),
         "unknown": dict(report.unknown),
         "environments": list(report.envs),
+        "shard": report.shard,
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
 
@@ -224,7 +234,11 @@ def _github(report: Report, options: RenderOptions) -> str:
                     props["col"] = str(finding.source.column)
         props["title"] = f"{finding.code} {finding.path}".strip()
         message = f"{finding.env}: {finding.message}" if finding.env else finding.message
-        extra = [expected_actual(finding), f"hint: {finding.hint}" if finding.hint else None]
+        extra = [
+            expected_actual(finding),
+            attribution_line(finding),
+            f"hint: {finding.hint}" if finding.hint else None,
+        ]
         message = "\n".join([message, *(x for x in extra if x)])
         joined = ",".join(f"{key}={_gh_property(value)}" for key, value in props.items())
         lines.append(f"::{_GITHUB_LEVEL[finding.severity]} {joined}::{_gh_data(message)}")
@@ -261,7 +275,7 @@ def _markdown(report: Report, options: RenderOptions) -> str:
             continue
         lines += _md_head("Severity", "Code", "Path", "Message", "Location")
         for f in findings:
-            extra = [expected_actual(f), f"hint: {f.hint}" if f.hint else None]
+            extra = [expected_actual(f), attribution_line(f), f"hint: {f.hint}" if f.hint else None]
             message = "<br>".join(_md(x) for x in [f.message, *extra] if x is not None)
             location = _md(located(f.source, options.root)) if f.source else ""
             sev = f"{_EMOJI[f.severity]} {f.severity.value}"

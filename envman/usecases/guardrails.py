@@ -117,8 +117,7 @@ def live_guardrails(
     findings = compare.worker_findings(
         target, decl.config, worker, redact=ws.schema.redact, locate=decl.source
     )
-    rules = ws.project.drift.ignore
-    findings = compare.apply_ignores(findings, rules, today=today or date.today(), source=None)
+    findings = compare.apply_ignores(findings, ws.ignore_rules(), today=today or date.today())
     drifted = [
         f
         for f in findings

@@ -26,17 +26,23 @@ class LiveOptions:
     timeout: float | None = None
     rate_limit: int | None = None
     environ: dict[str, str] | None = None
+    shards: int = 1
+    """How many shards share the token: each takes 1/shards of the default request budget."""
 
 
 def _settings(options: LiveOptions) -> Any:
     from envman.settings import load_settings
 
-    return load_settings(
+    settings = load_settings(
         options.environ,
         concurrency=options.concurrency,
         timeout=options.timeout,
         rate_limit_requests=options.rate_limit,
     )
+    if options.rate_limit is None and options.shards > 1:
+        share = max(1, settings.rate_limit_requests // options.shards)
+        settings = settings.model_copy(update={"rate_limit_requests": share})
+    return settings
 
 
 def _account_id(ws: Workspace, settings: Any) -> str:
@@ -50,19 +56,15 @@ def _account_id(ws: Workspace, settings: Any) -> str:
 
 
 def _targets(ws: Workspace, decls: dict[str, Declared], *, everything: bool) -> list[Any]:
-    from envman.live import Target
+    from envman.live import Target, host_of
 
     targets = []
     for env, decl in decls.items():
-        zones = sorted(
-            {
-                route.zone_id or route.zone_name or ""
-                for route in decl.config.routes or ()
-                if not route.custom_domain and (route.zone_id or route.zone_name)
-            }
-        )
+        routes = [r for r in decl.config.routes or () if not r.custom_domain]
+        zones = sorted({r.zone_id or r.zone_name or "" for r in routes if r.zone_id or r.zone_name})
+        hosts = sorted({host_of(r.pattern) for r in routes if not (r.zone_id or r.zone_name)})
         script = ws.worker_name(env, decl.config) or env
-        target = Target(env=env, script=script, zones=tuple(zones))
+        target = Target(env=env, script=script, zones=tuple(zones), hosts=tuple(hosts))
         if not everything:
             target = replace(target, reads=_declared_reads(decl))
         targets.append(target)
@@ -76,6 +78,8 @@ def _declared_reads(decl: Declared) -> frozenset[str]:
         "secrets": config.secrets is not None,
         "schedules": config.triggers is not None,
         "subdomain": config.workers_dev is not None or config.preview_urls is not None,
+        "routes": config.routes is not None,
+        "migrations": config.migrations is not None,
     }
     return frozenset(name for name, needed in reads.items() if needed)
 
@@ -92,8 +96,21 @@ def read_live_state(
 
     With `everything=False` only what the environments declare is read (for drift).
     """
+    workers, errors, _ = read_live_counted(ws, decls, options, progress, everything=everything)
+    return workers, errors
+
+
+def read_live_counted(
+    ws: Workspace,
+    decls: dict[str, Declared],
+    options: LiveOptions,
+    progress: Any = None,
+    *,
+    everything: bool = True,
+) -> tuple[dict[str, LiveWorker], dict[str, str], int]:
+    """`read_live_state` and the number of requests it made (0 from a snapshot)."""
     if options.live_from is not None:
-        return _from_snapshot(ws, decls, options.live_from)
+        return (*_from_snapshot(ws, decls, options.live_from), 0)
     from envman.live import read_live_sync
 
     settings = _settings(options)
@@ -112,7 +129,7 @@ def read_live_state(
         for config in (worker.config, *worker.versions.values()):
             vars_ = config.vars if config is not None else None
             SECRETS.add_all(v for name, v in (vars_ or {}).items() if name in sensitive)
-    return workers, dict(result.errors)
+    return workers, dict(result.errors), result.requests
 
 
 def _from_snapshot(
@@ -196,19 +213,59 @@ def drift(
     today: date | None = None,
     progress: Any = None,
     ignores: bool = True,
+    attribution: bool = True,
+    shard: tuple[int, int] | None = None,
 ) -> Report:
     """Compare each selected environment's declared config with its live Worker.
 
-    With `ignores` (the default) the `[[ignore]]` rules of envman.toml are applied.
+    With `attribution`, each drift finding says who changed the live value, when and how
+    (from the Worker's versions and deployments, and the account audit log where readable).
+    `shard` (index, count) checks only that stable slice of the environments. With `ignores`
+    (the default) the `[[ignore]]` rules of envman.toml are applied.
     """
+    return drift_state(
+        ws,
+        envs,
+        options=options,
+        today=today,
+        progress=progress,
+        attribution=attribution,
+        shard=shard,
+        ignores=ignores,
+    ).report
+
+
+@dataclass(frozen=True)
+class DriftState:
+    """A drift run: its report, and the declared and live configs it compared (for fixing)."""
+
+    report: Report
+    decls: dict[str, Declared]
+    workers: dict[str, LiveWorker]
+
+
+def drift_state(
+    ws: Workspace,
+    envs: Sequence[str] = (),
+    *,
+    options: LiveOptions | None = None,
+    today: date | None = None,
+    progress: Any = None,
+    attribution: bool = True,
+    shard: tuple[int, int] | None = None,
+    ignores: bool = True,
+) -> DriftState:
+    """`drift`, keeping what it read."""
     from envman import compare
+    from envman.usecases.merge import shard_envs
 
     today = today or date.today()
-    selected = ws.select(envs)
+    selected = shard_envs(ws.select(envs), shard)
     decls = {env: declared(ws, env) for env in selected}
-    workers, errors = read_live_state(
-        ws, decls, options or LiveOptions(), progress, everything=False
-    )
+    options = options or LiveOptions()
+    if shard is not None:
+        options = replace(options, shards=shard[1])
+    workers, errors, requests = read_live_counted(ws, decls, options, progress, everything=False)
     findings: list[Finding] = []
     for env in selected:
         decl = decls[env]
@@ -222,15 +279,25 @@ def drift(
             redact=ws.schema.redact,
             locate=decl.source,
         )
+    if attribution and options.live_from is None:
+        from envman.usecases.attribution import attribute
+
+        settings = _settings(options)
+        account = _account_id(ws, settings)
+        findings = attribute(
+            findings, workers, settings=settings, account_id=account, used=requests
+        )
     if ignores:
         read = [env for env in selected if env not in errors]
         findings = accept(ws, findings, today=today, codes=compare.DRIFT_CODES, envs=read)
-    return Report(
+    report = Report(
         command="drift",
         envs=selected,
         findings=tuple(sorted(findings, key=Finding.sort_key)),
         unknown=errors,
+        shard=f"{shard[0]}/{shard[1]}" if shard else None,
     )
+    return DriftState(report=report, decls=decls, workers=workers)
 
 
 def snapshot(

@@ -48,6 +48,11 @@ def propose_rollback(
         entry = audit.find(entries, to)
         if entry.target != target:
             raise UsageError(f"audit entry {entry.id} changed {entry.target}, not {target}")
+        if entry.action == "push":
+            raise UsageError(
+                f"audit entry {entry.id} pushed to the live Worker; no file to roll back",
+                hint=f"change the declared config and run `envman reconcile {target} --push`",
+            )
     else:
         into = [e for e in entries if e.target == target and e.action in {"promote", "rollback"}]
         if not into:

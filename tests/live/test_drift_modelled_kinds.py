@@ -83,6 +83,7 @@ def _drift(fake: FakeCloudflare, tmp_path: Path, bindings: list[dict[str, Any]])
     fake.put_script(
         ACCOUNT, "shop", bindings=bindings, compatibility_date="2025-01-15", workers_dev=False
     )
+    fake.script(ACCOUNT, "shop").migration_tag = "v1"  # what the deploy's migration left
     settings = load_settings({}, cloudflare_api_token=fake.token, cloudflare_base_url=fake.base_url)
     result = read_live_sync([Target("top-level", "shop", ())], settings=settings,
                             account_id=ACCOUNT)  # fmt: skip

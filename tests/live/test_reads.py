@@ -152,6 +152,7 @@ def test_every_binding_kind_normalises_into_the_declared_shape(
                 {"pattern": "example.com/api/*", "zone_id": zone_id},
             ],
             "triggers": {"crons": ["*/5 * * * *", "0 3 * * *"]},
+            "migrations": [],  # no Durable Object migration applied
             "vars": {"LOG_LEVEL": "info", "LIMITS": {"rpm": 60}, "RATIO": 0.5},
             "secrets": {"required": ["API_KEY", "DB_PASSWORD"]},
             "kv_namespaces": {"CACHE": {"id": "kv0001"}},
@@ -206,8 +207,9 @@ def test_every_binding_kind_normalises_into_the_declared_shape(
     assert [v["percentage"] for v in worker.deployment["versions"]] == [100.0]
     assert worker.versions == {}  # one version: no extra reads
     # settings, secrets, schedules, subdomain, deployments; the shared lookups on top
+    # (zone routes, custom domains, and the scripts list for the migration tag)
     assert worker.requests == 5
-    assert result.requests == 7
+    assert result.requests == 8
     assert fake.request_count("*/script-settings") == 0  # settings already had them
 
 
@@ -428,7 +430,7 @@ def test_concurrency_bounds_requests_in_flight(fake: FakeCloudflare) -> None:
     fake.latency = 0.02  # each request stays in flight long enough for others to overlap it
     result = read(fake, [Target(n, n) for n in names], concurrency=8)
     assert result.errors == {}
-    assert result.requests == len(fake.requests) == 20 * 5 + 1
+    assert result.requests == len(fake.requests) == 20 * 5 + 2  # + domains, scripts list
     peak = max_in_flight(fake.requests)
     assert 4 <= peak <= 8  # concurrent, and never more than allowed
 
@@ -454,8 +456,8 @@ def test_rate_limiter_spreads_requests_over_windows(
         rate_limit_period=1.0,
     )
     assert result.errors == {}
-    assert result.requests == len(fake.requests) == 21
-    assert granted == [0.0] * 10 + [1.0] * 10 + [2.0]  # 10 now, 10 after 1 s, 1 after 2 s
+    assert result.requests == len(fake.requests) == 22
+    assert granted == [0.0] * 10 + [1.0] * 10 + [2.0] * 2  # 10 now, 10 after 1 s, 2 after 2 s
     assert clock.sleeps == [1.0, 1.0]
 
 
@@ -469,7 +471,7 @@ def test_shared_lookups_happen_once_per_run(fake: FakeCloudflare) -> None:
         "messages": [],
         "result": [{"id": zone_id, "name": "example.com"}],
     }
-    # The fake has no GET /zones; answer the name lookup with a canned body.
+    # Answer the account's zone listing with a canned body.
     fake.fail(200, path="/zones", body=json.dumps(canned))
     result = read(fake, [Target(n, n, ("example.com",)) for n in ("a", "b", "c")])
     assert result.errors == {}
@@ -477,7 +479,8 @@ def test_shared_lookups_happen_once_per_run(fake: FakeCloudflare) -> None:
     assert counts["GET /zones/{zone_id}/workers/routes"] == 1
     assert counts["GET /accounts/{account_id}/workers/domains"] == 1
     assert fake.request_count("/zones") == 1
-    assert [r.query.get("name") for r in fake.requests if r.path == "/zones"] == [["example.com"]]
+    # one listing of the account's zones, not one lookup per zone name
+    assert [r.query.get("account.id") for r in fake.requests if r.path == "/zones"] == [[ACCOUNT]]
     for name in ("a", "b", "c"):
         config = result.workers[name].config
         assert config is not None and config.routes is not None
@@ -485,18 +488,21 @@ def test_shared_lookups_happen_once_per_run(fake: FakeCloudflare) -> None:
             (f"example.com/{name}/*", "example.com")
         ]
         assert result.workers[name].requests == 5
-    assert result.requests == 3 * 5 + 3
+    assert result.requests == 3 * 5 + 4  # + zones, zone routes, domains, scripts list
 
 
-def test_an_unknown_zone_name_fails_the_environments_that_name_it(
+def test_an_unknown_zone_name_leaves_the_routes_of_the_environments_that_name_it_unread(
     fake: FakeCloudflare,
 ) -> None:
     seed_plain(fake, "a", "b")
     empty = {"success": True, "errors": [], "messages": [], "result": []}
     fake.fail(200, path="/zones", body=json.dumps(empty))
     result = read(fake, [Target("x", "a", ("nowhere.example",)), Target("y", "b")])
-    assert set(result.errors) == {"x"}
-    assert "zone 'nowhere.example' not found" in result.errors["x"]
+    assert result.errors == {}
+    x, y = result.workers["x"], result.workers["y"]
+    assert "zone 'nowhere.example' is not among the account's zones" in x.unread["routes"]
+    assert x.config is not None and x.config.routes is None  # unknown, never []
+    assert "routes" not in y.unread and x.config.vars == {"MODE": "a"}
 
 
 def test_split_deployment_reads_each_version(fake: FakeCloudflare) -> None:
@@ -533,7 +539,7 @@ def test_base_url_comes_from_settings(
     )
     result = read_live_sync([Target("p", "api")], settings=settings, account_id=ACCOUNT)
     assert result.errors == {}
-    assert len(fake.requests) == result.requests == 6
+    assert len(fake.requests) == result.requests == 7
 
 
 def test_stray_global_api_key_variables_never_replace_the_token(

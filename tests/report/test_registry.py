@@ -102,7 +102,15 @@ def test_text_clean_report() -> None:
 
 def test_json_documented_keys_sorted_findings_and_round_trip() -> None:
     data = json.loads(render(REPORT, "json", OPTIONS))
-    assert list(data) == ["version", "command", "findings", "summary", "unknown", "environments"]
+    assert list(data) == [
+        "version",
+        "command",
+        "findings",
+        "summary",
+        "unknown",
+        "environments",
+        "shard",  # added by sharded drift runs (additions only: version stays 1)
+    ]
     assert data["version"] == 1 and data["command"] == "check"
     assert data["environments"] == list(REPORT.envs)
     assert data["unknown"] == REPORT.unknown
@@ -119,6 +127,7 @@ def test_json_documented_keys_sorted_findings_and_round_trip() -> None:
         "actual",
         "source",
         "suppressed",
+        "attribution",  # added by drift attribution
     ]
     assert all(list(f) == keys for f in data["findings"])
     expected_order = sorted(FINDINGS, key=Finding.sort_key)

@@ -174,18 +174,32 @@ def _command_line(script: str, program: str) -> list[str]:
     raise AssertionError(f"no {program} command in {script!r}")
 
 
+def test_drift_runs_a_matrix_of_shards_and_merges_their_reports() -> None:
+    workflow = load(DRIFT)
+    job, _, step = step_running(workflow, "envman drift")
+    shards = workflow["jobs"][job]["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, int(workflow["env"]["SHARDS"]) + 1))
+    argv = _command_line(step["run"], "envman")
+    assert argv[:5] == ["envman", "drift", "--all", "--shard", "$SHARD/$SHARDS"]
+    assert step.get("continue-on-error") is True
+    assert "--notify" in step["run"]
+    merge_job, _, merge = step_running(workflow, "envman report merge")
+    assert needs(workflow, merge_job) == {job}
+    assert workflow["jobs"][merge_job]["if"] == "always()"
+    assert "drift-*.json" in merge["run"]
+
+
 def test_drift_pairs_each_format_with_its_output() -> None:
     workflow = load(DRIFT)
-    _, _, step = step_running(workflow, "envman drift")
+    _, _, step = step_running(workflow, "envman report merge")
     argv = _command_line(step["run"], "envman")
-    assert argv[:3] == ["envman", "drift", "--all"]
+    assert argv[:3] == ["envman", "report", "merge"]
     formats = [argv[i + 1] for i, word in enumerate(argv) if word == "--format"]
     outputs = [argv[i + 1] for i, word in enumerate(argv) if word == "--output"]
     assert list(zip(formats, outputs, strict=True)) == [
         ("sarif", "drift.sarif"),
         ("json", "drift.json"),
     ]
-    assert "--notify" in step["run"]
     drift_options = typer.main.get_command(cli_app).commands["drift"].params  # type: ignore[attr-defined]
     assert "--notify" in {opt for param in drift_options for opt in param.opts}
     assert step.get("continue-on-error") is True
@@ -204,7 +218,7 @@ def test_drift_uploads_sarif_always() -> None:
     assert upload["uses"] == "github/codeql-action/upload-sarif@v3"
     assert "always()" in upload["if"]
     assert upload["with"]["sarif_file"] == "drift.sarif"
-    assert step_running(workflow, "envman drift")[1] < index
+    assert step_running(workflow, "envman report merge")[1] < index
 
 
 def test_drift_keeps_one_issue_per_environment_with_gh() -> None:

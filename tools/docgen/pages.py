@@ -11,6 +11,7 @@ from typing import Any
 
 from envman import codes, errors
 from envman.compare import differences as compare
+from envman.compare import normalisation as catalogue
 from envman.release import planning as promote
 from envman.report import registry as report
 from tools.docgen.markdown import docstring_body, header, page, table
@@ -110,7 +111,9 @@ _EXIT_MEANINGS: dict[errors.ExitCode, str] = {
         "Could not do the job: a missing, unreadable or malformed file, Cloudflare "
         "unreachable or unauthorised, rate limited past the budget, the lock held. A drift "
         "check that could not read live state never reports “no drift”: it exits 3 even "
-        "when the other environments are clean."
+        "when the other environments are clean, and so does one that could not read a "
+        "compared key (EM409, unless an ignore rule covers it); `report merge` exits 3 "
+        "when a shard's report is missing."
     ),
     errors.ExitCode.INTERNAL: (
         "Internal error (a bug): one line asking for a report; the traceback only with `--debug`."
@@ -234,14 +237,36 @@ def cli_reference() -> str:
 
 
 def normalisation() -> str:
-    """docs/reference/normalisation.md: envman.compare's catalogue of folded defaults."""
+    """docs/reference/normalisation.md: envman.compare's catalogue of defaults, entry by entry."""
+    counts = catalogue.counts()
+    by_source = ", ".join(f"{n} {source}" for source, n in counts.items() if n)
+    rows = [
+        [f"`{d.key}`", d.where, d.value, d.when, d.source, d.folded, d.ref]
+        for d in catalogue.CATALOGUE
+    ]
     lines = [
-        header("envman/compare/differences.py"),
+        header("envman/compare/normalisation.py", "envman/compare/differences.py"),
         "# Normalisation",
         "",
         "Before comparing two configs (declared, wrangler, live), envman normalises both.",
         "",
+        docstring_body(catalogue),
+        "",
         docstring_body(compare),
+        "",
+        "## The catalogue",
+        "",
+        f"{len(catalogue.CATALOGUE)} entries: {by_source}. Keys without a `wrangler.` prefix",
+        "are the keys of the fake Cloudflare's server-defaults catalogue",
+        "(`tests/fakecf/DEFAULTS.md`), which a test keeps in step with this one.",
+        "",
+        *table(["key", "where", "value", "when", "source", "envman folds", "reference"], rows),
+        "",
+        "Sources: **openapi default** — a `default:` in Cloudflare's OpenAPI description",
+        "(`openapi-workers-subset.json`, schema path given); **openapi description** — the",
+        "schema's own prose; **Cloudflare docs** — the page given; **observed** — seen in a",
+        "real response (which one is given); **wrangler upload** — what wrangler's upload",
+        "code does with a config key (file given).",
     ]
     return page(lines)
 
