@@ -28,6 +28,8 @@ class Globals:
     verbose: bool = False
     debug: bool = False
     color: bool | None = None
+    config: Path | None = None
+    """wrangler's `-c/--config`: the wrangler file to use."""
 
 
 STATE = Globals()
@@ -59,10 +61,17 @@ class TextOrJson(StrEnum):
 
 
 def workspace(wrangler: Path | None = None) -> Workspace:
-    """The project the command works on (`--project`, else found from the working folder)."""
+    """The project the command works on (`--project`, else found from the working folder).
+
+    With wrangler's `-c FILE` and no `--project`, the project is found from FILE's folder.
+    """
     from envman import workspace as opening
 
-    return opening.open_workspace(STATE.project, wrangler_file=wrangler)
+    wrangler = wrangler or STATE.config
+    root = STATE.project
+    if root is None and wrangler is not None:
+        root = opening.find_root(wrangler.resolve().parent)
+    return opening.open_workspace(root, wrangler_file=wrangler)
 
 
 def emit(report: Report, formats: list[Format] | None, outputs: list[Path] | None) -> None:

@@ -122,11 +122,9 @@ def exit_codes() -> str:
 
 def _cli_command() -> Any:
     """The click command tree of envman's typer app (typer vendors click as typer._click)."""
-    import typer.main
+    from envman.cli.app import command
 
-    from envman.cli import app
-
-    return typer.main.get_command(app)
+    return command()
 
 
 def _context(command: Any, name: str, parent: Any = None) -> Any:
