@@ -183,7 +183,7 @@ def cli_reference() -> str:
         header("envman/cli/"),
         "# CLI reference",
         "",
-        "Global options go before the command (`envman -C path/to/project validate`).",
+        "Global options go before or after the command (`envman validate -C path/to/project`).",
         "Every command also takes `-h`/`--help`. Exit codes: [exit-codes.md](exit-codes.md).",
         "",
         *_command_lines(root, 1),
