@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -15,7 +17,9 @@ from typer._click.exceptions import UsageError as ClickUsageError
 
 from envman import __version__
 from envman.cli import adopt, audit, fix, live, release, validate
+from envman.cli.argv import normalise
 from envman.cli.common import STATE
+from envman.cli.helptext import tidy
 from envman.errors import EnvmanError, ExitCode
 from envman.redaction import SECRETS
 
@@ -82,7 +86,12 @@ def root(
         ),
     ] = False,
     verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Print suppressed findings and detail.")
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Print suppressed findings and detail; `envman -v` alone prints the version.",
+        ),
     ] = False,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
@@ -96,9 +105,44 @@ def root(
             "--version", callback=_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
+    env: Annotated[
+        str | None,
+        typer.Option(
+            "--env",
+            "-e",
+            help="wrangler's --env: the environment to work on (the same as naming it).",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="wrangler's --config: the wrangler file (its folder is the project's).",
+        ),
+    ] = None,
+    cwd: Annotated[
+        Path | None,
+        typer.Option("--cwd", help="wrangler's --cwd: run as if started in DIR."),
+    ] = None,
 ) -> None:
-    """envman: validate, drift-check and promote Cloudflare Workers configuration."""
+    """envman: validate, drift-check and promote Cloudflare Workers configuration.
+
+    Global options may come before or after the command, as in wrangler.
+    """
+    if env is not None:
+        from envman.errors import UsageError
+
+        raise UsageError(f"--env {env}: name a command to run in it (envman check --env {env})")
+    if cwd is not None:
+        try:
+            os.chdir(cwd)
+        except OSError as e:
+            from envman.errors import UsageError
+
+            raise UsageError(f"--cwd {cwd}: {e.strerror or e}") from e
     STATE.project = project
+    STATE.config = config
     STATE.quiet = quiet
     STATE.verbose = verbose
     STATE.debug = debug
@@ -145,15 +189,28 @@ def main(argv: list[str] | None = None) -> int:
     stdout, stderr = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _Redacting(stdout), _Redacting(stderr)
     try:
+        cwd: Path | None = Path.cwd()  # --cwd changes it for the run only
+    except OSError:  # the working folder was deleted
+        cwd = None
+    try:
         return _main(sys.argv[1:] if argv is None else argv)
     finally:
         sys.stdout, sys.stderr = stdout, stderr
+        if cwd is not None:
+            with contextlib.suppress(OSError):
+                os.chdir(cwd)
+
+
+def command() -> typer.core.TyperGroup:
+    """The click command tree of the app, with readable help (`envman.cli.helptext`)."""
+    group: typer.core.TyperGroup = tidy(typer.main.get_command(app))
+    return group
 
 
 def _main(args: list[str]) -> int:
-    command = typer.main.get_command(app)
+    root = command()
     try:
-        result = command.main(args=args, prog_name="envman", standalone_mode=False)
+        result = root.main(args=normalise(root, args), prog_name="envman", standalone_mode=False)
     except typer.Exit as e:
         return int(e.exit_code)
     except NoArgsIsHelpError as e:

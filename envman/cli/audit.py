@@ -14,7 +14,7 @@ from envman.errors import ExitCode, UsageError
 
 def log(
     env: Annotated[
-        str | None, typer.Option("--env", help="Only entries from or into this environment.")
+        str | None, typer.Option("--env", "-e", help="Only entries from or into this environment.")
     ] = None,
     since: Annotated[
         str | None,

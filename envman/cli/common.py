@@ -28,6 +28,8 @@ class Globals:
     verbose: bool = False
     debug: bool = False
     color: bool | None = None
+    config: Path | None = None
+    """wrangler's `-c/--config`: the wrangler file to use."""
 
 
 STATE = Globals()
@@ -43,7 +45,10 @@ FormatOption = Annotated[
 OutputOption = Annotated[
     list[Path] | None,
     typer.Option(
-        "--output", "-o", help="Write the report of the --format at the same position to FILE."
+        "--output",
+        "-o",
+        help="Write the report of the --format at the same position to FILE "
+        "(the text report when no --format is left for it).",
     ),
 ]
 FailOnOption = Annotated[
@@ -69,10 +74,15 @@ def workspace(wrangler: Path | None = None) -> Workspace:
     """The project the command works on (`--project`, else found from the working folder).
 
     Opening it finishes any interrupted promotion first; what that did goes to stderr.
+    With wrangler's `-c FILE` and no `--project`, the project is found from FILE's folder.
     """
     from envman import workspace as opening
 
-    return opening.open_workspace(STATE.project, wrangler_file=wrangler, recover=_say)
+    wrangler = wrangler or STATE.config
+    root = STATE.project
+    if root is None and wrangler is not None:
+        root = opening.find_root(wrangler.resolve().parent)
+    return opening.open_workspace(root, wrangler_file=wrangler, recover=_say)
 
 
 def _say(line: str) -> None:
@@ -90,20 +100,42 @@ def emit(report: Report, formats: list[Format] | None, outputs: list[Path] | Non
 
     names = [f.value for f in formats or []]
     paths = list(outputs or [])
-    if len(paths) > len(names):
+    if len(paths) > len(names) + 1:
         raise UsageError("more --output than --format options: pair each --output with a --format")
     terminal = names[len(paths) :]
+    names += ["text"] * (len(paths) - len(names))  # `-o FILE` alone: the text report
     if not terminal and not (paths and STATE.quiet):
         terminal = ["text"]
     color = wants_color(sys.stdout, os.environ) if STATE.color is None else STATE.color
-    width = int(os.environ.get("COLUMNS", "0") or 0) or 100
+    width = terminal_width()
     for name, path in zip(names, paths, strict=False):  # render() masks secrets
-        text = render(report, name, RenderOptions(width=width, verbose=STATE.verbose))
+        text = render(report, name, RenderOptions(width=FILE_WIDTH, verbose=STATE.verbose))
         write_output(path, text if text.endswith("\n") else text + "\n")
     for name in terminal:
         options = RenderOptions(color=color and name == "text", width=width, verbose=STATE.verbose)
         text = render(report, name, options)
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+FILE_WIDTH = 100
+"""Where text is not shown in a terminal (a file, a pipe), it wraps at this width."""
+
+
+def terminal_width() -> int:
+    """The width to wrap text at: COLUMNS, else the terminal's (stdout's, stderr's), else 100.
+
+    bash does not export COLUMNS, so the terminal itself is asked.
+    """
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return max(int(columns), 20)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream.isatty():
+                return max(os.get_terminal_size(stream.fileno()).columns, 20)
+        except (AttributeError, ValueError, OSError):
+            continue
+    return FILE_WIDTH
 
 
 def exit_code(report: Report, fail_on: Severity) -> int:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -280,9 +280,17 @@ def _progress(total: int) -> Iterator[Callable[[str], None] | None]:
     from rich.progress import Progress
 
     with Progress(console=Console(file=sys.stderr), transient=True) as bar:
-        task = bar.add_task("reading live Workers", total=total)
+        yield _Bar(bar, bar.add_task("reading live Workers", total=None))
 
-        def advance(message: str) -> None:
-            bar.update(task, advance=1, description=message)
 
-        yield advance
+class _Bar:
+    """The bar advances per request (Workers' requests interleave), labelled per Worker."""
+
+    def __init__(self, bar: Any, task: Any) -> None:
+        self._bar, self._task = bar, task
+
+    def __call__(self, message: str) -> None:
+        self._bar.update(self._task, description=message)
+
+    def requests(self, done: int, expected: int) -> None:
+        self._bar.update(self._task, completed=done, total=expected)

@@ -48,14 +48,18 @@ def _parse_map(values: list[str] | None) -> dict[str, str]:
 
 
 def _show_plan(ws: Workspace, proposal: Proposal, fmt: str) -> None:
-    from envman.report import render_plan
+    import os
 
+    from envman.report import render_plan, wants_color
+
+    color = wants_color(sys.stdout, os.environ) if STATE.color is None else STATE.color
     text = render_plan(
         proposal.plan,
         refusals=proposal.refusals,
         notes=proposal.notes,
         fmt=fmt,
         redact=ws.schema.redact,
+        color=color and fmt == "text",
     )
     sys.stdout.write(text + "\n")
 

@@ -114,6 +114,11 @@ class Requester:
         self.client = client
         self.account = account_id
         self.requests = 0
+        self.stopped: str | None = None
+        self.completed = 0
+        self.on_request: Callable[[int], None] | None = None
+        """Called with the run's count of answered requests after each (for a progress bar)."""
+        """Why the whole run stopped early: the token was refused (see `_refused_token`)."""
         self._settings = settings
         self._deadline = deadline
         self._clock = clock
@@ -232,6 +237,8 @@ class Requester:
             problem = ""
             response: httpx.Response | None = None
             async with self._semaphore:
+                if self.stopped:
+                    raise ReadFailure(f"not read: {self.stopped}")
                 await self._limiter.acquire(self._deadline)
                 tally.requests += 1
                 self.requests += 1
@@ -245,7 +252,9 @@ class Requester:
                     cause = e.__cause__ or e
                     problem = f"connection failed ({str(cause) or type(cause).__name__})"
                 else:
+                    self._requested()
                     return _envelope(raw.http_response, what)
+                self._requested()
             status = response.status_code if response is not None else 0
             if status == 404 and missing_ok and SCRIPT_NOT_FOUND in _codes(response):
                 return None
@@ -265,13 +274,21 @@ class Requester:
                 self._limiter.pause_until(self._clock() + wait)  # the limit is per token
                 continue
             if response is not None and status < 500:
-                raise ReadFailure(_refusal(status, what, response))
+                reason = _refusal(status, what, response)
+                if _refused_token(status, what):
+                    self.stopped = self.stopped or reason
+                raise ReadFailure(reason)
             failures += 1
             problem = problem or f"HTTP {status}{_messages(response)}"
             delay = backoff(failures)
             if failures > self._settings.max_retries or self._clock() + delay > self._deadline:
                 raise ReadFailure(f"{what} failed: {problem} (gave up after {failures} attempts)")
             await self._sleep(delay)
+
+    def _requested(self) -> None:
+        self.completed += 1
+        if self.on_request is not None:
+            self.on_request(self.completed)
 
     async def shared(self, key: Hashable, fetch: Callable[[Tally], Awaitable[Any]]) -> Any:
         """A lookup made once per run for every Worker (zone ids, zone routes, custom domains).
@@ -336,6 +353,16 @@ def _messages(response: httpx.Response | None) -> str:
         for e in errors
     ]
     return ": " + "; ".join(parts)
+
+
+def _refused_token(status: int, what: str) -> bool:
+    """Whether no other request of the run can succeed: the token itself was refused.
+
+    A 401 is a token Cloudflare does not accept. A 403 on a Worker's settings (the one
+    request made for every Worker) is a token without Workers Scripts:Read on the
+    account; a 403 elsewhere may be one zone or one resource, and fails that Worker only.
+    """
+    return status == 401 or (status == 403 and what.endswith("/settings"))
 
 
 def _refusal(status: int, what: str, response: httpx.Response) -> str:

@@ -108,8 +108,12 @@ async def read_live(
 ) -> LiveRead:
     """Read the live Worker of every target, concurrently, within `settings.timeout`.
 
-    Raises LiveStateError only when nothing can be read (no token, no account);
-    anything that fails one environment is in `LiveRead.errors`, never silently absent.
+    `progress(message)` is called as each Worker is read; when `progress` also has a
+    `requests(done, expected)` method, that is called after each request.
+
+    Raises LiveStateError only when nothing can be read (no token, no account, a token
+    Cloudflare refuses: the run stops at the first refusal); anything that fails one
+    environment is in `LiveRead.errors`, never silently absent.
     """
     envs = [target.env for target in targets]
     if len(set(envs)) != len(envs):
@@ -140,13 +144,33 @@ async def read_live(
             clock=clock,
             sleep=sleep,
         )
+        tick = getattr(progress, "requests", None)
+        if callable(tick):
+            expected = _expected_requests(targets)
+            run.on_request = lambda done: tick(done, max(done, expected))
         tasks = {t.env: asyncio.create_task(run.read(t, progress)) for t in targets}
         try:
-            await asyncio.wait(tasks.values(), timeout=max(0.0, start + settings.timeout - clock()))
+            pending: set[asyncio.Task[Any]] = set(tasks.values())
+            while pending and not run.stopped:
+                left = start + settings.timeout - clock()
+                if left <= 0:
+                    break
+                done, pending = await asyncio.wait(
+                    pending, timeout=left, return_when=asyncio.FIRST_COMPLETED
+                )
+                if not done:  # the run's timeout passed
+                    break
         finally:
             for task in (*tasks.values(), *run.shared_tasks()):
                 task.cancel()
             await asyncio.gather(*tasks.values(), *run.shared_tasks(), return_exceptions=True)
+    if run.stopped:
+        # one message, not one per environment: no other request could have succeeded
+        raise LiveStateError(
+            f"Cloudflare refused the API token: {run.stopped}",
+            hint="check CLOUDFLARE_API_TOKEN: an API token with Workers Scripts:Read "
+            "(and Zone:Read for routes) on this account",
+        )
     workers: dict[str, LiveWorker] = {}
     errors: dict[str, str] = {}
     unsupported: dict[str, list[str]] = {}
@@ -169,6 +193,23 @@ async def read_live(
         elapsed=clock() - start,
         unsupported=unsupported,
     )
+
+
+def _expected_requests(targets: Sequence[Target]) -> int:
+    """About how many requests reading `targets` takes (retries and pages not foreseen).
+
+    Per Worker: settings, the deployments and each of its own optional reads (secrets,
+    schedules, subdomain); once per run: the custom domains and a zone id and a route list
+    per zone named (when routes are read), and the scripts list (when migrations are).
+    """
+    own = {"secrets", "schedules", "subdomain"}
+    per_worker = sum(2 + len(own & set(target.reads)) for target in targets)
+    routes = [target for target in targets if "routes" in target.reads]
+    zones = {zone for target in routes for zone in target.zones}
+    per_run = (1 + 2 * len(zones) if routes else 0) + any(
+        "migrations" in target.reads for target in targets
+    )
+    return per_worker + per_run
 
 
 def read_live_sync(

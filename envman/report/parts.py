@@ -102,12 +102,18 @@ def compact(value: Any) -> str:
     return clip(json.dumps(plain(value), ensure_ascii=False))
 
 
+def values(finding: Finding) -> tuple[str, str]:
+    """The expected and actual values of a drift-like finding, as shown."""
+    expected = "(not declared)" if finding.kind is Kind.UNEXPECTED else compact(finding.expected)
+    actual = "(absent)" if finding.kind is Kind.MISSING else compact(finding.actual)
+    return expected, actual
+
+
 def expected_actual(finding: Finding) -> str | None:
     """The `expected: 1  actual: 2` line of a drift-like finding (one with a `kind`)."""
     if finding.kind is None:
         return None
-    expected = "(not declared)" if finding.kind is Kind.UNEXPECTED else compact(finding.expected)
-    actual = "(absent)" if finding.kind is Kind.MISSING else compact(finding.actual)
+    expected, actual = values(finding)
     return f"expected: {expected}  actual: {actual}"
 
 

@@ -60,17 +60,19 @@ from envman.report.parts import (
     env_label,
     env_order,
     expected_actual,
-    finding_details,
     finding_json,
     located,
     plural,
     relative,
+    values,
     visible,
 )
 
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 _EMOJI = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}
+_LISTED_CLEAN = 3
+"""Clean environments listed one per line when others have findings; more are one line."""
 
 
 Reporter = Callable[[Report, RenderOptions], str]
@@ -120,6 +122,8 @@ def summary_line(report: Report) -> str:
     where = plural(len(report.envs), "environment")
     active = report.active
     none = "No known problems" if report.unknown else "No problems found"
+    if report.command == "drift" and not report.unknown:
+        none = "No drift"
     text = f"{count_phrase(active)} in {where}" if active else f"{none} in {where}"
     if report.suppressed:
         text += f"; {len(report.suppressed)} suppressed"
@@ -161,16 +165,36 @@ def _text(report: Report, options: RenderOptions) -> str:
             where = [finding.env] if with_env and finding.env else []
             head = ": ".join([*where, finding.path] if finding.path else where)
             body = Text(visible(f"{head}: {finding.message}" if head else finding.message))
-            details = finding_details(finding, options.root)
-            details += [f"suppressed: {finding.suppressed}"] if finding.suppressed else []
-            for detail in details:
+            if finding.source:
+                body.append("\n" + visible(f"at {located(finding.source, options.root)}"), "dim")
+            if finding.kind is not None:
+                # the heart of a drift: emphasised, never dimmed
+                expected, actual = values(finding)
+                body.append("\nexpected: ", "bold")
+                body.append(visible(expected), "bold green")
+                body.append("  actual: ", "bold")
+                body.append(visible(actual), "bold red")
+            who = attribution_line(finding)
+            extra = [who] if who else []
+            extra += [f"hint: {finding.hint}"] if finding.hint else []
+            extra += [f"suppressed: {finding.suppressed}"] if finding.suppressed else []
+            for detail in extra:
                 body.append("\n" + visible(detail), style="dim")
             severity = Text(finding.severity.value, style=_STYLE[finding.severity])
             grid.add_row(severity, Text(finding.code, style="bold"), body)
         console.print(Padding(grid, (0, 0, 0, 2)))
 
-    for env in env_order(report):
+    envs = env_order(report)
+    clean = [e for e in envs if e is not None and not by_env(report, e) and e not in report.unknown]
+    collapse = (
+        not options.verbose
+        and len(report.envs) > 1
+        and (len(clean) == len(envs) or len(clean) > _LISTED_CLEAN)
+    )
+    for env in envs:
         findings = by_env(report, env)
+        if collapse and env in clean:
+            continue
         console.print(Text(env_label(env), style="bold underline"), f"— {count_phrase(findings)}")
         if env in report.unknown:
             reason = visible(report.unknown[env])
@@ -184,6 +208,10 @@ def _text(report: Report, options: RenderOptions) -> str:
     elif suppressed:
         hidden = plural(len(suppressed), "suppressed finding")
         console.print(f"{hidden} not shown (--verbose)")
+    if collapse and len(clean) < len(envs):
+        console.print(
+            f"{plural(len(clean), 'other environment')}: no problems (--verbose lists them)"
+        )
     worst = next((s for s in SEVERITY_ORDER if any(f.severity is s for f in report.active)), None)
     style = "bold red" if report.unknown else _STYLE[worst] if worst else "bold green"
     console.print(Text(summary_line(report), style=style))

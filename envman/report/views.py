@@ -32,8 +32,13 @@ def render_plan(
     notes: Sequence[str] = (),
     fmt: str = "text",
     redact: Callable[[str, Any], Any] = lambda _path, value: value,
+    color: bool = False,
 ) -> str:
-    """A promotion plan: each step with before and after, blocked steps, guardrail refusals."""
+    """A promotion plan: each step with before and after, blocked steps, guardrail refusals.
+
+    With `color`, text is coloured like `terraform plan`: additions green, removals red,
+    changes yellow, blocked steps and refusals bold red.
+    """
     steps = [
         {
             "path": step.path,
@@ -63,27 +68,43 @@ def render_plan(
             "notes": list(notes),
         }
         return json.dumps(document, indent=2, ensure_ascii=False)
-    lines = [f"Plan: {plan.source} -> {plan.target} ({plural(len(steps), 'step')})"]
+    paint = _painter(color)
+    head = f"Plan: {plan.source} -> {plan.target} ({plural(len(steps), 'step')})"
+    lines = [paint(head, "bold")]
     for step in steps:
-        mark = {"add": "+", "remove": "-", "change": "~"}[str(step["action"])]
-        if step["action"] == "add":
-            change = clip(compact(step["after"]))
-        elif step["action"] == "remove":
-            change = f"{clip(compact(step['before']))} (removed)"
+        action = str(step["action"])
+        mark = {"add": "+", "remove": "-", "change": "~"}[action]
+        before, after = clip(compact(step["before"])), clip(compact(step["after"]))
+        if action == "add":
+            change = paint(visible(after), "green")
+        elif action == "remove":
+            change = paint(f"{visible(before)} (removed)", "red")
         else:
-            change = f"{clip(compact(step['before']))} -> {clip(compact(step['after']))}"
-        lines.append(f"  {mark} {visible(str(step['path']))}: {visible(change)}")
+            change = f"{paint(visible(before), 'red')} -> {paint(visible(after), 'green')}"
+        style = {"add": "green", "remove": "red", "change": "yellow"}[action]
+        lines.append(f"  {paint(mark, style)} {visible(str(step['path']))}: {change}")
         if step["blocked"]:
-            lines.append(f"      BLOCKED: {visible(str(step['blocked']))}")
+            lines.append(paint(f"      BLOCKED: {visible(str(step['blocked']))}", "bold red"))
     if plan.environment_specific:
-        lines.append(f"Not promoted (environment-specific): {len(plan.environment_specific)}")
-        lines += [f"  = {visible(s.path)}" for s in plan.environment_specific]
+        count = len(plan.environment_specific)
+        lines.append(paint(f"Not promoted (environment-specific): {count}", "dim"))
+        lines += [paint(f"  = {visible(s.path)}", "dim") for s in plan.environment_specific]
     lines += [f"Note: {visible(note)}" for note in notes]
     for refusal in refusals:
-        lines.append(f"REFUSED: {visible(refusal.message)}")
+        lines.append(paint(f"REFUSED: {visible(refusal.message)}", "bold red"))
         if refusal.hint:
             lines.append(f"  hint: {visible(refusal.hint)}")
     return "\n".join(lines)
+
+
+_SGR = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "bold red": "1;31"}
+
+
+def _painter(color: bool) -> Callable[[str, str], str]:
+    """`paint(text, style)`: `text` in ANSI colour when `color`, else unchanged."""
+    if not color:
+        return lambda text, _style: text
+    return lambda text, style: f"\x1b[{_SGR[style]}m{text}\x1b[0m"
 
 
 def render_audit(entries: Sequence[Any], fmt: str, *, full: bool = False) -> str:

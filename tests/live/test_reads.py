@@ -269,12 +269,8 @@ def test_a_secret_value_the_api_should_never_send_is_dropped(fake: FakeCloudflar
 
 
 Inject = Callable[[FakeCloudflare], object]
+# A 401 is the token refused, which stops the whole run: tests/live/test_early_stop.py.
 FAULTS: list[tuple[str, Inject, str]] = [
-    (
-        "401",
-        lambda f: f.fail(401, path="*/bad/secrets", code=10000, message="Authentication error"),
-        "authentication failed (HTTP 401)",
-    ),
     ("403", lambda f: f.fail(403, path="*/bad/secrets", code=10000), "lacks permission (HTTP 403)"),
     ("404-sub-resource", lambda f: f.fail(404, path="*/bad/schedules"), "not found (HTTP 404)"),
     (
@@ -343,13 +339,11 @@ def test_a_bad_token_fails_every_environment_and_is_never_retried(
 ) -> None:
     seed_plain(fake, "a", "b")
     settings = settings_for(fake, cloudflare_api_token="wrong-token")
-    result = read_live_sync(
-        [Target("x", "a"), Target("y", "b")], settings=settings, account_id=ACCOUNT
-    )
-    assert set(result.errors) == {"x", "y"}
-    assert all("authentication failed (HTTP 401)" in e for e in result.errors.values())
-    assert "CLOUDFLARE_API_TOKEN" in result.errors["x"]
-    assert result.requests == 2
+    with pytest.raises(LiveStateError) as caught:  # one error for the run, not one per Worker
+        read_live_sync([Target("x", "a"), Target("y", "b")], settings=settings, account_id=ACCOUNT)
+    assert "authentication failed (HTTP 401)" in caught.value.message
+    assert "CLOUDFLARE_API_TOKEN" in caught.value.message
+    assert len(fake.requests) <= 2
 
 
 def test_a_500_once_is_retried_and_counted(fake: FakeCloudflare) -> None:
@@ -558,8 +552,8 @@ def test_stray_global_api_key_variables_never_replace_the_token(
 
 
 def test_progress_reports_each_environment(fake: FakeCloudflare) -> None:
-    seed_plain(fake, "api")
-    fake.fail(403, path="*/gone/*")
+    seed_plain(fake, "api", "gone")
+    fake.fail(403, path="*/gone/secrets")  # on settings, a 403 stops the run
     lines: list[str] = []
     read_live_sync(
         [Target("p", "api"), Target("s", "gone")],

@@ -162,11 +162,9 @@ def exit_codes() -> str:
 
 def _cli_command() -> Any:
     """The click command tree of envman's typer app (typer vendors click as typer._click)."""
-    import typer.main
+    from envman.cli.app import command
 
-    from envman.cli import app
-
-    return typer.main.get_command(app)
+    return command()
 
 
 def _context(command: Any, name: str, parent: Any = None) -> Any:
@@ -225,7 +223,7 @@ def cli_reference() -> str:
         header("envman/cli/"),
         "# CLI reference",
         "",
-        "Global options go before the command (`envman -C path/to/project validate`).",
+        "Global options go before or after the command (`envman validate -C path/to/project`).",
         "Every command also takes `-h`/`--help`. Exit codes: [exit-codes.md](exit-codes.md).",
         "",
         *_command_lines(root, 1),

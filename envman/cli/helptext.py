@@ -1,0 +1,95 @@
+"""Help that reads like a CLI: metavars such as ENV, FORMAT and FILE instead of Python types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+METAVARS: dict[str, str] = {
+    "envs": "ENV",
+    "env": "ENV",
+    "source": "SOURCE",
+    "target": "TARGET",
+    "entry_id": "ENTRY",
+    "formats": "FORMAT",
+    "fmt": "FORMAT",
+    "outputs": "FILE",
+    "output": "FILE",
+    "html": "FILE",
+    "live_from": "FILE",
+    "wrangler": "FILE",
+    "config": "FILE",
+    "project": "DIR",
+    "cwd": "DIR",
+    "out_dir": "DIR",
+    "fail_on": "SEVERITY",
+    "concurrency": "N",
+    "rate_limit": "N",
+    "timeout": "SECONDS",
+    "notify": "URL",
+    "notify_on": "WHEN",
+    "only": "PATH",
+    "mapping": "BINDING=ID",
+    "reason": "TEXT",
+    "to": "ENTRY",
+    "since": "DATE",
+}
+"""The metavar of each parameter by its Python name; others get one from their type."""
+
+HELP = ("-h", "--help")
+COMPLETION_PANEL = "Shell completion"
+_COMPLETION = ("install_completion", "show_completion")
+
+
+def tidy(command: Any) -> Any:
+    """`command` and its subcommands with readable metavars; returns `command`.
+
+    Flags show no metavar (typer shows `<bool>`); a choice shows its name (FORMAT) and
+    its choices move into the help text; the completion options get a panel of their own.
+    """
+    from typer._click import Context
+
+    # click makes the help option on demand; made here, it shows no `<bool>` either
+    help_option = command.get_help_option(Context(command, help_option_names=list(HELP)))
+    for param in [*command.params, *([help_option] if help_option else [])]:
+        _tidy_param(param)
+    for sub in getattr(command, "commands", {}).values():
+        tidy(sub)
+    return command
+
+
+def _tidy_param(param: Any) -> None:
+    name = param.name or ""
+    if name in _COMPLETION:
+        param.rich_help_panel = COMPLETION_PANEL
+    if getattr(param, "is_flag", False):
+        param.metavar = ""
+        return
+    if param.metavar is not None:
+        return
+    descriptor = getattr(param, "type_descriptor", None)
+    choices = list(getattr(descriptor, "choices", None) or ()) if descriptor else []
+    metavar = METAVARS.get(name) or _by_type(param, descriptor)
+    param.metavar = metavar
+    if param.param_type_name == "argument":
+        # no `<str>` column, and `ENV` (not typer's `{ENV}`) in the usage line
+        usage = metavar if param.required else f"[{metavar}]"
+        usage += "..." if param.nargs != 1 else ""
+        param.display_type_rich = lambda ctx: None
+        param._usage_display_name = lambda: usage
+        return
+    if choices and param.param_type_name == "option":
+        words = ", ".join(str(getattr(c, "value", c)) for c in choices)
+        note = f"{metavar}: {words}."
+        if note not in (param.help or ""):
+            param.help = f"{param.help} {note}" if param.help else note
+
+
+def _by_type(param: Any, descriptor: Any) -> str:
+    if param.param_type_name == "argument":
+        return str(param.name or "value").upper()
+    if descriptor is not None and getattr(descriptor, "is_path", False):
+        return "FILE"
+    annotation = getattr(descriptor, "annotation", None)
+    if annotation in (int, float):
+        return "N"
+    return "TEXT"
