@@ -54,6 +54,9 @@ def adopt(
     if proposal.refusals:
         return ExitCode.FINDINGS
     if not proposal.plan.steps:
+        sys.stderr.write(
+            f"nothing to adopt: the live {envs[0]} Worker matches its declared config\n"
+        )
         return ExitCode.OK
     if dry_run:
         return ExitCode.FINDINGS
@@ -102,6 +105,7 @@ def reconcile(
     if proposal.refusals:
         return ExitCode.FINDINGS
     if not proposal.plan.steps:
+        sys.stderr.write(f"nothing to push: the live {env} Worker matches its declared config\n")
         return ExitCode.OK
     if dry_run or not _approved(env, proposal.protected, reason=reason, yes=yes):
         return ExitCode.FINDINGS

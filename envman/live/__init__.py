@@ -7,8 +7,9 @@ the code path that reads live state, never at module level on the path of `valid
 from __future__ import annotations
 
 from envman.live.attribution import Answers, Question, attribute_sync
-from envman.live.reads import LiveRead, Target, read_live, read_live_sync
+from envman.live.reads import read_live, read_live_sync
 from envman.live.routes import host_of
+from envman.live.targets import LiveRead, Target
 from envman.live.writes import Push, Pushed, push_sync
 
 __all__ = [

@@ -16,7 +16,7 @@ from envman.live.client import Requester, Tally
 from envman.live.normalise import ReadFailure, expect_field
 
 if TYPE_CHECKING:
-    from envman.live.reads import Target
+    from envman.live.targets import Target
 
 _ZONE_ID = re.compile(r"^[0-9a-f]{32}$")
 

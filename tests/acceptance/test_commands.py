@@ -17,6 +17,7 @@ import pytest
 
 from envman import api
 from envman.cli import app
+from envman.report import render
 from tests.acceptance.process import finish, spawn
 from tests.bundled import cloudflare_environ, copy_project, deploy
 from tests.fakecf.fixtures import ACCOUNT_ID, TOKEN
@@ -34,6 +35,8 @@ class Smoke:
     """Reads the deployed project from the fake Cloudflare API."""
     promoted: bool = False
     """Runs after staging was promoted into production (so there is an audit entry)."""
+    saved: bool = False
+    """Runs where a JSON drift report (from the bundled snapshot) is saved as drift.json."""
 
 
 SMOKES = {
@@ -56,8 +59,20 @@ SMOKES = {
     "audit": Smoke(("audit", "verify"), 0, "1 entr", promoted=True),
     "schema": Smoke(("schema", "export", "--check"), 0, ""),
     "init": Smoke(("init", "--force"), 0, "envman sync"),
+    "reconcile": Smoke(
+        ("reconcile", "staging", "--push", "--dry-run"), 0, "nothing to push", live=True
+    ),
+    "report": Smoke(("report", "merge", "drift.json"), 1, "EM400 vars.RATE_LIMIT", saved=True),
     "sync": Smoke(("sync", "--check"), 0, "No problems found in 3 environments."),
 }
+
+
+def save_report(project: Path) -> None:
+    ws = api.open_workspace(project)
+    report = api.drift(
+        ws, options=api.LiveOptions(live_from=project / "examples/live-snapshot.json")
+    )
+    (project / "drift.json").write_text(render(report, "json"), encoding="utf-8")
 
 
 def promote(project: Path) -> None:
@@ -80,6 +95,8 @@ def started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, subp
                 deployed = True
             if smoke.promoted:
                 promote(project)
+            if smoke.saved:
+                save_report(project)
             env = cloudflare_environ(fake) if smoke.live else {}
             runs[command] = spawn(*smoke.argv, cwd=project, env=env)
         yield runs
