@@ -41,6 +41,7 @@ CONFIG_NAMES = ("wrangler.json", "wrangler.jsonc", "wrangler.toml")
 GOALS = {"error": 0.97, "warning": 0.95, "clean": 1.00}
 EXIT_INTERNAL = 4
 EXIT_UNREADABLE = 3
+EXIT_USAGE = 2  # e.g. --env names an environment the file does not have
 
 
 # ------------------------------------------------------------------ wrangler messages -> rules
@@ -160,7 +161,7 @@ class Outcome:
     @property
     def rejected(self) -> bool:
         """envman reports an error: an error finding, or the file could not be read at all."""
-        return bool(self.errors) or self.exit_code == EXIT_UNREADABLE
+        return bool(self.errors) or self.exit_code in (EXIT_UNREADABLE, EXIT_USAGE)
 
 
 def load_cases(folder: Path) -> list[Case]:
@@ -220,7 +221,9 @@ def run_envman(case: Case) -> Outcome:
     out, err = io.StringIO(), io.StringIO()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(["-C", str(case.path), "validate", "--format", "json"])
+            # as wrangler runs with --env: that environment (and the top level) only
+            selected = [case.env] if case.env else []
+            code = main(["-C", str(case.path), "validate", *selected, "--format", "json"])
     except BaseException as exc:  # a crash is data here, not a reason to stop
         if isinstance(exc, KeyboardInterrupt):
             raise
@@ -228,7 +231,7 @@ def run_envman(case: Case) -> Outcome:
     stderr = err.getvalue()
     if code == EXIT_INTERNAL or "Traceback (most recent call last)" in stderr:
         return Outcome(code, crashed=True, detail=stderr[-2000:])
-    if code == EXIT_UNREADABLE:
+    if code in (EXIT_UNREADABLE, EXIT_USAGE):
         return Outcome(code, detail=stderr.strip()[-500:])
     try:
         report = json.loads(out.getvalue())
