@@ -235,14 +235,17 @@ def test_recovery_killed_half_way_is_recovered_by_the_next_command(
 def test_random_kills_leave_no_inconsistent_state(
     pristine: Path, forks: Forks, reference: dict[str, Any], tmp_path: Path, quiet: None
 ) -> None:
-    """24 kills: 8 at any moment of the run, 16 at a random moment of its write (~50 ms)."""
+    """12 kills: 4 at any moment of the run, 8 at a random moment of its write (~50 ms).
+
+    The deterministic kills above cover every step boundary; these add timing nobody chose
+    (tests/acceptance/test_recovery.py kills at fixed fractions of the run besides)."""
     chance = random.Random(20240501)
     duration = float(reference["promoted in"])
     seen = {"old": 0, "new": 0, "recovered": 0}
-    for i in range(24):
+    for i in range(12):
         project = Path(shutil.copytree(pristine, tmp_path / f"p{i}"))
         child = forks.start(project, PROMOTE)
-        if i < 8:
+        if i < 4:
             time.sleep(chance.uniform(0.0, duration * 1.1))
         else:  # from the moment the transaction begins
             while child.is_alive() and not any(project.glob(".envman/transactions/*")):
@@ -257,7 +260,7 @@ def test_random_kills_leave_no_inconsistent_state(
         seen["new" if applied else "old"] += 1
         seen["recovered"] += "recovered" in err
     print(f"random kills: {seen}")  # shown with -s: how many landed inside the write
-    assert seen["old"] + seen["new"] == 24
+    assert seen["old"] + seen["new"] == 12
 
 
 def test_a_reader_during_a_promotion_sees_the_old_pair_or_the_new(

@@ -78,7 +78,7 @@ def reference(pristine: Path, forks: Forks, tmp_path_factory: pytest.TempPathFac
     return Reference(texts(pristine), texts(project), duration)
 
 
-@pytest.mark.parametrize("fraction", [0.1, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0])
+@pytest.mark.parametrize("fraction", [0.2, 0.5, 0.7, 0.9])
 def test_sigkill_at_any_point_leaves_whole_files(
     project: Path, fraction: float, forks: Forks, reference: Reference, envman: Envman
 ) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,19 +26,30 @@ BUILDERS = [
     *docgen.PAGES.values(),
     *(b for blocks in docgen.BLOCKS.values() for b in blocks.values()),
 ]
-BUILT = {build: build() for build in BUILDERS}
-"""What each of docgen's builders returns, built once (the module table parses every module)."""
+NAMES = sorted({*docgen.PAGES, *docgen.BLOCKS})
+"""The pages docgen writes, known without building them (collection stays cheap)."""
+
+
+@cache
+def built() -> dict[Callable[[], str], str]:
+    """What each of docgen's builders returns, built once per test process (the module
+    table parses every module), on first use: only the process that runs these tests pays."""
+    return {build: build() for build in BUILDERS}
 
 
 def _built_once(patch: pytest.MonkeyPatch) -> None:
+    answers = built()
     for table in (docgen.PAGES, *docgen.BLOCKS.values()):
         for name, build in table.items():
-            patch.setitem(table, name, lambda build=build: BUILT[build])
+            patch.setitem(table, name, lambda build=build: answers[build])
 
 
-with pytest.MonkeyPatch.context() as _patch:
-    _built_once(_patch)
-    PAGES = docgen.generate(DOCS)
+@cache
+def pages() -> dict[str, str]:
+    """docgen's pages as generated from the current code."""
+    with pytest.MonkeyPatch.context() as patch:
+        _built_once(patch)
+        return docgen.generate(DOCS)
 
 
 @pytest.fixture
@@ -54,11 +66,11 @@ def page(name: str) -> str:
 # --------------------------------------------------------------------------- generated pages
 
 
-@pytest.mark.parametrize("name", sorted(PAGES))
+@pytest.mark.parametrize("name", NAMES)
 def test_generated_doc_is_current(name: str) -> None:
     path = DOCS / name
     assert path.is_file(), f"{path} is missing: run `python -m tools.docgen`"
-    assert path.read_text(encoding="utf-8") == PAGES[name], (
+    assert path.read_text(encoding="utf-8") == pages()[name], (
         f"docs/{name} is stale: run `python -m tools.docgen` and commit the result"
     )
 
@@ -78,7 +90,7 @@ def test_check_mode_lists_stale_docs_and_write_mode_fixes_them(
     )
     assert docgen.main(["--check", "--docs-dir", str(tmp_path)]) == 1
     out = capsys.readouterr().out
-    assert all(f"stale: {tmp_path / name}" in out for name in PAGES)
+    assert all(f"stale: {tmp_path / name}" in out for name in pages())
     assert "\nold\n" in (tmp_path / "architecture.md").read_text(encoding="utf-8")
 
     assert docgen.main(["--docs-dir", str(tmp_path)]) == 0
@@ -100,7 +112,7 @@ def test_a_page_without_its_block_markers_is_an_error(
 
 
 def test_generation_is_deterministic() -> None:
-    assert docgen.generate(DOCS) == PAGES
+    assert docgen.generate(DOCS) == pages()
 
 
 def test_every_finding_code_is_documented() -> None:

@@ -330,3 +330,30 @@ def test_actionlint() -> None:
         cwd=REPO,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --------------------------------------------------------------------------- quickstart
+
+
+def _quickstart() -> list[str]:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.strip()]
+
+
+def test_the_quickstart_is_two_commands_in_a_virtual_environment() -> None:
+    install_and_run, install_and_test = _quickstart()
+    for command in (install_and_run, install_and_test):
+        # PEP 668: a system Python may refuse `pip install`; a venv never does
+        assert command.startswith("python3 -m venv .venv && .venv/bin/pip install ")
+        assert "python3 -m pip" not in command and "--break-system-packages" not in command
+    assert install_and_run.endswith(".venv/bin/envman validate")
+    assert "'.[test]'" in install_and_test and install_and_test.endswith("-m pytest")
+
+
+def test_ci_runs_the_quickstart_test_command() -> None:
+    script = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    commands = [line for line in script.splitlines() if line and not line.startswith("#")]
+    assert _quickstart()[1] in commands
+    assert "set -euo pipefail" in commands  # a failed test fails CI

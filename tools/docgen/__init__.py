@@ -25,9 +25,8 @@ from tools.docgen.pages import (
 # --------------------------------------------------------------------------- module table
 
 
-def _third_party(path: Path) -> list[str]:
+def _third_party(tree: ast.Module) -> list[str]:
     """Top-level names of the non-standard-library packages a module imports (lazily too)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -42,9 +41,13 @@ PACKAGE = Path(__file__).resolve().parents[2] / "envman"
 """The envman package, documented module by module."""
 
 
-def _job(path: Path) -> str:
-    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+def _job(tree: ast.Module) -> str:
+    doc = ast.get_docstring(tree) or ""
     return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+def _parse(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
 
 
 def modules_table() -> str:
@@ -54,16 +57,20 @@ def modules_table() -> str:
         groups.append(
             (
                 folder.name,
-                f"`envman/{folder.name}/`: {_job(folder / '__init__.py')}",
+                f"`envman/{folder.name}/`: {_job(_parse(folder / '__init__.py'))}",
                 sorted(folder.glob("*.py")),
             )
         )
     lines: list[str] = []
     for _name, title, paths in groups:
-        rows = [
-            [f"`{path.name}`", _job(path), ", ".join(_third_party(path))]
+        trees = {
+            path: _parse(path)
             for path in paths
             if path.name != "__init__.py" or path.parent == PACKAGE
+        }
+        rows = [
+            [f"`{path.name}`", _job(tree), ", ".join(_third_party(tree))]
+            for path, tree in trees.items()
         ]
         lines += [f"#### {title}", ""]
         lines += table(["module", "its one job (its docstring)", "third-party imports"], rows)
