@@ -29,7 +29,7 @@ if __package__ in (None, ""):  # `python bench/run.py`: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import audit_verify, drift, parsing, promote, startup, validate, validate_large
-from bench.common import BenchFailure, Context, NotAvailable, Row, Skip, fmt_seconds
+from bench.common import REPO, BenchFailure, Context, NotAvailable, Row, Skip, fmt_seconds
 
 MIN_RUNS = 5
 
@@ -296,8 +296,17 @@ def document(header: str, rows: list[Row], args: argparse.Namespace) -> str:
     return "\n".join(parts)
 
 
+def precompile() -> None:
+    """Byte-compile envman as installing a wheel does, so that no timed run compiles it
+    (PYTHONDONTWRITEBYTECODE, set on some machines, would make every run compile it)."""
+    import compileall
+
+    compileall.compile_dir(REPO / "envman", quiet=1)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    precompile()
     load = os.getloadavg()[0]
     rows, failed = run_all(args)
     header = machine_line(load)

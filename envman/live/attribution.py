@@ -20,13 +20,13 @@ import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from envman.config import WorkerConfig
-from envman.live.client import Requester, Tally, make_client
+from envman.live.client import Requester, Tally
 from envman.live.normalise import ReadFailure, version_config
 from envman.live.ratelimit import Clock, Sleep
+from envman.live.transport import make_client
 from envman.models import Attribution
 
 if TYPE_CHECKING:
@@ -150,13 +150,10 @@ class _Attributor(Requester):
         """Walk the newest versions back until each path's value changes."""
         if self._spent(2):
             return {}, dict.fromkeys(paths, "history not read: request budget spent")
-        scripts = self.client.workers.scripts
         base = f"GET /accounts/{self.account}/workers/scripts/{question.script}/versions"
         items, more = await self.first_page(
             base,
-            lambda: scripts.versions.with_raw_response.list(
-                question.script, account_id=self.account
-            ),
+            self.api("accounts", self.account, "workers", "scripts", question.script, "versions"),
             Tally(),
             key="items",
         )
@@ -177,11 +174,14 @@ class _Attributor(Requester):
             version_id = str(older_item.get("id"))
             result = await self.get(
                 f"{base}/{version_id}",
-                partial(
-                    scripts.versions.with_raw_response.get,
+                self.api(
+                    "accounts",
+                    self.account,
+                    "workers",
+                    "scripts",
+                    question.script,
+                    "versions",
                     version_id,
-                    account_id=self.account,
-                    script_name=question.script,
                 ),
                 Tally(),
             )
@@ -207,8 +207,11 @@ class _Attributor(Requester):
             return "audit log not read: request budget spent"
         items, _ = await self.first_page(
             f"GET /accounts/{self.account}/audit_logs",
-            lambda: self.client.audit_logs.with_raw_response.list(
-                account_id=self.account, direction="desc", per_page=AUDIT_ENTRIES
+            self.api(
+                "accounts",
+                self.account,
+                "audit_logs",
+                query={"direction": "desc", "per_page": AUDIT_ENTRIES},
             ),
             tally,
         )

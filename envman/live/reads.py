@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from envman.errors import LiveStateError
-from envman.live.client import Raw, Tally, make_client
+from envman.live.client import Raw, Tally
 from envman.live.normalise import (
     ReadFailure,
     expect,
@@ -42,6 +42,7 @@ from envman.live.normalise import (
 from envman.live.ratelimit import Clock, Sleep
 from envman.live.routes import RouteReader
 from envman.live.targets import READ_FIELDS, LiveRead, Target, expected_requests
+from envman.live.transport import make_client
 from envman.models import LiveWorker
 
 if TYPE_CHECKING:
@@ -181,14 +182,11 @@ class _Reader(RouteReader):
 
     async def _read(self, target: Target, tally: Tally) -> tuple[LiveWorker, list[str]]:
         script, account = target.script, self.account
-        scripts = self.client.workers.scripts
         base = f"GET /accounts/{account}/workers/scripts/{script}"
         what = f"{base}/settings"
         settings = await self.get(
             what,
-            lambda: scripts.script_and_version_settings.with_raw_response.get(
-                script, account_id=account
-            ),
+            self.api("accounts", account, "workers", "scripts", script, "settings"),
             tally,
             missing_ok=True,
         )
@@ -198,12 +196,8 @@ class _Reader(RouteReader):
             ), []
         expect(settings, dict, what)
         optional: dict[str, Callable[[], Awaitable[Raw]]] = {
-            "schedules": lambda: scripts.schedules.with_raw_response.get(
-                script, account_id=account
-            ),
-            "subdomain": lambda: scripts.subdomain.with_raw_response.get(
-                script, account_id=account
-            ),
+            "schedules": self.api("accounts", account, "workers", "scripts", script, "schedules"),
+            "subdomain": self.api("accounts", account, "workers", "scripts", script, "subdomain"),
         }
         calls = {
             name: self.get(f"{base}/{name}", call, tally)
@@ -213,9 +207,9 @@ class _Reader(RouteReader):
         if "secrets" in target.reads:
             calls["secrets"] = self.get_pages(
                 f"{base}/secrets",
-                lambda page: scripts.secrets.with_raw_response.list(
-                    script, account_id=account, extra_query=page
-                ),
+                lambda page: self.api(
+                    "accounts", account, "workers", "scripts", script, "secrets", query=page
+                )(),
                 tally,
             )
         calls["deployment"] = self._deployment(script, base, tally)
@@ -227,7 +221,7 @@ class _Reader(RouteReader):
             # Older API shape without them in settings: one more request.
             calls["script_settings"] = self.get(
                 f"{base}/script-settings",
-                lambda: scripts.settings.with_raw_response.get(script, account_id=account),
+                self.api("accounts", account, "workers", "scripts", script, "script-settings"),
                 tally,
             )
         results = await _all(calls)
@@ -291,9 +285,7 @@ class _Reader(RouteReader):
         try:
             scripts = await self.get_pages(
                 what,
-                lambda page: self.client.workers.scripts.with_raw_response.list(
-                    account_id=self.account, extra_query=page
-                ),
+                lambda page: self.api("accounts", self.account, "workers", "scripts", query=page)(),
                 tally,
             )
         except ReadFailure as failure:
@@ -307,14 +299,13 @@ class _Reader(RouteReader):
         self, script: str, base: str, tally: Tally
     ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
         """The active deployment, and the raw version of each when traffic is split."""
-        scripts = self.client.workers.scripts
         what = f"{base}/deployments"
         deployments = await self.get_pages(
             what,
             # raw: the SDK's deployments.list() iterates to nothing (quirk 2)
-            lambda page: scripts.deployments.with_raw_response.list(
-                script, account_id=self.account, extra_query=page
-            ),
+            lambda page: self.api(
+                "accounts", self.account, "workers", "scripts", script, "deployments", query=page
+            )(),
             tally,
             key="deployments",
         )
@@ -338,8 +329,8 @@ class _Reader(RouteReader):
 
         def version(version_id: str) -> Callable[[], Awaitable[Raw]]:
             # raw: versions.get() cannot build its schema (quirk 1)
-            return lambda: scripts.versions.with_raw_response.get(
-                version_id, account_id=self.account, script_name=script
+            return self.api(
+                "accounts", self.account, "workers", "scripts", script, "versions", version_id
             )
 
         ids = [v["version_id"] for v in deployment["versions"]]

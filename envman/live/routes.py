@@ -59,9 +59,9 @@ class RouteReader(Requester):
         what = f"GET /zones?account.id={self.account}"
         zones = await self.get_pages(
             what,
-            lambda page: self.client.zones.with_raw_response.list(
-                account={"id": self.account}, per_page=50, extra_query=page
-            ),
+            lambda page: self.api(
+                "zones", query={"account.id": self.account, "per_page": 50, **page}
+            )(),
             tally,
         )
         return {
@@ -94,9 +94,7 @@ class RouteReader(Requester):
         what = f"GET /zones/{zone_id}/workers/routes"
         routes: list[dict[str, Any]] = await self.get_pages(
             what,
-            lambda page: self.client.workers.routes.with_raw_response.list(
-                zone_id=zone_id, extra_query=page
-            ),
+            lambda page: self.api("zones", zone_id, "workers", "routes", query=page)(),
             tally,
         )
         for route in routes:
@@ -107,9 +105,7 @@ class RouteReader(Requester):
         what = f"GET /accounts/{self.account}/workers/domains"
         domains: list[dict[str, Any]] = await self.get_pages(
             what,
-            lambda page: self.client.workers.domains.with_raw_response.list(
-                account_id=self.account, extra_query=page
-            ),
+            lambda page: self.api("accounts", self.account, "workers", "domains", query=page)(),
             tally,
         )
         for domain in domains:

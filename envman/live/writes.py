@@ -18,9 +18,10 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from envman.errors import LiveStateError
-from envman.live.client import OMIT, Tally, make_client
+from envman.live.client import OMIT, Tally
 from envman.live.normalise import ReadFailure, expect_field
 from envman.live.routes import RouteReader, host_of, zone_for_host
+from envman.live.transport import make_client
 
 if TYPE_CHECKING:
     from envman.settings import Settings

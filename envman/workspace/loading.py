@@ -19,7 +19,6 @@ refused with their location.
 from __future__ import annotations
 
 import copy
-import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -102,8 +101,13 @@ def check_env_name(name: str, known: tuple[str, ...]) -> None:
     )
 
 
-def load_environment(root: Path, project: Project, env: str) -> EnvironmentFile:
-    """Load environments/<env>.toml over environments/base.toml, merged by dynaconf."""
+def load_environment(
+    root: Path, project: Project, env: str, read: dict[Path, Document] | None = None
+) -> EnvironmentFile:
+    """Load environments/<env>.toml over environments/base.toml, merged by dynaconf.
+
+    `read` holds the layers already read in this run (the base layer is read once for
+    all environments, not once each)."""
     folder = root / project.environments_dir
     own = folder / f"{env}.toml"
     if not present(own):
@@ -114,51 +118,52 @@ def load_environment(root: Path, project: Project, env: str) -> EnvironmentFile:
             hint=f"create it, or remove {env!r} from `environments` in envman.toml",
         )
     paths = [p for p in (folder / f"{BASE_LAYER}.toml", own) if present(p)]
-    layers = tuple(load_document(p, display_path(p, root)) for p in paths)
-    for layer in layers:
-        _refuse_tokens(layer)
+    read = {} if read is None else read
+    for path in paths:
+        if path not in read:
+            document = load_document(path, display_path(path, root))
+            _refuse_tokens(document)  # before it is kept: a refused layer is never used
+            read[path] = document
+    layers = tuple(read[path] for path in paths)
     return EnvironmentFile(env=env, data=_merge(layers), layers=layers)
 
 
 def _merge(layers: tuple[Document, ...]) -> dict[str, Any]:
-    """The layers merged by dynaconf, from the data already read (never from the files again)."""
+    """The layers merged by dynaconf's merge (`object_merge`, what `Dynaconf.update` does
+    with `merge_enabled`), from the data already read (never from the files again).
+
+    One layer needs no merge, and dynaconf is not imported for it. The merge function is
+    called directly rather than through a Dynaconf instance: an instance runs its loaders
+    and copying one per environment made loading 100 environments take a second.
+    """
+    if len(layers) == 1:
+        return _deleted({key: _plain(copy.deepcopy(v)) for key, v in layers[0].data.items()})
     with _sealed():
-        # A copy of one pristine instance: building a Dynaconf runs its default loaders
-        # (about 15 ms), which made loading 100 environments take seconds.
-        settings = _pristine().dynaconf_clone()
+        from dynaconf.utils import object_merge
+
+        merged: dict[str, Any] = {}
         for layer in layers:
-            settings.update(copy.deepcopy(layer.data), loader_identifier=layer.path)
-        merged = settings.as_dict(internal=False)
+            for key, value in copy.deepcopy(layer.data).items():
+                same = next((k for k in merged if k.lower() == key.lower()), None)
+                if same is not None:
+                    value = object_merge(merged.pop(same), value, full_path=[key])
+                merged[key] = value
     wanted = {key.lower(): key for layer in layers for key in layer.data}
     data = {key.lower(): _plain(value) for key, value in merged.items() if key.lower() in wanted}
     # dynaconf appends arrays when merging; envman's rule is that an environment's
     # array replaces the base's whole (a list of KV namespaces is not additive).
     _replace_arrays(data, layers[-1].data)
-    return {wanted[key]: value for key, value in data.items()}
+    return {wanted[key]: value for key, value in _deleted(data).items()}
 
 
-@functools.cache
-def _pristine() -> Any:
-    """One Dynaconf that reads nothing (no files, loaders, dotenv or prefixed variables)."""
-    with _sealed():
-        from dynaconf import Dynaconf
-
-        settings = Dynaconf(
-            settings_files=[],
-            includes=[],
-            preload=[],
-            secrets=None,
-            core_loaders=[],
-            loaders=[],
-            merge_enabled=True,
-            environments=False,
-            load_dotenv=False,
-            redis_enabled=False,
-            vault_enabled=False,
-            envvar_prefix="ENVMAN_LAYER",
-        )
-        settings.as_dict()  # set up now, sealed, never again
-    return settings
+def _deleted(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` without the keys whose value is `@del` (dynaconf's token: remove what a lower
+    layer set), at any depth."""
+    return {
+        key: _deleted(value) if isinstance(value, dict) else value
+        for key, value in data.items()
+        if value != DELETE_TOKEN
+    }
 
 
 def _replace_arrays(merged: dict[str, Any], layer: dict[str, Any]) -> None:

@@ -43,6 +43,7 @@ class Workspace:
     wrangler: WranglerFile | None
     schema: Schema
     _declared: dict[str, EnvironmentFile] = field(default_factory=dict)
+    _layers: dict[Path, Document] = field(default_factory=dict)
 
     @property
     def zero_setup(self) -> bool:
@@ -90,7 +91,7 @@ class Workspace:
     def environment_file(self, env: str) -> EnvironmentFile:
         if env not in self._declared:
             project = self.require_project("reading environment files")
-            self._declared[env] = load_environment(self.root, project, env)
+            self._declared[env] = load_environment(self.root, project, env, self._layers)
         return self._declared[env]
 
     def worker_name(self, env: str, config: WorkerConfig | None) -> str | None:
