@@ -209,6 +209,8 @@ class Report(BaseModel):
     """env -> why its state is unknown."""
     shard: str | None = None
     """`i/n` when this report is one shard of a sharded run (`--shard`)."""
+    source: str | None = None
+    """The environment compared from, in a `diff` report (its findings are the target's)."""
 
     @property
     def active(self) -> tuple[Finding, ...]:

@@ -51,6 +51,7 @@ from typing import TextIO
 from envman.errors import UsageError
 from envman.models import Finding, Report, Severity
 from envman.redaction import SECRETS
+from envman.report.diffview import render_diff
 from envman.report.parts import (
     SEVERITY_ORDER,
     RenderOptions,
@@ -136,6 +137,8 @@ def summary_line(report: Report) -> str:
 
 
 def _text(report: Report, options: RenderOptions) -> str:
+    if report.command == "diff" and report.source is not None:
+        return render_diff(report, options)
     # rich is imported here only: `import envman.report.registry` must stay cheap (DESIGN.md).
     from rich.console import Console
     from rich.padding import Padding
@@ -231,6 +234,7 @@ def _json(report: Report, options: RenderOptions) -> str:
         "unknown": dict(report.unknown),
         "environments": list(report.envs),
         "shard": report.shard,
+        **({"source": report.source} if report.source is not None else {}),
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
 

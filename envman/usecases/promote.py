@@ -46,7 +46,7 @@ def diff(ws: Workspace, source: str, target: str) -> Report:
                 else (Kind.MISSING if step.before is None else Kind.UNEXPECTED),
             )
         )
-    return Report(command="diff", envs=(target,), findings=unique(findings))
+    return Report(command="diff", envs=(target,), findings=unique(findings), source=source)
 
 
 def _step_message(step: release.Step, source: str, target: str, *, promotable: bool) -> str:
