@@ -15,7 +15,7 @@ import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer._click.exceptions import UsageError as ClickUsageError
 
-from envman import __version__
+from envman import ISSUES_URL, __version__
 from envman.cli import adopt, audit, fix, live, release, validate
 from envman.cli.argv import normalise
 from envman.cli.common import STATE
@@ -236,8 +236,8 @@ def _main(args: list[str]) -> int:
             raise
         sys.stderr.write(
             f"envman: internal error: {type(e).__name__}: {e}\n"
-            "This is a bug in envman. Please report it with the command you ran; "
-            "--debug shows the traceback.\n"
+            f"This is a bug in envman. Please report it at {ISSUES_URL} with the command "
+            "you ran; --debug shows the traceback.\n"
         )
         return ExitCode.INTERNAL
     return int(result) if isinstance(result, int) else ExitCode.OK

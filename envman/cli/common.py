@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -30,6 +32,10 @@ class Globals:
     color: bool | None = None
     config: Path | None = None
     """wrangler's `-c/--config`: the wrangler file to use."""
+    opened: Path | None = None
+    """The root of the project this command opened (for report paths)."""
+    project_file: str | None = None
+    """envman.toml, or the wrangler file of a plain wrangler project, relative to `opened`."""
 
 
 STATE = Globals()
@@ -82,14 +88,41 @@ def workspace(wrangler: Path | None = None) -> Workspace:
     root = STATE.project
     if root is None and wrangler is not None:
         root = opening.find_root(wrangler.resolve().parent)
-    return opening.open_workspace(root, wrangler_file=wrangler, recover=_say)
+    ws = opening.open_workspace(root, wrangler_file=wrangler, recover=_say)
+    STATE.opened = ws.root
+    if not ws.zero_setup:
+        STATE.project_file = "envman.toml"
+    elif ws.wrangler is not None:
+        STATE.project_file = ws.wrangler.path.name
+    return ws
+
+
+def repository_root(project: Path, environ: Mapping[str, str]) -> Path:
+    """The repository `project` is in: GITHUB_WORKSPACE when it holds the project, else the
+    nearest folder with `.git`, else the project itself."""
+    project = project.resolve()
+    workspace = environ.get("GITHUB_WORKSPACE")
+    if workspace:
+        with contextlib.suppress(OSError, ValueError):
+            candidate = Path(workspace).resolve()
+            project.relative_to(candidate)
+            return candidate
+    for folder in (project, *project.parents):
+        if (folder / ".git").exists():
+            return folder
+    return project
 
 
 def _say(line: str) -> None:
     sys.stderr.write(f"envman: {line}\n")
 
 
-def emit(report: Report, formats: list[Format] | None, outputs: list[Path] | None) -> None:
+def emit(
+    report: Report,
+    formats: list[Format] | None,
+    outputs: list[Path] | None,
+    fail_on: Severity = Severity.WARNING,
+) -> None:
     """Render `report` in each format: the i-th format to the i-th --output, the rest to stdout.
 
     When every format goes to a file, the text report still goes to the terminal
@@ -108,11 +141,19 @@ def emit(report: Report, formats: list[Format] | None, outputs: list[Path] | Non
         terminal = ["text"]
     color = wants_color(sys.stdout, os.environ) if STATE.color is None else STATE.color
     width = terminal_width()
+    where: dict[str, Any] = {"fail_on": fail_on, "project_file": STATE.project_file}
+    if STATE.opened is not None:
+        repository = repository_root(STATE.opened, os.environ)
+        base = STATE.opened.resolve().relative_to(repository).as_posix()
+        where |= {"repository": str(repository), "base": "" if base == "." else base}
     for name, path in zip(names, paths, strict=False):  # render() masks secrets
-        text = render(report, name, RenderOptions(width=FILE_WIDTH, verbose=STATE.verbose))
+        options = RenderOptions(width=FILE_WIDTH, verbose=STATE.verbose, **where)
+        text = render(report, name, options)
         write_output(path, text if text.endswith("\n") else text + "\n")
     for name in terminal:
-        options = RenderOptions(color=color and name == "text", width=width, verbose=STATE.verbose)
+        options = RenderOptions(
+            color=color and name == "text", width=width, verbose=STATE.verbose, **where
+        )
         text = render(report, name, options)
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 

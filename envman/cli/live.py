@@ -174,7 +174,7 @@ def drift(
             attribution=not no_attribution,
             shard=slice_,
         )
-    emit(report, formats, outputs)
+    emit(report, formats, outputs, fail_on)
     if notify:
         delivery = usecase.notify(
             ws,
@@ -199,7 +199,7 @@ def report_merge(
     from envman.usecases.merge import merge_reports
 
     report = merge_reports(reports)
-    emit(report, formats, outputs)
+    emit(report, formats, outputs, fail_on)
     return exit_code(report, fail_on)
 
 
@@ -254,7 +254,7 @@ def check(
         options=_live_options(live_from, concurrency, timeout, rate_limit),
         ignores=not no_ignore,
     )
-    emit(report, formats, outputs)
+    emit(report, formats, outputs, fail_on)
     _step_summary(report)
     return exit_code(report, fail_on)
 

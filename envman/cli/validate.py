@@ -38,7 +38,7 @@ def validate(
     from envman.usecases import validate as usecase
 
     report = usecase.validate(workspace(wrangler), envs or [], ignores=not no_ignore)
-    emit(report, formats, outputs)
+    emit(report, formats, outputs, fail_on)
     return exit_code(report, fail_on)
 
 

@@ -8,9 +8,11 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from envman import HOMEPAGE, finding_help_url
 from envman.codes import CODES
 from envman.models import Finding, Report, Severity
 from envman.report.parts import (
@@ -26,7 +28,8 @@ from envman.report.parts import (
     visible,
 )
 
-INFORMATION_URI = "https://pypi.org/project/envman/"
+SRCROOT = "%SRCROOT%"
+"""The base every SARIF artifact URI is relative to: the repository's root."""
 
 _AREAS = ("schema", "cross-environment", "wrangler", "drift", "promotion")
 _AREA_OF_DIGIT = dict(zip("012345", ("schema", *_AREAS), strict=True))
@@ -60,16 +63,20 @@ def _sarif_rule(code: str) -> dict[str, Any]:
         "shortDescription": {"text": text},
         "fullDescription": {"text": text},
         "help": {"text": f"{code} {title}: {text}"},
+        "helpUri": finding_help_url(code),
         "defaultConfiguration": {"level": level},
         "properties": {"tags": ["envman", _area(code)]},
     }
 
 
-def _sarif_uri(file: str, root: str | None) -> str:
-    path = relative(file, root)
+def _sarif_uri(file: str, options: RenderOptions) -> str:
+    """`file` (relative to the project, or absolute) relative to the repository's root."""
+    path = relative(file, options.root)
+    if path.startswith("/") and options.repository:
+        path = relative(path, options.repository)
     if path.startswith("/"):
         return "file://" + quote(path)
-    return quote(path, safe="/")
+    return quote(posixpath.normpath(posixpath.join(options.base, path)), safe="/")
 
 
 def _env_files(report: Report, options: RenderOptions) -> dict[str, str]:
@@ -98,14 +105,17 @@ def _sarif_result(
         "message": {"text": text},
     }
     file = finding.source.file if finding.source else env_files.get(finding.env or "")
+    file = file or options.project_file  # code scanning drops a result without a location
     if file:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": _sarif_uri(file, options.root)}}
+        uri = _sarif_uri(file, options)
+        artifact = {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": SRCROOT}
         line = finding.source.line if finding.source else None
-        if line is not None and line >= 1:
-            physical["region"] = {"startLine": line}
-            column = finding.source.column if finding.source else None
-            if column is not None and column >= 1:
-                physical["region"]["startColumn"] = column
+        column = finding.source.column if finding.source else None
+        located = line is not None and line >= 1
+        region = {"startLine": line if located and line else 1}  # a file-wide finding: line 1
+        if located and column is not None and column >= 1:
+            region["startColumn"] = column
+        physical = {"artifactLocation": artifact, "region": region}
         result["locations"] = [{"physicalLocation": physical}]
     result["partialFingerprints"] = {
         "envmanFinding/v1": hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
@@ -143,7 +153,7 @@ def sarif(report: Report, options: RenderOptions) -> str:
             "driver": {
                 "name": "envman",
                 "version": options.tool_version,
-                "informationUri": INFORMATION_URI,
+                "informationUri": HOMEPAGE,
                 "rules": [_sarif_rule(code) for code in codes],
             }
         },
@@ -152,6 +162,11 @@ def sarif(report: Report, options: RenderOptions) -> str:
         ],
         "results": [_sarif_result(f, index[f.code], env_files, options) for f in findings],
         "columnKind": "unicodeCodePoints",
+        **(
+            {"originalUriBaseIds": {SRCROOT: {"uri": Path(options.repository).as_uri() + "/"}}}
+            if options.repository
+            else {}
+        ),
         "properties": {"command": report.command, "environments": list(report.envs)},
     }
     document = {
@@ -191,7 +206,7 @@ def junit(report: Report, options: RenderOptions) -> str:
             case = ET.SubElement(suite, "testcase", name=area, classname=classname)
             mine = [f for f in findings if _area(f.code) == area]
             text = _xml("\n\n".join(_finding_text(f, options.root) for f in mine))
-            bad = [f for f in mine if f.severity is not Severity.INFO]
+            bad = [f for f in mine if f.severity.rank >= options.fail_on.rank]
             if area == "drift" and env in report.unknown:
                 reason = f"drift unknown: {report.unknown[env]}"
                 error = ET.SubElement(case, "error", message=_xml(reason), type="unknown")

@@ -33,6 +33,15 @@ class RenderOptions:
     tool_version: str = __version__
     root: str | None = None
     env_files: Mapping[str, str] = field(default_factory=dict)
+    fail_on: Severity = Severity.WARNING
+    """The command's --fail-on: a JUnit test case fails on a finding this bad or worse."""
+    repository: str | None = None
+    """The repository's root folder (absolute): SARIF paths are relative to it."""
+    base: str = ""
+    """The project's folder relative to `repository` ("" when it is the root)."""
+    project_file: str | None = None
+    """The file a finding about no file is located at in SARIF (envman.toml, or the
+    wrangler file of a plain wrangler project), relative to the project."""
 
 
 SEVERITY_ORDER: tuple[Severity, ...] = (Severity.ERROR, Severity.WARNING, Severity.INFO)

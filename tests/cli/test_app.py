@@ -44,7 +44,12 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
 
 
 class FakeWorkspace:
-    """Stands in for a Workspace: the CLI may ask which environments a run covers."""
+    """Stands in for a Workspace: the CLI may ask which environments a run covers, and
+    notes where the project is (for report paths)."""
+
+    root = Path("project")
+    zero_setup = False
+    wrangler = None
 
     def select(self, names: list[str]) -> tuple[str, ...]:
         return tuple(names) or ("staging", "production")
@@ -126,7 +131,7 @@ def test_usage_exit_codes(
     monkeypatch.setattr(
         promote, "propose", lambda *a, **k: (_ for _ in ()).throw(AssertionError("not reached"))
     )
-    monkeypatch.setattr(workspace, "open_workspace", lambda *a, **k: object())
+    monkeypatch.setattr(workspace, "open_workspace", lambda *a, **k: FakeWorkspace())
     assert cli.main(argv) == code
 
 
@@ -134,7 +139,7 @@ def test_a_bug_is_exit_4_with_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(STATE, "debug", False)
-    monkeypatch.setattr(workspace, "open_workspace", lambda *a, **k: object())
+    monkeypatch.setattr(workspace, "open_workspace", lambda *a, **k: FakeWorkspace())
 
     def broken(*args: Any, **kwargs: Any) -> Report:
         raise ZeroDivisionError("boom")

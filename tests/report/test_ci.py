@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 import jsonschema
 import pytest
 
+from envman import HOMEPAGE
 from envman.codes import CODES
 from envman.models import Report, Source
 from envman.report.registry import RenderOptions, render
@@ -43,15 +44,24 @@ def test_sarif_is_valid_and_complete() -> None:
     assert {r["level"] for r in run["results"]} == {"error", "warning", "note"}
     located = results[("EM110", "staging")]["locations"][0]["physicalLocation"]
     assert located == {
-        "artifactLocation": {"uri": "environments/staging.toml"},
+        "artifactLocation": {"uri": "environments/staging.toml", "uriBaseId": "%SRCROOT%"},
         "region": {"startLine": 12, "startColumn": 3},
     }
-    # No source: the environment's own file, without a region; none known: no location.
+    # No source: the environment's own file, line 1; none known and no project file given
+    # (the CLI always gives one: envman.toml or the wrangler file): no location.
     assert results[("EM500", "staging")]["locations"] == [
-        {"physicalLocation": {"artifactLocation": {"uri": "environments/staging.toml"}}}
+        {
+            "physicalLocation": {
+                "artifactLocation": {"uri": "environments/staging.toml", "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": 1},
+            }
+        }
     ]
     assert "locations" not in results[("EM400", "production")]
     assert "locations" not in results[("EM204", "development")]
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert rules["EM110"]["helpUri"].endswith("/docs/reference/finding-codes.md#em1xx")
+    assert run["tool"]["driver"]["informationUri"] == HOMEPAGE
     assert results[("EM402", "production")]["suppressions"][0]["justification"].startswith(
         "accepted"
     )
@@ -99,11 +109,32 @@ def test_sarif_env_files_option_and_uris() -> None:
         render(report, "sarif", RenderOptions(env_files={"prod": "config/prod.toml"}))
     )["runs"][0]["results"]
     assert results[0]["locations"][0]["physicalLocation"] == {
-        "artifactLocation": {"uri": "config/prod.toml"}
+        "artifactLocation": {"uri": "config/prod.toml", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 1},
     }
     assert results[1]["locations"][0]["physicalLocation"] == {
-        "artifactLocation": {"uri": "C%3A/w/dir%20with%20space/prod.toml"}
+        "artifactLocation": {
+            "uri": "C%3A/w/dir%20with%20space/prod.toml",
+            "uriBaseId": "%SRCROOT%",
+        },
+        "region": {"startLine": 1},
     }
+
+
+def test_every_sarif_result_is_located_relative_to_the_repository() -> None:
+    options = RenderOptions(
+        repository="/repo", base="infra/worker", project_file="envman.toml", root=None
+    )
+    run = json.loads(render(REPORT, "sarif", options))["runs"][0]
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": "file:///repo/"}}
+    for result in run["results"]:
+        (location,) = result["locations"]
+        artifact = location["physicalLocation"]["artifactLocation"]
+        assert artifact["uriBaseId"] == "%SRCROOT%"
+        assert artifact["uri"].startswith("infra/worker/"), artifact
+        assert location["physicalLocation"]["region"]["startLine"] >= 1
+    uris = {r["properties"]["env"]: r["locations"][0]["physicalLocation"] for r in run["results"]}
+    assert uris["development"]["artifactLocation"]["uri"] == "infra/worker/envman.toml"
 
 
 # --------------------------------------------------------------------------- junit
