@@ -16,7 +16,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer._click.exceptions import UsageError as ClickUsageError
 
 from envman import ISSUES_URL, __version__
-from envman.cli import adopt, audit, fix, live, release, validate
+from envman.cli import adopt, audit, fix, live, picture, release, validate
 from envman.cli.argv import normalise
 from envman.cli.common import STATE
 from envman.cli.helptext import tidy
@@ -54,9 +54,8 @@ audit_app.command("show")(audit.show)
 audit_app.command("verify")(audit.verify)
 app.add_typer(schema_app, name="schema")
 schema_app.command("export")(validate.schema_export)
-report_app = typer.Typer(
-    help="Work with saved reports: merge the shards of a drift run.", no_args_is_help=True
-)
+report_app = typer.Typer(invoke_without_command=True)
+report_app.callback()(picture.report)
 app.add_typer(report_app, name="report")
 report_app.command("merge")(live.report_merge)
 

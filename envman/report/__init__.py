@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from envman.report.html import render_html
 from envman.report.notifications import check_url as check_webhook_url
 from envman.report.notifications import notify
 from envman.report.parts import RenderOptions
@@ -17,6 +18,7 @@ __all__ = [
     "render",
     "render_audit",
     "render_config",
+    "render_html",
     "render_plan",
     "summary_line",
     "wants_color",
