@@ -16,7 +16,7 @@ from envman.cli.common import (
     emit,
     workspace,
 )
-from envman.errors import ExitCode, UsageError
+from envman.errors import ExitCode, PromotionError, UsageError
 
 if TYPE_CHECKING:
     from envman.usecases.promote import Proposal
@@ -67,8 +67,9 @@ def _show_plan(ws: Workspace, proposal: Proposal, fmt: str) -> None:
 def _approved(target: str, protected: bool, *, reason: str | None, yes: bool) -> bool:
     """Whether the change may be applied: a protected target needs --reason, then confirmation."""
     if protected and not reason:
-        raise UsageError(
-            f"{target} is protected: --reason is required", hint="--reason 'why this change'"
+        raise PromotionError(
+            f"{target} is protected: --reason is required; nothing was written",
+            hint="--reason 'why this change'",
         )
     if _confirm(target, protected, yes):
         return True
@@ -81,8 +82,9 @@ def _confirm(target: str, protected: bool, yes: bool) -> bool:
     if yes:
         return True
     if not sys.stdin.isatty():
-        raise UsageError(
-            f"refusing to change {target} without confirmation: no terminal to ask on",
+        raise PromotionError(
+            f"refusing to change {target} without confirmation: no terminal to ask on; "
+            "nothing was written",
             hint="pass --yes in CI",
         )
     if protected:
@@ -110,7 +112,16 @@ def promote(
         bool,
         typer.Option(
             "--dry-run",
-            help="Show the plan and stop: exit 0 if nothing would change, 1 if something would.",
+            help="Show the plan and stop: exit 0 when it would apply (it says how many "
+            "changes), 1 when it is refused.",
+        ),
+    ] = False,
+    detailed_exitcode: Annotated[
+        bool,
+        typer.Option(
+            "--detailed-exitcode",
+            help="With --dry-run, as `terraform plan`: 0 nothing to change, 2 changes "
+            "pending, 1 refused.",
         ),
     ] = False,
     yes: YesOption = False,
@@ -120,6 +131,14 @@ def promote(
             "--reason", help="Why; required for protected environments, recorded in the audit log."
         ),
     ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline",
+            help="Promote into a protected environment without its live check (no token; "
+            "recorded in the audit log).",
+        ),
+    ] = False,
     allow_drift: Annotated[
         bool,
         typer.Option("--allow-drift", help="Promote even if the target has live drift (recorded)."),
@@ -144,11 +163,20 @@ def promote(
         mapping=_parse_map(mapping),
         allow_drift=allow_drift,
         skip_stage=skip_stage,
+        offline=offline,
     )
+    if detailed_exitcode and not dry_run:
+        raise UsageError("--detailed-exitcode goes with --dry-run")
     _show_plan(ws, proposal, fmt.value)
+    refused = bool(proposal.refusals or proposal.plan.blocked)
     if dry_run:
-        return ExitCode.FINDINGS if proposal.plan.steps or proposal.refusals else ExitCode.OK
-    if proposal.refusals or proposal.plan.blocked:
+        pending = len(proposal.plan.steps)
+        if not refused:
+            _say(f"dry run: {pending} change{'s' * (pending != 1)} would be applied to {target}")
+        if refused:
+            return ExitCode.FINDINGS
+        return PENDING if detailed_exitcode and pending else ExitCode.OK
+    if refused:
         return ExitCode.FINDINGS
     if not proposal.plan.steps:
         return ExitCode.OK
@@ -156,11 +184,25 @@ def promote(
     if not confirmed:
         return ExitCode.FINDINGS
     entry = usecase.apply(ws, proposal, reason=reason, confirmed=confirmed)
-    if not STATE.quiet:
-        sys.stderr.write(
-            f"promoted {source} -> {target}: {len(entry.changes)} changes, audit entry {entry.id}\n"
-        )
+    _say(f"promoted {source} -> {target}: {len(entry.changes)} changes, audit entry {entry.id}")
+    _say(_next_step(target))
     return ExitCode.OK
+
+
+PENDING = 2
+"""`promote --dry-run --detailed-exitcode`: the plan has changes (as `terraform plan`)."""
+
+
+def _next_step(target: str) -> str:
+    return (
+        f"envman edited files only; nothing is deployed. Next: review and commit them, then "
+        f"`envman sync --check` and `wrangler deploy --env {target}`"
+    )
+
+
+def _say(line: str) -> None:
+    if not STATE.quiet:
+        sys.stderr.write(line + "\n")
 
 
 def rollback(
@@ -179,19 +221,28 @@ def rollback(
     force: Annotated[
         bool, typer.Option("--force", help="Roll back even if the same files changed since.")
     ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show what the rollback would restore, and stop."),
+    ] = False,
 ) -> int:
-    """Restore the before-values of a promotion, as a new audited change."""
+    """Undo the most recent promotion into TARGET not undone yet (files only; audited)."""
     from envman.usecases import rollback as usecase
 
     ws = workspace()
     proposal, entry = usecase.propose_rollback(ws, target, to=to, force=force)
+    _say(
+        f"rolling back {entry.id}: the promotion {entry.source} -> {target} of {entry.time:%Y-%m-%d %H:%M}Z"
+    )
     _show_plan(ws, proposal, "text")
     if proposal.refusals:
         return ExitCode.FINDINGS
+    if dry_run:
+        return ExitCode.OK
     confirmed = _approved(target, proposal.protected, reason=reason, yes=yes)
     if not confirmed:
         return ExitCode.FINDINGS
     written = usecase.apply_rollback(ws, proposal, entry, reason=reason, confirmed=confirmed)
-    if not STATE.quiet:
-        sys.stderr.write(f"rolled back {entry.id} in {target}: audit entry {written.id}\n")
+    _say(f"rolled back {entry.id} in {target}: audit entry {written.id}")
+    _say(_next_step(target))
     return ExitCode.OK

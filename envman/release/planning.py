@@ -141,10 +141,13 @@ def plan(
         after = (source.vars or {}).get(var)
         if before != after or type(before) is not type(after):
             keep(Step(f"vars.{var}", before, after), scope_of(var) == "environment")
-    source_secrets = sorted(source.secrets.required or ()) if source.secrets else []
+    # A promotion adds the secrets the source's code needs and never drops one the target
+    # requires: secrets are set per environment, and a missing one breaks the Worker.
     target_secrets = sorted(target.secrets.required or ()) if target.secrets else []
-    if source_secrets != target_secrets:
-        keep(Step("secrets.required", target_secrets or None, source_secrets or None), False)
+    source_secrets = sorted(source.secrets.required or ()) if source.secrets else []
+    wanted = sorted({*source_secrets, *target_secrets})
+    if wanted != target_secrets:
+        keep(Step("secrets.required", target_secrets or None, wanted), False)
     for kind, source_entries, target_entries in _binding_kinds(source, target):
         for name in sorted({*source_entries, *target_entries}):
             step = _binding_step(

@@ -128,13 +128,17 @@ def propose(
     mapping: Mapping[str, str] | None = None,
     allow_drift: bool = False,
     skip_stage: bool = False,
+    offline: bool = False,
     live: LiveOptions | None = None,
     today: date | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Proposal:
     """Plan a promotion and run every guardrail; nothing is written.
 
-    Refuses (PromotionError) before planning when the audit log does not verify.
+    Refuses (PromotionError) before planning when the audit log does not verify. `--only`
+    patterns that select no promotable difference are a usage error. A protected target
+    is checked live (drift, secrets); without a token that is refused unless `offline`,
+    which skips the live check and is recorded in the audit entry.
     """
     project = ws.require_project("promotion")
     ws.select([source, target])
@@ -143,6 +147,12 @@ def propose(
     verified_history(ws, dict(os.environ if environ is None else environ))
     src, dst = declared(ws, source), declared(ws, target)
     plan = _plan(ws, src, dst, only=only, mapping=dict(mapping or {}))
+    if only and not plan.steps:
+        raise UsageError(
+            f"--only {' '.join(only)} selects no promotable difference between {source} "
+            f"and {target}",
+            hint=f"`envman diff {source} {target}` lists the paths that differ",
+        )
     refusals: list[Finding] = []
     notes: list[str] = []
     flags: list[str] = []
@@ -173,12 +183,26 @@ def propose(
     changes = file_changes(ws, plan, src, dst)
     if plan.steps and not plan.blocked:
         refusals += result_problems(ws, changes, target, today)
-    live_refusals, live_notes, live_flags = live_guardrails(
-        ws, target, plan, allow_drift=allow_drift, live=live or LiveOptions(), today=today
-    )
-    refusals += live_refusals
-    notes += live_notes
-    flags += live_flags
+    live = live or LiveOptions()
+    ambient = live.environ if live.environ is not None else os.environ
+    protected = target in project.protected
+    if offline:
+        flags.append("--offline")
+        notes.append(f"live check of {target} not made (--offline): no drift or secret check")
+    elif protected and not ambient.get("CLOUDFLARE_API_TOKEN"):
+        refuse(
+            f"{target} is protected and its live state cannot be checked: "
+            "CLOUDFLARE_API_TOKEN is not set",
+            "set the token to check drift and secrets first, or pass --offline to promote "
+            "without the live check (recorded in the audit log)",
+        )
+    else:
+        live_refusals, live_notes, live_flags = live_guardrails(
+            ws, target, plan, allow_drift=allow_drift, live=live, today=today
+        )
+        refusals += live_refusals
+        notes += live_notes
+        flags += live_flags
     texts = {c.name: c.before for c in changes}
     inputs = tuple(_input_names(ws, source, target))
     for name in inputs:
@@ -198,7 +222,7 @@ def propose(
         refusals=tuple(refusals),
         notes=tuple(notes),
         flags=tuple(flags),
-        protected=target in project.protected,
+        protected=protected,
         inputs=inputs,
     )
 

@@ -54,10 +54,20 @@ def propose_rollback(
                 hint=f"change the declared config and run `envman reconcile {target} --push`",
             )
     else:
-        into = [e for e in entries if e.target == target and e.action in {"promote", "rollback"}]
+        undone = {str((e.data or {}).get("rolls_back")) for e in entries if e.action == "rollback"}
+        into = [
+            e
+            for e in entries
+            if e.target == target and e.action == "promote" and e.id not in undone
+        ]
         if not into:
-            raise UsageError(f"no promotion into {target} in the audit log")
-        entry = into[-1]
+            raise PromotionError(
+                f"nothing to roll back: every promotion into {target} is undone already"
+                if any(e.target == target and e.action == "promote" for e in entries)
+                else f"nothing to roll back: no promotion into {target} in the audit log",
+                hint=f"`envman audit log` lists what happened to {target}",
+            )
+        entry = into[-1]  # the most recent promotion not undone yet
     owned = ws.owned
     source = f"audit entry {entry.id}"
     files = _recorded_files(entry, owned)

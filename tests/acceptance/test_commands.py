@@ -49,7 +49,7 @@ SMOKES = {
     "check": Smoke(("check", "production"), 0, "production", live=True),
     "diff": Smoke(("diff", "staging", "production"), 0, "vars.LOG_LEVEL"),
     "promote": Smoke(
-        ("promote", "staging", "production", "--yes", "--reason", "smoke"),
+        ("promote", "staging", "production", "--offline", "--yes", "--reason", "smoke"),
         0,
         "promoted staging -> production",
     ),
@@ -77,7 +77,9 @@ def save_report(project: Path) -> None:
 
 def promote(project: Path) -> None:
     ws = api.open_workspace(project)
-    proposal = api.propose(ws, "staging", "production", live=api.LiveOptions(environ={}))
+    proposal = api.propose(
+        ws, "staging", "production", offline=True, live=api.LiveOptions(environ={})
+    )
     api.apply_promotion(ws, proposal, reason="before the smoke run", confirmed=True, environ={})
 
 

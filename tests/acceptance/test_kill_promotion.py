@@ -34,7 +34,7 @@ pytestmark = pytest.mark.acceptance
 
 FILES = ("environments/production.toml", "wrangler.toml")
 LOG = ".envman/audit.jsonl"
-PROMOTE = ["promote", "staging", "production", "--yes", "--reason", "kill"]
+PROMOTE = ["promote", "staging", "production", "--offline", "--yes", "--reason", "kill"]
 ROLLBACK = ["rollback", "production", "--yes", "--reason", "kill"]
 BOUNDARIES = ("copies", "intent", "file:0", "file:1", "entry", "committed")
 APPLIED = {"file:0", "file:1", "entry", "committed", "torn"}

@@ -29,7 +29,7 @@ from tests.inprocess import Envman
 pytestmark = pytest.mark.acceptance
 
 FILES = ("environments/production.toml", "wrangler.toml")
-PROMOTE = ("promote", "staging", "production", "--yes", "--reason")
+PROMOTE = ("promote", "staging", "production", "--offline", "--yes", "--reason")
 
 
 def texts(project: Path) -> dict[str, str]:
@@ -130,7 +130,7 @@ def assert_whole_then_recovered(project: Path, reference: Reference, envman: Env
         assert (project / name).read_text() in (reference.before[name], reference.after[name])
     assert envman("audit", "verify", cwd=project).code == 0
     if interrupted(project):  # a command that only reads still runs on a half-done write
-        envman("promote", "staging", "production", "--dry-run", cwd=project)
+        envman("promote", "staging", "production", "--offline", "--dry-run", cwd=project)
     # the next command that takes the lock finishes or undoes the interrupted promotion
     with locked(project, log=project / ".envman/audit.jsonl"):
         pass
@@ -153,7 +153,9 @@ def test_two_promotions_at_once_never_lose_an_edit(
     entries = log_entries(project)
     assert len(entries) == 1
     assert envman("audit", "verify", cwd=project).code == 0
-    assert envman("promote", "staging", "production", "--dry-run", cwd=project).code == 0
+    assert (
+        envman("promote", "staging", "production", "--offline", "--dry-run", cwd=project).code == 0
+    )
     assert envman("validate", cwd=project).code == 0
 
 

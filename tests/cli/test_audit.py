@@ -11,7 +11,14 @@ def test_audit_verify_names_the_tampered_entry(project: Path, envman: Envman) ->
     for reason in ("one", "two"):
         assert (
             envman(
-                "promote", "staging", "production", "--yes", "--reason", reason, cwd=project
+                "promote",
+                "staging",
+                "production",
+                "--offline",
+                "--yes",
+                "--reason",
+                reason,
+                cwd=project,
             ).code
             == 0
         )

@@ -81,7 +81,7 @@ def output_proc(p: Path) -> list[str]:
 
 def lock_dir(p: Path) -> list[str]:
     (p / ".envman" / "lock").mkdir(parents=True)
-    return ["promote", "staging", "production", "--yes", "--reason", "test"]
+    return ["promote", "staging", "production", "--offline", "--yes", "--reason", "test"]
 
 
 def catastrophic_pattern(p: Path) -> list[str]:

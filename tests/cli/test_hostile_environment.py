@@ -28,7 +28,7 @@ COMMANDS = {
     "drift": ["drift", "-f", "json"],
     "check": ["check", "staging", "-f", "json"],
     "snapshot": ["snapshot", "-o", "snap.json"],
-    "promote-dry-run": ["promote", "staging", "production", "--dry-run"],
+    "promote-dry-run": ["promote", "staging", "production", "--offline", "--dry-run"],
     "schema-export": ["schema", "export", "--check"],
     "audit-log": ["audit", "log"],
     "audit-verify": ["audit", "verify"],

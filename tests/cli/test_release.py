@@ -30,14 +30,55 @@ def log_entries(project: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
-def test_a_dry_run_shows_the_plan_and_exits_1_when_it_would_change(
+def test_dry_run_exit_codes_a_script_can_use(project: Path, envman: Envman) -> None:
+    """0 when the plan would apply (saying how many changes), 1 when refused; with
+    --detailed-exitcode 2 for changes pending, as `terraform plan -detailed-exitcode`."""
+    dry = ("promote", "staging", "production", "--offline", "--dry-run")
+    result = envman(*dry, cwd=project)
+    assert result.code == 0, result.out + result.err
+    assert "~ vars.LOG_LEVEL" in result.out and '"warn" -> "info"' in result.out
+    assert "2 changes would be applied to production" in result.err
+    assert "live check of production not made (--offline)" in result.out
+    assert envman(*dry, "--detailed-exitcode", cwd=project).code == 2
+    # protected, no token and no --offline: refused, with the way out
+    refused = envman("promote", "staging", "production", "--dry-run", cwd=project)
+    assert refused.code == 1 and "--offline" in refused.out
+    assert envman(*dry[:-1], "--detailed-exitcode", cwd=project).code == 2  # not without --dry-run
+    assert log_entries(project) == []
+
+
+def test_nothing_to_promote_is_exit_0_even_in_detail(project: Path, envman: Envman) -> None:
+    args = ("promote", "staging", "production", "--offline", "--yes", "--reason", "r")
+    assert envman(*args, cwd=project).code == 0
+    again = envman(*args[:4], "--dry-run", "--detailed-exitcode", cwd=project)
+    assert again.code == 0 and "0 changes would be applied" in again.err
+
+
+def test_offline_is_recorded_in_the_audit_entry(project: Path, envman: Envman) -> None:
+    args = ("promote", "staging", "production", "--offline", "--yes", "--reason", "r")
+    result = envman(*args, cwd=project)
+    assert result.code == 0, result.err
+    assert log_entries(project)[0]["flags"] == ["--offline"]
+    assert "nothing is deployed" in result.err and "wrangler deploy --env production" in result.err
+
+
+def test_rollback_undoes_the_most_recent_promotion_not_undone(
     project: Path, envman: Envman
 ) -> None:
-    """(A dry run with nothing to do exits 0: tests/cases/promote/only-an-environment-specific-path.)"""
-    result = envman("promote", "staging", "production", "--dry-run", cwd=project)
-    assert result.code == 1
-    assert "~ vars.LOG_LEVEL" in result.out and '"warn" -> "info"' in result.out
-    assert "CLOUDFLARE_API_TOKEN is not set" in result.out
+    before = texts(project)
+    promote = ("promote", "staging", "production", "--offline", "--yes", "--reason", "r")
+    assert envman(*promote, cwd=project).code == 0
+    promoted = texts(project)
+    preview = envman("rollback", "production", "--dry-run", cwd=project)
+    assert preview.code == 0 and texts(project) == promoted and len(log_entries(project)) == 1
+    rollback = ("rollback", "production", "--yes", "--reason", "undo")
+    first = envman(*rollback, cwd=project)
+    assert first.code == 0, first.err
+    assert texts(project) == before and "nothing is deployed" in first.err
+    second = envman(*rollback, cwd=project)  # the promotion is undone already
+    assert second.code == 1 and "nothing to roll back" in second.err
+    assert texts(project) == before
+    assert [e["action"] for e in log_entries(project)] == ["promote", "rollback"]
 
 
 def test_promote_edits_both_files_surgically_and_audits(project: Path, envman: Envman) -> None:
@@ -51,7 +92,15 @@ def test_promote_edits_both_files_surgically_and_audits(project: Path, envman: E
         "ENVMAN_AUDIT_KEY": "k3y",
     }
     result = envman(
-        "promote", "staging", "production", "--yes", "--reason", "ship charts", cwd=project, env=env
+        "promote",
+        "staging",
+        "production",
+        "--offline",
+        "--yes",
+        "--reason",
+        "ship charts",
+        cwd=project,
+        env=env,
     )
     assert result.code == 0, result.out + result.err
     after = texts(project)
@@ -61,7 +110,9 @@ def test_promote_edits_both_files_surgically_and_audits(project: Path, envman: E
         ]
         assert removed == ['LOG_LEVEL = "warn"'], name
     assert envman("validate", cwd=project).code == 0
-    assert envman("promote", "staging", "production", "--dry-run", cwd=project).code == 0
+    assert (
+        envman("promote", "staging", "production", "--offline", "--dry-run", cwd=project).code == 0
+    )
     (entry,) = log_entries(project)
     assert entry["action"] == "promote" and (entry["source"], entry["target"]) == (
         "staging",
@@ -103,6 +154,7 @@ def test_sensitive_values_are_fingerprinted_in_the_log(project: Path, envman: En
         "promote",
         "staging",
         "production",
+        "--offline",
         "--yes",
         "--reason",
         "dsn",
@@ -111,8 +163,9 @@ def test_sensitive_values_are_fingerprinted_in_the_log(project: Path, envman: En
         "--skip-stage",
         cwd=project,
     )
-    # SENTRY_DSN is scope = "environment" in the bundled schema: never promoted
-    assert result.code == 0 and "Plan: staging -> production (0 steps)" in result.out
+    # SENTRY_DSN is scope = "environment" in the bundled schema: never promoted, so an
+    # --only that names it selects nothing, which is an error rather than an empty plan
+    assert result.code == 2 and "selects no promotable difference" in result.err
     schema = project / "schemas/vars.toml"
     schema.write_text(
         schema.read_text().replace('sensitive = true\nscope = "environment"', "sensitive = true")
@@ -121,6 +174,7 @@ def test_sensitive_values_are_fingerprinted_in_the_log(project: Path, envman: En
         "promote",
         "staging",
         "production",
+        "--offline",
         "--yes",
         "--reason",
         "dsn",
@@ -137,7 +191,7 @@ def test_sensitive_values_are_fingerprinted_in_the_log(project: Path, envman: En
 
 
 def test_protected_environment_prompt(project: Path, envman: Envman) -> None:
-    promote = ("promote", "staging", "production", "--reason", "ship")
+    promote = ("promote", "staging", "production", "--offline", "--reason", "ship")
     refused = envman(*promote, cwd=project, input="staging\n", tty=True)
     assert refused.code == 1 and "not applied" in refused.err
     assert "production is protected. Type its name" in refused.out
@@ -148,10 +202,12 @@ def test_protected_environment_prompt(project: Path, envman: Envman) -> None:
 
 
 def test_without_a_terminal_or_reason(project: Path, envman: Envman) -> None:
-    no_reason = envman("promote", "staging", "production", "--yes", cwd=project)
-    assert no_reason.code == 2 and "--reason" in no_reason.err
-    no_tty = envman("promote", "staging", "production", "--reason", "x", cwd=project, input="")
-    assert no_tty.code == 2 and "--yes" in no_tty.err
+    no_reason = envman("promote", "staging", "production", "--offline", "--yes", cwd=project)
+    assert no_reason.code == 1 and "--reason" in no_reason.err  # refused, not misused
+    no_tty = envman(
+        "promote", "staging", "production", "--offline", "--reason", "x", cwd=project, input=""
+    )
+    assert no_tty.code == 1 and "--yes" in no_tty.err
     assert log_entries(project) == []
 
 
@@ -160,7 +216,10 @@ def test_rollback_restores_bytes_and_refuses_after_later_edits(
 ) -> None:
     before = texts(project)
     assert (
-        envman("promote", "staging", "production", "--yes", "--reason", "r", cwd=project).code == 0
+        envman(
+            "promote", "staging", "production", "--offline", "--yes", "--reason", "r", cwd=project
+        ).code
+        == 0
     )
     result = envman("rollback", "production", "--yes", "--reason", "oops", cwd=project)
     assert result.code == 0, result.out + result.err
@@ -168,7 +227,16 @@ def test_rollback_restores_bytes_and_refuses_after_later_edits(
     assert [e["action"] for e in log_entries(project)] == ["promote", "rollback"]
     assert envman("audit", "verify", cwd=project).code == 0
     assert (
-        envman("promote", "staging", "production", "--yes", "--reason", "again", cwd=project).code
+        envman(
+            "promote",
+            "staging",
+            "production",
+            "--offline",
+            "--yes",
+            "--reason",
+            "again",
+            cwd=project,
+        ).code
         == 0
     )
     production = project / "environments/production.toml"
@@ -243,3 +311,35 @@ def test_missing_live_secret_refuses(
     )
     assert result.code == 1
     assert "STRIPE_API_KEY" in result.out and "wrangler secret put" in result.out
+
+
+def test_the_bundled_pipeline_promotes_cleanly_hop_by_hop(project: Path, envman: Envman) -> None:
+    for source, target, extra in (
+        ("development", "staging", ()),
+        ("staging", "production", ("--offline", "--reason", "release")),
+    ):
+        result = envman("promote", source, target, "--yes", *extra, cwd=project)
+        assert result.code == 0, result.out + result.err
+        assert envman("validate", cwd=project).code == 0
+        assert envman("sync", "--check", cwd=project).code == 0  # both files edited alike
+        after = envman("diff", source, target, cwd=project)
+        assert after.out.startswith(f"{source} -> {target}: 0 promotable differences"), after.out
+    assert [e["action"] for e in log_entries(project)] == ["promote", "promote"]
+
+
+def test_a_promotion_never_drops_a_secret_the_target_requires(
+    project: Path, envman: Envman
+) -> None:
+    """development does not use Stripe; staging does: promoting adds, never removes."""
+    result = envman("promote", "development", "staging", "--dry-run", "-f", "json", cwd=project)
+    paths = [step["path"] for step in json.loads(result.out)["steps"]]
+    assert "secrets.required" not in paths
+    staging = project / "environments" / "staging.toml"
+    staging.write_text(
+        staging.read_text(encoding="utf-8").replace('"STRIPE_API_KEY"', '"STRIPE_API_KEY", "NEW"')
+    )
+    back = envman(
+        "promote", "staging", "production", "--offline", "--dry-run", "-f", "json", cwd=project
+    )
+    (step,) = [s for s in json.loads(back.out)["steps"] if s["path"] == "secrets.required"]
+    assert step["after"] == sorted({*step["before"], "NEW"})

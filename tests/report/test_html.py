@@ -39,7 +39,7 @@ def test_rows_are_every_setting_with_its_kind_and_differences(project: Path) -> 
     assert rows["vars.LOG_LEVEL"].kind == "promotable"
     assert rows["vars.API_BASE_URL"].kind == "environment-specific"
     assert rows["main"].kind == "same"
-    assert [c.differs for c in rows["vars.LOG_LEVEL"].cells.values()] == [False, True, True]
+    assert [c.differs for c in rows["vars.LOG_LEVEL"].cells.values()] == [False, False, True]
     assert rows["vars.FEATURE_NEW_CHARTS"].cells["production"].value is None
 
 

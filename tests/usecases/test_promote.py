@@ -39,6 +39,11 @@ def test_case(case: Case, tmp_path: Path, envman: Envman) -> None:
     applied = [] if "--dry-run" in case.args else ["--yes", "--reason", "case"]
     result = envman("promote", *case.args, "--format", "json", *applied, cwd=project)
     assert result.code == expected["exit"], result.out + result.err
+    for text in expected.get("stderr", []):
+        assert text in result.err, result.err
+    if result.code == 2:  # a usage error: no plan at all
+        assert result.out == ""
+        return
     plan = json.loads(result.out)
     assert [{k: s[k] for k in expected_keys(s, expected["steps"])} for s in plan["steps"]] == (
         expected["steps"]
@@ -63,7 +68,7 @@ def test_there_are_enough_cases() -> None:
 
 def test_stale_plan_is_refused(project: Path) -> None:
     ws = api.open_workspace(project)
-    proposal = api.propose(ws, "staging", "production")
+    proposal = api.propose(ws, "staging", "production", offline=True)
     production = project / "environments/production.toml"
     production.write_text(production.read_text() + "# edited meanwhile\n")
     with pytest.raises(PromotionError, match="changed since the plan"):
@@ -74,7 +79,7 @@ def test_stale_plan_is_refused(project: Path) -> None:
 def test_a_failed_audit_write_undoes_the_edits(project: Path) -> None:
     before = texts(project)
     ws = api.open_workspace(project)
-    proposal = api.propose(ws, "staging", "production")
+    proposal = api.propose(ws, "staging", "production", offline=True)
     (project / ".envman").mkdir()
     (project / ".envman/audit.jsonl").mkdir()  # a directory: appending fails
     with pytest.raises(AuditError):
@@ -171,7 +176,9 @@ def test_promote_then_diff_is_clean_and_rollback_restores_bytes(
         files = [root / "environments/production.toml", root / "wrangler.toml"]
         original = [f.read_bytes() for f in files]
         ws = api.open_workspace(root)
-        proposal = api.propose(ws, "staging", "production", live=api.LiveOptions(environ={}))
+        proposal = api.propose(
+            ws, "staging", "production", offline=True, live=api.LiveOptions(environ={})
+        )
         if not proposal.plan.steps:
             assert staging_vars == production_vars
             return
@@ -210,7 +217,9 @@ def test_rollback_without_the_backup_restores_by_values(
         files = [root / "environments/production.toml", root / "wrangler.toml"]
         original = [tomllib.loads(f.read_text()) for f in files]
         ws = api.open_workspace(root)
-        proposal = api.propose(ws, "staging", "production", live=api.LiveOptions(environ={}))
+        proposal = api.propose(
+            ws, "staging", "production", offline=True, live=api.LiveOptions(environ={})
+        )
         if not proposal.plan.steps:
             return
         api.apply_promotion(ws, proposal, reason="property", confirmed=True, environ={})

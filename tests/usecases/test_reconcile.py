@@ -81,9 +81,9 @@ def test_a_protected_environment_needs_a_reason_and_confirmation(
     deployed.set_var(deployed.account_id, worker("production"), "LOG_LEVEL", "debug")
     env = live_env(deployed)
     no_reason = envman("reconcile", "production", "--push", "--yes", cwd=project, env=env)
-    assert no_reason.code == 2 and "--reason" in no_reason.err
+    assert no_reason.code == 1 and "--reason" in no_reason.err  # refused, not misused
     unconfirmed = envman("reconcile", "production", "--push", "--reason", "x", cwd=project, env=env)
-    assert unconfirmed.code == 2 and "confirmation" in unconfirmed.err
+    assert unconfirmed.code == 1 and "confirmation" in unconfirmed.err
     assert drift(envman, project, deployed, "production")[0] == 1  # nothing was written
     done = envman(
         "reconcile", "production", "--push", "--reason", "revert dashboard edit", "--yes",

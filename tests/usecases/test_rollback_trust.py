@@ -80,7 +80,9 @@ def sha(text: str) -> str:
 
 
 def promoted(project: Path, envman: Callable[..., Run], key: str | None = None) -> dict[str, Any]:
-    result = envman(project, "promote", "staging", "production", "--yes", "--reason", "r", key=key)
+    result = envman(
+        project, "promote", "staging", "production", "--offline", "--yes", "--reason", "r", key=key
+    )
     assert result.code == 0, result.out + result.err
     return entries(project)[-1]
 
@@ -237,7 +239,10 @@ def test_a_committed_pending_journal_is_never_followed_out_of_the_project(
     manifest = {"id": folder.name, "state": "pending", "files": {name: record}}
     (folder / "manifest.json").write_text(json.dumps({"version": version, **manifest}))
     before = texts(project)
-    for command in (["promote", "staging", "production", "--yes", "--reason", "x"], ["validate"]):
+    for command in (
+        ["promote", "staging", "production", "--offline", "--yes", "--reason", "x"],
+        ["validate"],
+    ):
         result = envman(project, *command)
         assert result.code == 3, result.out + result.err
         assert f".envman/transactions/{folder.name}/manifest.json" in result.err
@@ -256,7 +261,9 @@ def test_a_journal_copy_linked_to_a_system_file_is_never_copied_in(
     record = {"before": sha("build-host-7\n"), "after": sha(current), "backup": "0.txt"}
     manifest = {"id": folder.name, "state": "pending", "files": {PRODUCTION: record}}
     (folder / "manifest.json").write_text(json.dumps(manifest))
-    result = envman(project, "promote", "staging", "production", "--yes", "--reason", "x")
+    result = envman(
+        project, "promote", "staging", "production", "--offline", "--yes", "--reason", "x"
+    )
     assert result.code == 3, result.out + result.err
     assert (project / PRODUCTION).read_text() == current
 
@@ -273,7 +280,9 @@ def test_state_or_environment_file_linked_out_of_the_project_is_refused(
         path.symlink_to(outside / "production.toml")
     listing = sorted(p.name for p in outside.iterdir())
     original = {p.name: p.read_text() for p in outside.iterdir() if p.is_file()}
-    result = envman(project, "promote", "staging", "production", "--yes", "--reason", "x")
+    result = envman(
+        project, "promote", "staging", "production", "--offline", "--yes", "--reason", "x"
+    )
     assert result.code == 3, result.out + result.err
     assert sorted(p.name for p in outside.iterdir()) == listing
     assert {p.name: p.read_text() for p in outside.iterdir() if p.is_file()} == original
@@ -290,7 +299,7 @@ def test_a_tampered_entry_stops_promote_and_rollback(
     log.write_text(log.read_text().replace('"reason":"r"', '"reason":"edited"'))
     before = texts(project)
     for command in (
-        ["promote", "staging", "production", "--dry-run"],
+        ["promote", "staging", "production", "--offline", "--dry-run"],
         ["rollback", "production", "--yes", "--reason", "x"],
     ):
         result = envman(project, *command)

@@ -100,13 +100,22 @@ def _mirrors(code: codes.Code) -> str:
 # --------------------------------------------------------------------------- exit codes
 
 _EXIT_MEANINGS: dict[errors.ExitCode, str] = {
-    errors.ExitCode.OK: "Ran, and nothing at or above the `--fail-on` severity was found.",
+    errors.ExitCode.OK: (
+        "Ran, and nothing at or above the `--fail-on` severity was found; `promote "
+        "--dry-run` whose plan would apply (it says how many changes)."
+    ),
     errors.ExitCode.FINDINGS: (
         "Ran and found something: invalid config, drift, a blocked or refused promotion "
-        "(also: `promote --dry-run` with changes to make, `schema export --check` with "
-        "stale files, `audit verify` on a broken chain)."
+        "or rollback (also: a protected environment without `--reason`, no terminal to "
+        "confirm on and no `--yes`, a protected target without a token or `--offline`, "
+        "nothing to roll back, `schema export --check` with stale files, `audit verify` "
+        "on a broken chain)."
     ),
-    errors.ExitCode.USAGE: "Usage error: unknown command, option or environment.",
+    errors.ExitCode.USAGE: (
+        "Usage error: unknown command, option or environment, `--only` selecting no "
+        "promotable difference. Also, by request, `promote --dry-run --detailed-exitcode` "
+        "when the plan has changes pending (as `terraform plan -detailed-exitcode`)."
+    ),
     errors.ExitCode.UNREADABLE: (
         "Could not do the job: a missing, unreadable or malformed file, Cloudflare "
         "unreachable or unauthorised, rate limited past the budget, the lock held. A drift "
