@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -16,6 +17,7 @@ from envman.cli.common import (
     emit,
     workspace,
 )
+from envman.cli.plans import PlanOptions, load_plan, save_plan
 from envman.errors import ExitCode, PromotionError, UsageError
 
 if TYPE_CHECKING:
@@ -131,6 +133,22 @@ def promote(
             "--reason", help="Why; required for protected environments, recorded in the audit log."
         ),
     ] = None,
+    plan_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan-out",
+            help="Save the plan for review and stop (as --dry-run); apply it later, exactly, "
+            "with --apply-plan.",
+        ),
+    ] = None,
+    apply_plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--apply-plan",
+            help="Apply a plan saved by --plan-out, with its options; refused when anything "
+            "it was made from changed since.",
+        ),
+    ] = None,
     offline: Annotated[
         bool,
         typer.Option(
@@ -155,20 +173,43 @@ def promote(
     from envman.usecases import promote as usecase
 
     ws = workspace()
-    proposal = usecase.propose(
-        ws,
-        source,
-        target,
-        only=only or [],
+    options = PlanOptions(
+        only=tuple(only or ()),
         mapping=_parse_map(mapping),
         allow_drift=allow_drift,
         skip_stage=skip_stage,
         offline=offline,
     )
-    if detailed_exitcode and not dry_run:
+    saved = None
+    if apply_plan is not None:
+        if plan_out is not None or dry_run:
+            raise UsageError("--apply-plan applies a saved plan: not with --plan-out or --dry-run")
+        saved = load_plan(apply_plan, source, target)
+        options = saved.options
+    proposal = usecase.propose(
+        ws,
+        source,
+        target,
+        only=options.only,
+        mapping=options.mapping,
+        allow_drift=options.allow_drift,
+        skip_stage=options.skip_stage,
+        offline=options.offline,
+    )
+    if detailed_exitcode and not (dry_run or plan_out):
         raise UsageError("--detailed-exitcode goes with --dry-run")
     _show_plan(ws, proposal, fmt.value)
     refused = bool(proposal.refusals or proposal.plan.blocked)
+    if saved is not None and saved.fingerprint != proposal.plan.fingerprint:
+        raise PromotionError(
+            f"the plan in {apply_plan} is stale: the files, the schema or the options it "
+            "was made from changed since; nothing was written",
+            hint=f"make a new one: envman promote {source} {target} --plan-out {apply_plan}",
+        )
+    if plan_out is not None:
+        save_plan(plan_out, proposal, options)
+        _say(f"saved the plan to {plan_out}: apply it with --apply-plan {plan_out}")
+        dry_run = True
     if dry_run:
         pending = len(proposal.plan.steps)
         if not refused:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from envman.release.holdback import hold_back
 from envman.release.journal import FileChange, pending, recover, set_boundary_hook, sha256
 from envman.release.owned import STATE_DIR, Owned, state_path
 from envman.release.planning import (
@@ -28,6 +29,7 @@ __all__ = [
     "differences",
     "env_file_edits",
     "fingerprint",
+    "hold_back",
     "locked",
     "pending",
     "plan",

@@ -91,6 +91,9 @@ class Plan:
     environment_specific: tuple[Step, ...] = ()
     fingerprint: str = ""
     notes: tuple[str, ...] = field(default=())
+    held_back: tuple[tuple[Step, str], ...] = ()
+    """Promotable steps whose value names the source stage, with what it names: not
+    copied unless named with --only."""
 
     @property
     def blocked(self) -> tuple[Step, ...]:

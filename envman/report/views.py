@@ -64,6 +64,10 @@ def render_plan(
                 }
                 for s in plan.environment_specific
             ],
+            "held_back": [
+                {"path": step.path, "names": names, "value": redact(step.path, step.after)}
+                for step, names in plan.held_back
+            ],
             "refusals": [finding_json(f) for f in refusals],
             "notes": list(notes),
         }
@@ -85,6 +89,17 @@ def render_plan(
         lines.append(f"  {paint(mark, style)} {visible(str(step['path']))}: {change}")
         if step["blocked"]:
             lines.append(paint(f"      BLOCKED: {visible(str(step['blocked']))}", "bold red"))
+    if plan.held_back:
+        lines.append(
+            paint(
+                f"Held back (they name {plan.source}; promote one by naming it with --only PATH): "
+                f"{len(plan.held_back)}",
+                "yellow",
+            )
+        )
+        for held, names in plan.held_back:
+            value = clip(compact(redact(held.path, held.after)))
+            lines.append(f"  ! {visible(held.path)}: {visible(value)} names {visible(names)!r}")
     if plan.environment_specific:
         count = len(plan.environment_specific)
         lines.append(paint(f"Not promoted (environment-specific): {count}", "dim"))

@@ -72,7 +72,7 @@ def _plan(
     mapping: Mapping[str, str],
 ) -> release.Plan:
     policy = ws.project.promotion
-    return release.plan(
+    plan = release.plan(
         source.env,
         target.env,
         source.config,
@@ -82,6 +82,7 @@ def _plan(
         mapping=mapping,
         environment_specific=policy.environment_specific,
     )
+    return release.hold_back(plan, source.env, source.config, only)
 
 
 # --------------------------------------------------------------------------- promote
@@ -147,7 +148,7 @@ def propose(
     verified_history(ws, dict(os.environ if environ is None else environ))
     src, dst = declared(ws, source), declared(ws, target)
     plan = _plan(ws, src, dst, only=only, mapping=dict(mapping or {}))
-    if only and not plan.steps:
+    if only and not plan.steps and not plan.held_back:
         raise UsageError(
             f"--only {' '.join(only)} selects no promotable difference between {source} "
             f"and {target}",

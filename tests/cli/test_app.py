@@ -104,7 +104,7 @@ def test_options_arrive_as_keyword_arguments(
         )
     ((_, kwargs),) = calls
     assert (
-        kwargs["only"] == ["vars.*"]
+        list(kwargs["only"]) == ["vars.*"]
         and kwargs["mapping"] == {"KV": "abc"}
         and kwargs["allow_drift"] is True
     )

@@ -343,3 +343,51 @@ def test_a_promotion_never_drops_a_secret_the_target_requires(
     )
     (step,) = [s for s in json.loads(back.out)["steps"] if s["path"] == "secrets.required"]
     assert step["after"] == sorted({*step["before"], "NEW"})
+
+
+def test_values_that_name_the_source_stage_are_held_back_unless_named(
+    project: Path, envman: Envman
+) -> None:
+    """Without a schema that marks them, ENVIRONMENT = "staging" and a staging issuer URL
+    would be copied into production: they are held back and listed instead."""
+    staging = project / "environments" / "staging.toml"
+    staging.write_text(
+        staging.read_text(encoding="utf-8").replace(
+            "[vars]\n",
+            '[vars]\nENVIRONMENT = "staging"\n'
+            'OAUTH_ISSUER = "https://auth.dashboard-staging.example.com/"\n'
+            "ROLLOUT_PERCENT = 25\n",
+            1,
+        )
+    )
+    schema = project / "schemas" / "vars.toml"
+    schema.write_text(
+        schema.read_text(encoding="utf-8")
+        + '\n[vars.ENVIRONMENT]\ntype = "string"\nrequired = false\n'
+        + '\n[vars.OAUTH_ISSUER]\ntype = "url"\nrequired = false\n'
+        + '\n[vars.ROLLOUT_PERCENT]\ntype = "integer"\nrequired = false\n',
+        encoding="utf-8",
+    )  # declared, but not marked environment-specific: the schema a user starts with
+    assert envman("sync", "staging", cwd=project).code == 0
+    dry = ("promote", "staging", "production", "--offline", "--dry-run")
+    result = envman(*dry, cwd=project)
+    assert result.code == 0, result.out + result.err
+    assert "Held back (they name staging; promote one by naming it with --only PATH): 2" in (
+        result.out
+    )
+    assert "! vars.ENVIRONMENT: \"staging\" names 'staging'" in result.out
+    assert "! vars.OAUTH_ISSUER:" in result.out and "names 'dashboard-staging.example.com'" in (
+        result.out
+    )
+    assert "+ vars.ROLLOUT_PERCENT: 25" in result.out  # names nothing: promoted
+    plan = json.loads(envman(*dry, "-f", "json", cwd=project).out)
+    assert {h["path"] for h in plan["held_back"]} == {"vars.ENVIRONMENT", "vars.OAUTH_ISSUER"}
+    assert "vars.ENVIRONMENT" not in {s["path"] for s in plan["steps"]}
+    named = json.loads(envman(*dry, "-f", "json", "--only", "vars.ENVIRONMENT", cwd=project).out)
+    assert [s["path"] for s in named["steps"]] == ["vars.ENVIRONMENT"]
+    applied = envman(
+        "promote", "staging", "production", "--offline", "--yes", "--reason", "r", cwd=project
+    )
+    assert applied.code == 0, applied.err
+    production = (project / "environments" / "production.toml").read_text(encoding="utf-8")
+    assert "ROLLOUT_PERCENT = 25" in production and "ENVIRONMENT" not in production
