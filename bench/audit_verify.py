@@ -33,7 +33,7 @@ def build_log(log: Path, n: int, key: bytes | None) -> None:
     """
     try:
         from envman import __version__
-        from envman.audit.log import GENESIS, canonical
+        from envman.audit import GENESIS, canonical
     except ImportError as e:
         raise Skip(f"envman.audit is not importable by the runner ({e})") from e
     start = datetime(2026, 1, 1, tzinfo=UTC)
@@ -73,7 +73,7 @@ def build_log(log: Path, n: int, key: bytes | None) -> None:
         prev = sealed["hash"]
         lines.append(json.dumps(sealed, separators=(",", ":"), ensure_ascii=False))
     write(log, "\n".join(lines) + "\n")
-    from envman.audit.log import verify
+    from envman.audit import verify
 
     result = verify(log, key)
     if not result.ok or result.count != n:

@@ -29,7 +29,7 @@ from bench.projects import Spec, generate
 
 N_VARS = 1000
 N_CHANGED = 100
-ARGS = ["promote", "staging", "production", "--yes", "--reason", "bench"]
+ARGS = ["promote", "staging", "production", "--offline", "--yes", "--reason", "bench"]
 
 
 def spec() -> Spec:

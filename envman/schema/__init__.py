@@ -17,9 +17,10 @@ from envman.schema.infer import (
     stage_aliases,
     stage_rank,
 )
-from envman.schema.model import Schema, SecretSpec, VarSpec, VarType, empty_schema
+from envman.schema.model import Schema, empty_schema
 from envman.schema.python import load_python_schema
 from envman.schema.rules import REDACTED
+from envman.schema.specs import SecretSpec, VarSpec, VarType
 
 __all__ = [
     "REDACTED",

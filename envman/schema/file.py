@@ -15,9 +15,6 @@ from envman.parse import Document, load_document
 from envman.schema.model import (
     CONSTRAINTS,
     Schema,
-    SecretSpec,
-    VarSpec,
-    VarType,
     _Rules,
     _SchemaFile,
     _SecretEntry,
@@ -25,6 +22,7 @@ from envman.schema.model import (
 )
 from envman.schema.pattern import PatternError, compile_pattern
 from envman.schema.rules import breaks
+from envman.schema.specs import SecretSpec, VarSpec, VarType
 
 Problem = tuple[tuple[str | int, ...], str, str | None]
 """A problem of the schema file: where (key path), what, and a hint."""

@@ -37,7 +37,7 @@ from typing import Any
 from envman.bindings import MODELLED
 from envman.config import WorkerConfig
 from envman.models import ScopeName
-from envman.schema.model import VarType
+from envman.schema.specs import VarType
 
 STAGE_GROUPS: tuple[tuple[str, ...], ...] = (
     ("development", "dev", "develop", "local"),

@@ -15,7 +15,8 @@ from pydantic_core import PydanticUndefined
 
 from envman.errors import InputError
 from envman.models import did_you_mean, field_errors, model_keys
-from envman.schema.model import Schema, SecretSpec, VarSpec, VarType, _SecretEntry
+from envman.schema.model import Schema, _SecretEntry
+from envman.schema.specs import SecretSpec, VarSpec, VarType
 
 
 def load_python_schema(spec: str, root: Path) -> Schema:

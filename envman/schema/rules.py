@@ -22,7 +22,7 @@ from pydantic_core import PydanticCustomError
 from envman.schema.pattern import Pattern, compile_pattern
 
 if TYPE_CHECKING:
-    from envman.schema.model import VarSpec
+    from envman.schema.specs import VarSpec
 
 REDACTED = "<redacted>"
 
