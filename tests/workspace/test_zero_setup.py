@@ -48,6 +48,14 @@ COMMANDS = [
     ["audit", "show", "20250101T000000Z-abc"],
     ["audit", "verify"],
     ["schema", "export", "--check"],
+    ["report", "--html", "envs.html"],
+    ["report", "merge", "missing.json"],
+    ["sync", "--check"],
+    ["init"],
+    ["reconcile", "production", "--push", "--dry-run"],
+    ["drift", "staging", "--adopt", "--dry-run"],
+    ["promote", "staging", "production", "--plan-out", "plan.json"],
+    ["rollback", "production", "--dry-run"],
 ]
 
 
