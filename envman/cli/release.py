@@ -273,7 +273,9 @@ def rollback(
     ws = workspace()
     proposal, entry = usecase.propose_rollback(ws, target, to=to, force=force)
     _say(
-        f"rolling back {entry.id}: the promotion {entry.source} -> {target} of {entry.time:%Y-%m-%d %H:%M}Z"
+        f"rolling back {entry.id}: the {entry.action}"
+        + (f" {entry.source} -> {target}" if entry.source else f" of {target}")
+        + f" made {entry.time:%Y-%m-%d %H:%M}Z"
     )
     _show_plan(ws, proposal, "text")
     if proposal.refusals:
