@@ -1,8 +1,8 @@
 """Micro-benchmarks of envman's located parsers on ~1 MB inputs, in this process.
 
-- `envman.jsonc.parse` on a 1 MB wrangler.jsonc (comments, trailing commas), with
+- `envman.parse.parse_jsonc` on a 1 MB wrangler.jsonc (comments, trailing commas), with
   `json.loads` of the same data (no comments) for scale;
-- `envman.files.parse_toml` (tomllib + `envman.tomlmap.toml_positions`) on a 1 MB
+- `envman.parse.parse_toml` (tomllib + `the tree-sitter scan `envman.parse.read_toml``) on a 1 MB
   wrangler.toml, with `tomllib.loads` alone for scale.
 """
 
@@ -111,7 +111,7 @@ def run(ctx: Context) -> list[Row]:
     base = statistics.median(time_inprocess(lambda: json.loads(plain), ctx.runs))
     rows.append(
         Row(
-            name=f"`envman.jsonc.parse` ({len(text) / 1e6:.2f} MB JSONC)",
+            name=f"`envman.parse.parse_jsonc` ({len(text) / 1e6:.2f} MB JSONC)",
             seconds=times,
             notes=[
                 "in-process, located (positions + spans)",
@@ -126,10 +126,10 @@ def run(ctx: Context) -> list[Row]:
     base = statistics.median(time_inprocess(lambda: tomllib.loads(text), ctx.runs))
     rows.append(
         Row(
-            name=f"`envman.files.parse_toml` ({len(text) / 1e6:.2f} MB TOML)",
+            name=f"`envman.parse.parse_toml` ({len(text) / 1e6:.2f} MB TOML)",
             seconds=times,
             notes=[
-                "in-process: tomllib + envman.tomlmap.toml_positions",
+                "in-process: tomllib + the tree-sitter scan `envman.parse.read_toml`",
                 f"tomllib.loads alone: {fmt_seconds(base)} "
                 f"(positions add {(statistics.median(times) - base) / base:.0%})",
             ],

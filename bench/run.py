@@ -118,8 +118,8 @@ BENCHMARKS: tuple[Benchmark, ...] = (
         "located parsers (1 MB)",
         parsing.run,
         "Library micro-benchmarks in the runner's own process (no start-up): "
-        "`envman.jsonc.parse` on a ~1 MB wrangler.jsonc with comments and trailing commas, "
-        "and `envman.files.parse_toml` (tomllib plus `envman.tomlmap.toml_positions`) on a "
+        "`envman.parse.parse_jsonc` on a ~1 MB wrangler.jsonc with comments and trailing commas, "
+        "and `envman.parse.parse_toml` (tomllib plus `the tree-sitter scan `envman.parse.read_toml``) on a "
         "~1 MB wrangler.toml; the notes give the plain `json.loads` / `tomllib.loads` "
         "time of the same input for scale.",
     ),

@@ -8,12 +8,10 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from envman.errors import InputError
-
-if TYPE_CHECKING:
-    from envman.edit.toml_scan import _KV
+from envman.parse import TomlPair
 
 Path = tuple[str | int, ...]
 _MISSING: Final = object()
@@ -162,7 +160,7 @@ class _Loc:
     node: _Node | None = None
     seq: _Seq | None = None
     index: int = -1
-    kv: _KV | None = None
+    kv: TomlPair | None = None
     owner: int | None = None
 
     @property
@@ -206,7 +204,6 @@ def _descend(node: _Node, path: Path, done: int) -> _Loc | None:
 
 @dataclass(frozen=True)
 class _Syntax:
-    skip: re.Pattern[str]  # blanks, line breaks and comments
     trail: re.Pattern[str]  # the rest of a line when it holds only blanks and comments
     pad: str  # inside braces around the first member of an empty inline table
 

@@ -25,14 +25,14 @@ from envman.edit.render import _toml_chunks
 from envman.edit.toml import _TomlDoc
 from envman.errors import InputError
 
-# How it works: the text is scanned into nodes that know their character spans (TOML by
-# envman.edit_toml_scan, JSONC from envman.jsonc's spans), one primitive change is
+# How it works: the text is located into nodes that know their character spans (TOML by
+# envman.parse's tree-sitter scan, JSONC from envman.parse's spans), one primitive change is
 # spliced into the text, the text is scanned again, and so on. The common changes
 # (values replaced in place, `key = value` lines added to or deleted from a [table]) are
-# the exception (envman.edit_batch): they are computed on one scan and spliced in
+# the exception (envman.edit.batch): they are computed on one scan and spliced in
 # together, so that a run of them costs one scan, not one each. Every other byte is
 # never touched; the result is parsed at the end and must hold exactly the intended data.
-# tomlkit only renders new TOML values (envman.edit_render): its document model re-flows
+# tomlkit only renders new TOML values (envman.edit.render): its document model re-flows
 # text around the tables it edits (line endings, super-tables, dotted keys), which spans
 # avoid.
 

@@ -26,8 +26,8 @@ from envman.edit.doc import (
     _Unwritable,
 )
 
+_SKIP = re.compile(r"(?:\s+|//[^\r\n]*|/\*.*?\*/)*", re.DOTALL)  # blanks and comments
 _JSONC = _Syntax(
-    skip=re.compile(r"(?:\s+|//[^\r\n]*|/\*.*?\*/)*", re.DOTALL),
     trail=re.compile(r"[ \t]*(?:(?://[^\r\n]*|/\*[^\r\n]*?\*/)[ \t]*)*(?:\r?\n|\Z)"),
     pad="",
 )
@@ -69,7 +69,7 @@ class _JsoncDoc(_Doc):
                 token = _JSON_STRING.match(text, begin)
                 sep = text[token.end() : node.start] if token else ": "
                 sep = sep if "/" not in sep else ": "
-            after = _JSONC.skip.match(text, node.end).end()  # type: ignore[union-attr]
+            after = _SKIP.match(text, node.end).end()  # type: ignore[union-attr]
             comma = after if text.startswith(",", after) else None
             items.append(_Item(begin, (key,) if isinstance(key, str) else None, node, comma, sep))
         items.sort(key=lambda item: item.start)

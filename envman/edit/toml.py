@@ -1,4 +1,4 @@
-"""Splice one change into scanned TOML text: replace, add, insert or delete at its spans."""
+"""Splice one change into a located TOML text: replace, add, insert or delete at its spans."""
 
 from __future__ import annotations
 
@@ -9,14 +9,19 @@ from envman.edit.doc import (
     Path,
     _content_end,
     _cut,
+    _descend,
+    _Doc,
+    _Item,
     _line_start,
     _Loc,
     _merge,
     _nest,
     _Node,
+    _Seq,
     _show,
     _Splice,
     _start,
+    _Syntax,
 )
 from envman.edit.render import (
     _aot_style,
@@ -26,11 +31,84 @@ from envman.edit.render import (
     _toml_key,
     _toml_value,
 )
-from envman.edit.toml_scan import _KV, _Header, _TomlScan
+from envman.parse import TOML_TRAIL, TomlPair, TomlValue, read_toml
+
+_TOML = _Syntax(trail=TOML_TRAIL, pad=" ")
 
 
-class _TomlDoc(_TomlScan):
-    """A scanned TOML text that splices one change in at the spans of its values."""
+class _TomlDoc(_Doc):
+    """A TOML text located by envman.parse, that splices one change in at the spans of its
+    values, headers and `key = value` lines."""
+
+    syntax = _TOML
+
+    def __init__(self, text: str, filename: str) -> None:
+        super().__init__(text, filename)
+        scan = read_toml(text, filename)
+        if scan.stopped is not None:  # text tomllib reads and the TOML grammar does not
+            raise self.error(
+                "envman cannot follow the TOML here to edit it", scan.stopped,
+                hint="edit the file by hand, and please report the file's shape as a bug",
+            )  # fmt: skip
+        self.data = scan.data
+        self.headers = scan.headers
+        self.kvs = scan.pairs
+        self._first_kv: dict[Path, int] = {}
+        self.last_kv: dict[int, int] = {}  # header index (-1: the root) -> its last kv's index
+        for i, kv in enumerate(self.kvs):
+            self._first_kv.setdefault(kv.path, i)
+            self.last_kv[kv.owner] = i
+        # Where each table's lines end: `stops` where the next table's comments begin,
+        # `bodies` after its last statement and the comments glued to it.
+        n, headers = len(text), self.headers
+        self.stops = [
+            headers[i + 1].lead if i + 1 < len(headers) else n for i in range(len(headers))
+        ]
+        self.root_stop = headers[0].lead if headers else n
+        floors = {-1: 0, **{i: h.end for i, h in enumerate(headers)}}
+        for kv in self.kvs:
+            floors[kv.owner] = kv.end
+        self.bodies = [self._body_end(floors[i], self.stops[i]) for i in range(len(headers))]
+        self.root_body = self._body_end(floors[-1], self.root_stop)
+
+    def _body_end(self, floor: int, stop: int) -> int:
+        """The end of a table's own lines: its last statement and the comments glued to it.
+
+        A comment paragraph after a blank line at the end of a table is left out: it
+        introduces what follows (`# Staging`), or is commented-out text; new tables go
+        before it and a deleted table leaves it.
+        """
+        text = self.text
+        end = _content_end(text, floor, stop)
+        while end > floor:
+            paragraph = end
+            while paragraph > floor and text[_line_start(text, paragraph - 1) : paragraph].strip():
+                paragraph = _line_start(text, paragraph - 1)
+            if paragraph == floor:
+                break
+            end = _content_end(text, floor, paragraph)
+        return max(end, floor)
+
+    def _table_of(self, kv: TomlPair) -> Path:
+        return self.headers[kv.owner].path if kv.owner >= 0 else ()
+
+    def find(self, path: Path) -> _Loc | None:
+        n = len(path)
+        # The first `key = value` line that writes `path` or a value that holds it.
+        firsts = [i for k in range(1, n + 1) if (i := self._first_kv.get(path[:k])) is not None]
+        if firsts:
+            kv = self.kvs[min(firsts)]
+            if kv.path == path:
+                return _Loc("kv", path, node=_node(kv.value), kv=kv)
+            return _descend(_node(kv.value), path, len(kv.path))
+        headers = [i for i, h in enumerate(self.headers) if h.path[:n] == path]
+        dotted = [kv for kv in self.kvs if kv.path[:n] == path and len(self._table_of(kv)) < n]
+        if path and not headers and not dotted:
+            return None
+        if any(self.headers[i].aot and len(self.headers[i].path) == n + 1 for i in headers):
+            return _Loc("aot", path)
+        own = next((i for i in headers if self.headers[i].path == path), None if path else -1)
+        return _Loc("table", path, owner=own, kv=dotted[-1] if dotted else None)
 
     def render(self, value: Any, old: _Node | None = None) -> str:
         if old is None:
@@ -96,7 +174,7 @@ class _TomlDoc(_TomlScan):
         change = self._line_after(last, (key,), value)
         # It copies the indent and separator of the line before (as a line added after it
         # will copy them from it) and writes the file's line break.
-        reads = ((last.line, last.node.start), (last.node.end, last.end), self.nl_span())
+        reads = ((last.line, last.value.start), (last.value.end, last.end), self.nl_span())
         return _Splice(change.start, change.end, change.text, reads)
 
     def removal(self, loc: _Loc) -> _Splice | None:
@@ -109,7 +187,7 @@ class _TomlDoc(_TomlScan):
             return None
         return _Splice(kv.line, kv.end, "", ((kv.line, kv.end),))
 
-    def _line_after(self, kv: _KV, rel: Path, value: Any) -> _Splice:
+    def _line_after(self, kv: TomlPair, rel: Path, value: Any) -> _Splice:
         """`rel = value` on a new line after `kv`, indented like it; a table as dotted leaves
         when `kv` itself is a dotted key."""
         indent = self.text[kv.line : kv.key_start]
@@ -130,12 +208,12 @@ class _TomlDoc(_TomlScan):
         """Where a new table under `prefix` goes: after the last table of `prefix`."""
         for n in range(len(prefix), -1, -1):
             mine = [
-                h
-                for h in self.headers
+                i
+                for i, h in enumerate(self.headers)
                 if h.path[:n] == prefix[:n] and (n or h.path[:1] != ("env",))
             ]
             if mine:
-                return mine[-1].body
+                return self.bodies[mine[-1]]
         return self.root_body
 
     def _insert_block(self, at: int, chunks: list[str]) -> str:
@@ -168,8 +246,8 @@ class _TomlDoc(_TomlScan):
             at = self.headers[elements[index]].lead
             block = (self.nl + self.nl).join(c.replace("\n", self.nl) for c in chunks)
             return self.text[:at] + block + self.nl + self.nl + self.text[at:]
-        extent = [h for h in self.headers if h.path[: n + 1] == model.path]
-        return self._insert_block(extent[-1].body, chunks)
+        extent = [i for i, h in enumerate(self.headers) if h.path[: n + 1] == model.path]
+        return self._insert_block(self.bodies[extent[-1]], chunks)
 
     def delete(self, loc: _Loc) -> str:
         if loc.kind == "item":
@@ -181,13 +259,13 @@ class _TomlDoc(_TomlScan):
         if loc.kind == "root":
             raise self.error("cannot delete the whole document", 0)
         n = len(loc.path)
-        cuts = [self._region_cut(h) for h in self.headers if h.path[:n] == loc.path]
+        cuts = [self._region_cut(i) for i, h in enumerate(self.headers) if h.path[:n] == loc.path]
         for kv in self.kvs:
             if kv.path[:n] == loc.path and not any(s <= kv.line < e for s, e in cuts):
                 cuts.append((kv.line, kv.end))
         return self._apply_cuts(cuts, region=True)
 
-    def _kv_cut(self, kv: _KV) -> tuple[int, int]:
+    def _kv_cut(self, kv: TomlPair) -> tuple[int, int]:
         """A key's line; for the only top-level key also the blank line that an insertion
         put between it and the first table."""
         end = kv.end
@@ -196,14 +274,14 @@ class _TomlDoc(_TomlScan):
             end = self.root_stop if not gap.strip() and gap.count("\n") == 1 else end
         return kv.line, end
 
-    def _region_cut(self, header: _Header) -> tuple[int, int]:
+    def _region_cut(self, index: int) -> tuple[int, int]:
         """A table's lines (with the comments attached above it) and the one blank line
         above them, mirroring what an insertion writes; at the top of the file, the blank
         lines below instead."""
-        text = self.text
-        start, end = header.lead, header.body
+        text, stop = self.text, self.stops[index]
+        start, end = self.headers[index].lead, self.bodies[index]
         if not text[:start].strip():
-            while end < header.stop and not text[end : text.find("\n", end) + 1 or None].strip():
+            while end < stop and not text[end : text.find("\n", end) + 1 or None].strip():
                 end = text.find("\n", end) + 1 or len(text)
             return start, end
         above = _line_start(text, start - 1)
@@ -232,3 +310,11 @@ def _leaves(path: Path, value: Any) -> Iterator[tuple[Path, Any]]:
             yield from _leaves((*path, key), item)
     else:
         yield path, value
+
+
+def _node(value: TomlValue) -> _Node:
+    """The editor's node of a located value (arrays and inline tables with their items)."""
+    if not value.items and value.kind not in ("array", "table"):
+        return _Node(value.start, value.end, value.kind)
+    items = [_Item(i.start, i.key, _node(i.value), i.comma, i.sep) for i in value.items]
+    return _Node(value.start, value.end, value.kind, _Seq(value.start, value.end - 1, items))

@@ -10,5 +10,22 @@ from envman.parse.document import (
     parse_jsonc,
     parse_toml,
 )
+from envman.parse.toml import TOML_TRAIL, read_toml, scan_toml
+from envman.parse.toml_located import TomlHeader, TomlItem, TomlPair, TomlScan, TomlValue
 
-__all__ = ["Document", "Loc", "document_loc", "load_document", "parse_jsonc", "parse_toml"]
+__all__ = [
+    "TOML_TRAIL",
+    "Document",
+    "Loc",
+    "TomlHeader",
+    "TomlItem",
+    "TomlPair",
+    "TomlScan",
+    "TomlValue",
+    "document_loc",
+    "load_document",
+    "parse_jsonc",
+    "parse_toml",
+    "read_toml",
+    "scan_toml",
+]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from envman.bindings import NAMING_KEYS
 from envman.errors import InputError
 from envman.files import MAX_DEPTH, read_text
 from envman.models import Source
+from envman.parse.toml import read_toml
 
 Loc = tuple[str | int, ...]
 
@@ -21,8 +21,8 @@ class Document:
 
     `positions` maps a key path such as ("env", "staging", "kv_namespaces", 0, "id")
     to where that key (or array element) is written. `spans` maps a path to the
-    (start, end) character offsets of its value in `text`, where the parser knows
-    them (JSONC), for span edits.
+    (start, end) character offsets of its value in `text` (JSONC; the editor takes
+    TOML's from `read_toml`), for span edits.
     """
 
     path: str
@@ -92,19 +92,13 @@ def _entry_index(entries: list[Any], name: str) -> int | None:
 
 def parse_toml(text: str, shown: str) -> Document:
     """Parse TOML text into a located Document; syntax errors become located InputErrors."""
-    from envman.parse.tomlmap import toml_positions
-
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        line, column = _toml_error_position(e, text)
-        message = str(e).split(" (at ")[0]
-        raise InputError(f"invalid TOML: {message}", file=shown, line=line, column=column) from e
+        scan = read_toml(text, shown)
     except RecursionError as e:  # tomllib recurses once per nested array or inline table
         line, column = _deep_point(text)
         raise _too_deep(shown, line, column) from e
     document = Document(
-        path=shown, text=text, data=data, positions=toml_positions(text), format="toml"
+        path=shown, text=text, data=scan.data, positions=scan.positions, format="toml"
     )
     _check_depth(document)
     return document
@@ -187,21 +181,3 @@ def load_document(path: Path, shown: str | None = None) -> Document:
     if not isinstance(document.data, dict):
         raise InputError("the top level must be a table/object", file=shown, line=1, column=1)
     return document
-
-
-def _toml_error_position(
-    error: tomllib.TOMLDecodeError, text: str
-) -> tuple[int | None, int | None]:
-    # Python 3.14 adds lineno/colno; before that they are only in the message.
-    line = getattr(error, "lineno", None)
-    column = getattr(error, "colno", None)
-    if line is None:
-        import re
-
-        match = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
-        if match:
-            line, column = int(match[1]), int(match[2])
-        elif "at end of document" in str(error):
-            lines = text.split("\n")
-            line, column = len(lines), len(lines[-1]) + 1
-    return line, column

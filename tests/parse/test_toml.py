@@ -1,4 +1,4 @@
-"""toml_positions: golden snippets, generated documents and the real wrangler.toml corpus."""
+"""The located TOML scanner: golden snippets, generated documents and the real wrangler.toml corpus."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from envman.parse.tomlmap import toml_positions
+from envman.errors import InputError
+from envman.parse import TOML_TRAIL, TomlScan, TomlValue, read_toml, scan_toml
 from tests import paths
 from tests.properties import examples
 
@@ -47,7 +48,7 @@ def exists(data: Any, path: Loc) -> bool:
 def key_written_at(text: str, position: tuple[int, int], key: str) -> bool:
     """Whether the key token at `position` is `key`: bare, basic-quoted or literal-quoted."""
     line, column = position
-    rest = text.split("\n")[line - 1][column - 1 :]
+    rest = text.removeprefix("\ufeff").split("\n")[line - 1][column - 1 :]
     if rest.startswith("'"):
         return rest[1:].startswith(key + "'")
     if rest.startswith('"'):
@@ -56,15 +57,70 @@ def key_written_at(text: str, position: tuple[int, int], key: str) -> bool:
     return re.match(r"[A-Za-z0-9_-]+", rest) is not None and rest.startswith(key)
 
 
+def get(data: Any, path: Loc) -> Any:
+    for step in path:
+        data = data[step]
+    return data
+
+
+def reads_as(text: str, value: TomlValue, expected: Any) -> bool:
+    """Whether the value written at `value`'s span is `expected` (NaN aside)."""
+    written = tomllib.loads(f"k = {text[value.start : value.end]}")["k"]
+    return bool(written == expected or written != written)
+
+
+def check_value(text: str, value: TomlValue, data: Any, path: Loc) -> None:
+    """The span of the value at `path` reads back as its data, and so do its items."""
+    expected = get(data, path)
+    assert reads_as(text, value, expected), (path, text[value.start : value.end])
+    if isinstance(expected, list | dict):
+        assert value.kind == ("array" if isinstance(expected, list) else "table")
+    for index, item in enumerate(value.items):
+        if item.comma is not None:
+            assert text[item.comma] == ","
+        if item.key is None:
+            assert item.start == item.value.start
+            check_value(text, item.value, data, (*path, index))
+        else:
+            assert "=" in item.sep and not item.sep.replace("=", "").strip(" \t")
+            check_value(text, item.value, data, (*path, *item.key))
+
+
+def check_spans(scan: TomlScan, data: Any) -> None:
+    """Every header, `key = value` line and value of the scan is where it says."""
+    text = scan.text
+    for header in scan.headers:
+        assert header.line == 0 or text[header.line - 1] == "\n"
+        bracket = text.index(header.raw, header.line)
+        assert not text[header.line : bracket].strip(" \t\ufeff")
+        assert header.raw.startswith("[[" if header.aot else "[")
+        assert isinstance(get(data, header.path), dict)
+        assert not header.aot or isinstance(get(data, header.path[:-1]), list)
+        above = text[header.lead : header.line].splitlines()
+        assert all(line.lstrip().startswith("#") for line in above)
+        assert TOML_TRAIL.fullmatch(text, bracket + len(header.raw), header.end)
+    for pair in scan.pairs:
+        assert pair.line == 0 or text[pair.line - 1] == "\n"
+        assert not text[pair.line : pair.key_start].strip(" \t\ufeff")
+        owner = scan.headers[pair.owner].path if pair.owner >= 0 else ()
+        assert pair.path == (*owner, *pair.parts)
+        assert "=" in pair.sep and not pair.sep.replace("=", "").strip(" \t")
+        assert TOML_TRAIL.fullmatch(text, pair.value.end, pair.end)
+        check_value(text, pair.value, data, pair.path)
+
+
 def check(text: str) -> dict[Loc, tuple[int, int]]:
-    """Assert toml_positions agrees with tomllib on `text` in every way; return the positions."""
-    data = tomllib.loads(text)
-    positions = toml_positions(text)
+    """Assert the scan agrees with tomllib on `text` in every way; return the positions."""
+    data = tomllib.loads(text.removeprefix("\ufeff"))
+    scan = scan_toml(text)
+    assert scan.stopped is None
+    positions = scan.positions
     assert [p for p in positions if not exists(data, p)] == []
     assert [p for p in walk(data) if p and p not in positions] == []
     for path, position in positions.items():
         if isinstance(path[-1], str):
             assert key_written_at(text, position, path[-1]), (path, position)
+    check_spans(scan, data)
     return positions
 
 
@@ -191,11 +247,80 @@ def test_a_table_is_located_at_its_explicit_header() -> None:
     ["", "a = [", "[unclosed", 'x = "\\U00110000"\n', "a = 1 b", "[[a]\n", "= 1", "a = '''x"],
 )
 def test_odd_input_never_raises(text: str) -> None:
-    assert isinstance(toml_positions(text), dict)
+    assert isinstance(scan_toml(text).positions, dict)
+
+
+@pytest.mark.parametrize("bad", ["c = ]", "c = 1 2", "[[c]", "c"])
+def test_it_stops_where_it_cannot_follow_and_keeps_what_came_before(bad: str) -> None:
+    text = f"a = 1\n[t]\nb = 2\n{bad}\nd = 3\n"
+    scan = scan_toml(text)
+    assert scan.stopped == text.index(bad)
+    assert scan.positions == {("a",): (1, 1), ("t",): (2, 2), ("t", "b"): (3, 1)}
+    assert [pair.path for pair in scan.pairs] == [("a",), ("t", "b")]
+
+
+def test_unicode_is_counted_in_characters_and_a_bom_is_no_column() -> None:
+    text = '\ufeff"é" = "ü" # ç\nk = ["ä", "b"]\n\n# about t\n[t]\n"ß".x = { y = 1 }'
+    scan = scan_toml(text)
+    positions = check(text)
+    assert positions[("é",)] == (1, 1)
+    assert positions[("k", 1)] == (2, 11)
+    assert positions[("t", "ß", "x", "y")] == (6, 11)
+    first, second, last = scan.pairs
+    assert text[first.value.start : first.value.end] == '"ü"'
+    assert first.end == second.line == text.index("k =")
+    assert [text[i.start : i.value.end] for i in second.value.items] == ['"ä"', '"b"']
+    assert last.end == len(text)  # no final line break
+    (header,) = scan.headers
+    assert text[header.lead : header.line] == "# about t\n"
+
+
+def test_the_editor_gets_lines_separators_commas_and_comments_above_headers() -> None:
+    text = (
+        "name  =  'w' # the worker\r\n"
+        "# glued to name\r\n"
+        "\r\n"
+        "# about the vars\r\n"
+        "[ vars ]  # vars\r\n"
+        "  A.b = { c = 1, d = [ 2 , 3, ] }\r\n"
+        "[[d1_databases]]\r\n"
+    )
+    scan = scan_toml(text)
+    name, dotted = scan.pairs
+    assert (name.sep, name.value.kind, text[name.end :].startswith("#")) == (
+        "  =  ",
+        "literal",
+        True,
+    )
+    vars_, d1 = scan.headers
+    assert (vars_.raw, vars_.path, vars_.aot) == ("[ vars ]", ("vars",), False)
+    assert text[vars_.lead : vars_.line] == "# about the vars\r\n"
+    assert (d1.raw, d1.path, d1.aot, d1.lead) == (
+        "[[d1_databases]]",
+        ("d1_databases", 0),
+        True,
+        d1.line,
+    )
+    assert (dotted.parts, dotted.path, dotted.owner) == (("A", "b"), ("vars", "A", "b"), 0)
+    assert dotted.key_start - dotted.line == 2 and text[dotted.end - 2 : dotted.end] == "\r\n"
+    c, d = dotted.value.items
+    assert (c.key, c.sep, text[c.comma]) == (("c",), " = ", ",")
+    assert (d.comma, [text[i.comma] for i in d.value.items]) == (None, [",", ","])
+
+
+def test_read_toml_reads_the_data_or_says_where_it_is_not_toml() -> None:
+    assert read_toml("a = 1\n[t]\n", "f.toml").data == {"a": 1, "t": {}}
+    with pytest.raises(InputError) as caught:
+        read_toml("a = 1\nb = ]\n", "f.toml")
+    assert (caught.value.line, caught.value.column) == (2, 5)
+    assert str(caught.value).startswith("f.toml:2:5: invalid TOML: Invalid")
+    with pytest.raises(InputError) as caught:
+        read_toml('a = "x', "f.toml")
+    assert (caught.value.line, caught.value.column) == (1, 7)
 
 
 def test_deep_nesting_never_raises() -> None:
-    assert toml_positions("a = " + "[" * 5000 + "]" * 5000) is not None
+    assert scan_toml("a = " + "[" * 5000 + "]" * 5000).stopped == 0
 
 
 def test_a_megabyte_parses() -> None:
@@ -207,7 +332,7 @@ def test_a_megabyte_parses() -> None:
         'text = """\nmulti [line] = #\n"""\n'
     )
     text = block * (1_000_000 // len(block))
-    positions = toml_positions(text)  # timed in bench/run.py, never here
+    positions = scan_toml(text).positions  # timed in bench/run.py, never here
     assert len(positions) > 50_000
 
 
@@ -246,6 +371,11 @@ def _key(draw: Draw, key: str) -> str:
 
 def _gap(draw: Draw) -> str:
     return str(draw(st.sampled_from(["", " ", "  ", "\t"])))
+
+
+def _above(draw: Draw) -> str:
+    """What is written above a header: nothing, comments glued to it, or after a blank line."""
+    return str(draw(st.sampled_from(["", "# about it\n", "\n# one\n  # two\n", "\n"])))
 
 
 def _scalar(draw: Draw, value: Any) -> str:
@@ -290,7 +420,7 @@ def _table(draw: Draw, header: list[str], data: dict[str, Any]) -> str:
         if isinstance(value, dict) and style == "section":
             dotted = ".".join([*header, name])
             body = _table(draw, [*header, name], value)
-            sections.append(f"[{_gap(draw)}{dotted}{_gap(draw)}]\n{body}")
+            sections.append(f"{_above(draw)}[{_gap(draw)}{dotted}{_gap(draw)}]\n{body}")
         elif (
             isinstance(value, dict)
             and style == "dotted"
@@ -309,7 +439,7 @@ def _table(draw: Draw, header: list[str], data: dict[str, Any]) -> str:
             dotted = ".".join([*header, name])
             for element in value:
                 body = _table(draw, [*header, name], element)
-                sections.append(f"[[{_gap(draw)}{dotted}{_gap(draw)}]]\n{body}")
+                sections.append(f"{_above(draw)}[[{_gap(draw)}{dotted}{_gap(draw)}]]\n{body}")
         else:
             comment = draw(st.sampled_from(["", " # c = [1]", "  #"]))
             lines.append(f"{name}{_gap(draw)}={_gap(draw)}{_inline(draw, value, True)}{comment}")
@@ -328,6 +458,10 @@ def toml_documents(draw: Draw) -> str:
     assume(parsed == data)  # the emitter's corners (e.g. a key both dotted and a table) are skipped
     if draw(st.booleans()) and '"""' not in text:
         text = text.replace("\n", "\r\n")
+    if draw(st.booleans()):
+        text = text.removesuffix("\n").removesuffix("\r")  # no final line break
+    if draw(st.booleans()):
+        text = "\ufeff" + text  # a byte order mark (read_text drops it before tomllib)
     return str(text)
 
 
