@@ -188,6 +188,11 @@ def main(argv: list[str] | None = None) -> int:
     SECRETS.clear()
     stdout, stderr = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _Redacting(stdout), _Redacting(stderr)
+    plugins = os.environ.get(_PLUGINS)
+    # No pydantic plugin takes part in a run: none can change a verdict, and pydantic
+    # does not scan every installed distribution's entry points to look for one. envman's
+    # models are built on first use (`defer_build`), so none is built before this.
+    os.environ[_PLUGINS] = "__all__"
     try:
         cwd: Path | None = Path.cwd()  # --cwd changes it for the run only
     except OSError:  # the working folder was deleted
@@ -196,9 +201,17 @@ def main(argv: list[str] | None = None) -> int:
         return _main(sys.argv[1:] if argv is None else argv)
     finally:
         sys.stdout, sys.stderr = stdout, stderr
+        if plugins is None:
+            os.environ.pop(_PLUGINS, None)
+        else:
+            os.environ[_PLUGINS] = plugins
         if cwd is not None:
             with contextlib.suppress(OSError):
                 os.chdir(cwd)
+
+
+_PLUGINS = "PYDANTIC_DISABLE_PLUGINS"
+"""pydantic's documented switch: `__all__` disables every plugin (docs: "Pydantic plugins")."""
 
 
 def command() -> typer.core.TyperGroup:

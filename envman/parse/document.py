@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,8 @@ class Document:
     `positions` maps a key path such as ("env", "staging", "kv_namespaces", 0, "id")
     to where that key (or array element) is written. `spans` maps a path to the
     (start, end) character offsets of its value in `text`, where the parser knows
-    them (JSONC), for span edits.
+    them (JSONC), for span edits. A `locator` finds the positions from `text` when they
+    are first needed instead (TOML): a run without findings never needs one.
     """
 
     path: str
@@ -33,6 +36,16 @@ class Document:
     format: str = "toml"
     duplicates: tuple[tuple[Loc, tuple[int, int]], ...] = ()
     """JSONC keys that a later one of the same path overrode (the last wins), with positions."""
+    locator: Callable[[str], dict[Loc, tuple[int, int]]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @cached_property
+    def located(self) -> dict[Loc, tuple[int, int]]:
+        """`positions`, or what the `locator` finds in `text` (once, on first use)."""
+        if self.locator is None:
+            return self.positions
+        return {**self.locator(self.text), **self.positions}
 
     def source(self, loc: Loc = ()) -> Source:
         """The best-known location of `loc`: its own position, else its nearest parent's.
@@ -42,7 +55,7 @@ class Document:
         """
         loc = document_loc(self.data, tuple(loc))
         while loc:
-            position = self.positions.get(loc)
+            position = self.located.get(loc)
             if position is not None:
                 return Source(file=self.path, line=position[0], column=position[1])
             loc = loc[:-1]
@@ -103,9 +116,7 @@ def parse_toml(text: str, shown: str) -> Document:
     except RecursionError as e:  # tomllib recurses once per nested array or inline table
         line, column = _deep_point(text)
         raise _too_deep(shown, line, column) from e
-    document = Document(
-        path=shown, text=text, data=data, positions=toml_positions(text), format="toml"
-    )
+    document = Document(path=shown, text=text, data=data, locator=toml_positions, format="toml")
     _check_depth(document)
     return document
 

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from envman.codes import CODES
-from envman.models import Finding, Report, Severity
+from envman.models import Finding, Report
 from envman.report.parts import (
     RenderOptions,
     attribution_line,
@@ -25,6 +25,7 @@ from envman.report.parts import (
     relative,
     visible,
 )
+from envman.terms import Severity
 
 INFORMATION_URI = "https://pypi.org/project/envman/"
 

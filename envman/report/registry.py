@@ -46,10 +46,9 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from envman.errors import UsageError
-from envman.models import Finding, Report, Severity
 from envman.redaction import SECRETS
 from envman.report.parts import (
     SEVERITY_ORDER,
@@ -67,6 +66,10 @@ from envman.report.parts import (
     values,
     visible,
 )
+from envman.terms import Severity
+
+if TYPE_CHECKING:  # the models are never built here: reporters only read them
+    from envman.models import Finding, Report
 
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -75,7 +78,11 @@ _LISTED_CLEAN = 3
 """Clean environments listed one per line when others have findings; more are one line."""
 
 
-Reporter = Callable[[Report, RenderOptions], str]
+Reporter = Callable[["Report", RenderOptions], str]
+
+
+def _order(finding: Finding) -> tuple[str, int, str, str]:
+    return finding.sort_key()
 
 
 def render(report: Report, fmt: str, options: RenderOptions | None = None) -> str:
@@ -96,7 +103,7 @@ def redacted(report: Report) -> Report:
     """`report` with every registered secret masked in its messages, values and reasons."""
     if not SECRETS:
         return report
-    return Report.model_validate(SECRETS.data(report.model_dump()))
+    return type(report).model_validate(SECRETS.data(report.model_dump()))
 
 
 def wants_color(stream: TextIO, environ: Mapping[str, str]) -> bool:
@@ -201,7 +208,7 @@ def _text(report: Report, options: RenderOptions) -> str:
             console.print(Text.assemble(("  ! drift unknown: ", "bold red"), reason))
         if findings:
             print_findings(findings)
-    suppressed = sorted(report.suppressed, key=Finding.sort_key)
+    suppressed = sorted(report.suppressed, key=_order)
     if suppressed and options.verbose:
         console.print(Text(f"suppressed ({len(suppressed)})", style="bold underline"))
         print_findings(suppressed, with_env=True)
@@ -226,7 +233,7 @@ def _json(report: Report, options: RenderOptions) -> str:
     document = {
         "version": 1,
         "command": report.command,
-        "findings": [finding_json(f) for f in sorted(report.findings, key=Finding.sort_key)],
+        "findings": [finding_json(f) for f in sorted(report.findings, key=_order)],
         "summary": report.summary(),
         "unknown": dict(report.unknown),
         "environments": list(report.envs),
@@ -252,7 +259,7 @@ def _github(report: Report, options: RenderOptions) -> str:
         f"::error title=drift unknown::{_gh_data(f'{env}: {reason}')}"
         for env, reason in report.unknown.items()
     ]
-    for finding in sorted(report.active, key=Finding.sort_key):
+    for finding in sorted(report.active, key=_order):
         props: dict[str, str] = {}
         if finding.source:
             props["file"] = relative(finding.source.file, options.root)
@@ -309,7 +316,7 @@ def _markdown(report: Report, options: RenderOptions) -> str:
             sev = f"{_EMOJI[f.severity]} {f.severity.value}"
             lines.append(_md_row([sev, _md(f.code), _md(f.path), message, location]))
         lines.append("")
-    suppressed = sorted(report.suppressed, key=Finding.sort_key)
+    suppressed = sorted(report.suppressed, key=_order)
     if suppressed:
         lines += ["<details>", f"<summary>{len(suppressed)} suppressed</summary>", ""]
         lines += _md_head("Environment", "Code", "Path", "Message", "Reason")

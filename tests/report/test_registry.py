@@ -15,9 +15,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from envman.errors import UsageError
-from envman.models import Finding, Kind, Report, Source
+from envman.models import Finding, Report, Source
 from envman.report.parts import SEVERITY_ORDER, count
 from envman.report.registry import REPORTERS, RenderOptions, render, summary_line, wants_color
+from envman.terms import Kind
 from tests.report.reports import ANSI, CLEAN, FINDINGS, OPTIONS, REPORT, E, N, W, finding
 
 
