@@ -142,7 +142,77 @@ def summary_line(report: Report) -> str:
 # --------------------------------------------------------------------------- text
 
 
+_Line = list[tuple[str, str]]
+"""One line of the text report: its pieces and their rich styles ("" for none)."""
+
+
 def _text(report: Report, options: RenderOptions) -> str:
+    blocks = _text_blocks(report, options)
+    plain = _plain_text(blocks, options)
+    return plain if plain is not None else _rich_text(blocks, options)
+
+
+def _text_blocks(
+    report: Report, options: RenderOptions
+) -> list[_Line | tuple[list[Finding], bool]]:
+    """The text report as lines, and as (findings, with_env) where a grid of findings goes."""
+    blocks: list[_Line | tuple[list[Finding], bool]] = []
+    envs = env_order(report)
+    clean = [e for e in envs if e is not None and not by_env(report, e) and e not in report.unknown]
+    collapse = (
+        not options.verbose
+        and len(report.envs) > 1
+        and (len(clean) == len(envs) or len(clean) > _LISTED_CLEAN)
+    )
+    for env in envs:
+        findings = by_env(report, env)
+        if collapse and env in clean:
+            continue
+        blocks.append([(env_label(env), "bold underline"), (f" — {count_phrase(findings)}", "")])
+        if env in report.unknown:
+            reason = visible(report.unknown[env])
+            blocks.append([("  ! drift unknown: ", "bold red"), (reason, "")])
+        if findings:
+            blocks.append((findings, False))
+    suppressed = sorted(report.suppressed, key=_order)
+    if suppressed and options.verbose:
+        blocks.append([(f"suppressed ({len(suppressed)})", "bold underline")])
+        blocks.append((suppressed, True))
+    elif suppressed:
+        hidden = plural(len(suppressed), "suppressed finding")
+        blocks.append([(f"{hidden} not shown (--verbose)", "")])
+    if collapse and len(clean) < len(envs):
+        blocks.append(
+            [(f"{plural(len(clean), 'other environment')}: no problems (--verbose lists them)", "")]
+        )
+    worst = next((s for s in SEVERITY_ORDER if any(f.severity is s for f in report.active)), None)
+    style = "bold red" if report.unknown else _STYLE[worst] if worst else "bold green"
+    blocks.append([(summary_line(report), style)])
+    return blocks
+
+
+def _plain_text(
+    blocks: list[_Line | tuple[list[Finding], bool]], options: RenderOptions
+) -> str | None:
+    """The report without rich, when rich would only print its lines as they are: no colour,
+    no grid of findings, every line printable ASCII within the width (rich would wrap it).
+
+    A clean run in a pre-commit hook or CI (no terminal, so no colour) never imports rich.
+    """
+    if options.color:
+        return None
+    lines = []
+    for block in blocks:
+        if not isinstance(block, list):
+            return None
+        line = "".join(text for text, _ in block)
+        if len(line) > options.width or not (line.isascii() and line.isprintable()):
+            return None
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def _rich_text(blocks: list[_Line | tuple[list[Finding], bool]], options: RenderOptions) -> str:
     # rich is imported here only: `import envman.report.registry` must stay cheap (DESIGN.md).
     from rich.console import Console
     from rich.padding import Padding
@@ -191,37 +261,11 @@ def _text(report: Report, options: RenderOptions) -> str:
             grid.add_row(severity, Text(finding.code, style="bold"), body)
         console.print(Padding(grid, (0, 0, 0, 2)))
 
-    envs = env_order(report)
-    clean = [e for e in envs if e is not None and not by_env(report, e) and e not in report.unknown]
-    collapse = (
-        not options.verbose
-        and len(report.envs) > 1
-        and (len(clean) == len(envs) or len(clean) > _LISTED_CLEAN)
-    )
-    for env in envs:
-        findings = by_env(report, env)
-        if collapse and env in clean:
-            continue
-        console.print(Text(env_label(env), style="bold underline"), f"— {count_phrase(findings)}")
-        if env in report.unknown:
-            reason = visible(report.unknown[env])
-            console.print(Text.assemble(("  ! drift unknown: ", "bold red"), reason))
-        if findings:
-            print_findings(findings)
-    suppressed = sorted(report.suppressed, key=_order)
-    if suppressed and options.verbose:
-        console.print(Text(f"suppressed ({len(suppressed)})", style="bold underline"))
-        print_findings(suppressed, with_env=True)
-    elif suppressed:
-        hidden = plural(len(suppressed), "suppressed finding")
-        console.print(f"{hidden} not shown (--verbose)")
-    if collapse and len(clean) < len(envs):
-        console.print(
-            f"{plural(len(clean), 'other environment')}: no problems (--verbose lists them)"
-        )
-    worst = next((s for s in SEVERITY_ORDER if any(f.severity is s for f in report.active)), None)
-    style = "bold red" if report.unknown else _STYLE[worst] if worst else "bold green"
-    console.print(Text(summary_line(report), style=style))
+    for block in blocks:
+        if isinstance(block, list):
+            console.print(Text.assemble(*block))
+        else:
+            print_findings(block[0], with_env=block[1])
     # Grid cells are padded to the width; trailing blanks only get in the way of diffs.
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()).rstrip("\n")
 
