@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -190,11 +190,18 @@ def _deep_point(text: str) -> tuple[int | None, int | None]:
 def load_document(path: Path, shown: str | None = None) -> Document:
     """Read and parse a .toml, .json or .jsonc file into a Document."""
     shown = shown or str(path)
-    text = read_text(path, shown)
-    if path.suffix in {".json", ".jsonc"}:
-        document = parse_jsonc(text, shown)
-    else:
-        document = parse_toml(text, shown)
+    return _parsed(path.suffix in {".json", ".jsonc"}, read_text(path, shown), shown)
+
+
+@lru_cache(maxsize=32)
+def _parsed(jsonc: bool, text: str, shown: str) -> Document:
+    """The Document of a file's text, parsed once however often the same text is read.
+
+    base.toml lies under every environment file, and a promotion validates its result in
+    a scratch copy of the project: the text of each file is parsed once all the same.
+    Documents are never changed after parsing (their data is copied before any edit).
+    """
+    document = parse_jsonc(text, shown) if jsonc else parse_toml(text, shown)
     if not isinstance(document.data, dict):
         raise InputError("the top level must be a table/object", file=shown, line=1, column=1)
     return document
