@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench import goals
 from bench.common import (
     BenchFailure,
     Context,
@@ -106,11 +107,11 @@ def run(ctx: Context) -> list[Row]:
         samples = ctx.measure([*ctx.envman(), "audit", "verify"], cwd=root, env=env, check=check)
         size = log.stat().st_size / 1024 / 1024
         label = "HMAC-signed, ENVMAN_AUDIT_KEY set" if signed else "hash chain only"
-        rows.append(
-            row_from(
-                f"`envman audit verify` ({N_ENTRIES:,} entries{', signed' if signed else ''})",
-                samples,
-                [label, f"{size:.1f} MB log, 3 changes per entry"],
-            )
+        row = row_from(
+            f"`envman audit verify` ({N_ENTRIES:,} entries{', signed' if signed else ''})",
+            samples,
+            [label, f"{size:.1f} MB log, 3 changes per entry"],
         )
+        criteria = [goals.seconds(row.median, goals.AUDIT_SECONDS)]
+        rows.append(goals.judge(ctx, row, criteria, ["audit", "verify"], cwd=root, env=env))
     return rows

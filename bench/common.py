@@ -23,7 +23,10 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 """The repository root: the bundled project (envman.toml, environments/, schemas/, wrangler.toml)."""
 
-_CLEARED_PREFIXES = ("CLOUDFLARE_", "ENVMAN_", "GITHUB_")
+_CLEARED_PREFIXES = ("CLOUDFLARE_", "ENVMAN_", "GITHUB_", "PYTHON", "PYDANTIC_")
+"""What the user's shell may set that would change a measurement: envman's own settings,
+and the interpreter's and pydantic's switches (PYTHONDONTWRITEBYTECODE would recompile
+envman on every run, PYTHONPATH or PYDANTIC_DISABLE_PLUGINS would change what loads)."""
 
 
 class Skip(Exception):
@@ -51,6 +54,39 @@ class Sample:
     stderr: str
 
 
+@dataclass(frozen=True)
+class Criterion:
+    """One measured value against its limit: met when `value <= limit`."""
+
+    value: float
+    limit: float
+    unit: str
+    """"s" (seconds), "x" (times the bare interpreter) or a count's unit ("requests/Worker")."""
+
+    @property
+    def met(self) -> bool:
+        return self.value <= self.limit
+
+    def _show(self, number: float) -> str:
+        if self.unit == "s":
+            return fmt_seconds(number)
+        if self.unit == "x":
+            return f"{number:.1f}×"
+        return f"{number:.2f} {self.unit}"
+
+    @property
+    def measured(self) -> str:
+        return self._show(self.value)
+
+    @property
+    def goal(self) -> str:
+        if self.unit == "s":
+            return f"≤ {fmt_seconds(self.limit)}"
+        if self.unit == "x":
+            return f"≤ {self.limit:g}× bare"
+        return f"≤ {self.limit:g} {self.unit}"
+
+
 @dataclass
 class Row:
     """One line of the results table."""
@@ -60,6 +96,17 @@ class Row:
     notes: list[str] = field(default_factory=list)
     status: str = "ok"
     """ok | skipped | not available yet | FAILED"""
+    criteria: list[Criterion] = field(default_factory=list)
+    """The goals this row is judged against (none: the row is for information)."""
+    profile: list[str] = field(default_factory=list)
+    """The profile summary of a row that misses its goal."""
+
+    @property
+    def met(self) -> bool | None:
+        """Whether every criterion is met; None for a row without goals or without numbers."""
+        if not self.criteria or self.status != "ok":
+            return None
+        return all(c.met for c in self.criteria)
 
     @property
     def median(self) -> float:
@@ -81,7 +128,8 @@ def fmt_mb(kb: float) -> str:
 
 
 def clean_environ(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """os.environ without CLOUDFLARE_*/ENVMAN_*/GITHUB_* (so the user's shell changes nothing)."""
+    """os.environ without CLOUDFLARE_*/ENVMAN_*/GITHUB_*/PYTHON*/PYDANTIC_* (so the user's
+    shell changes nothing)."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(_CLEARED_PREFIXES)}
     environ.pop("FORCE_COLOR", None)
     environ["NO_COLOR"] = "1"
@@ -161,6 +209,41 @@ def exits(code: int, what: str) -> Callable[[Sample], None]:
     return check
 
 
+@dataclass(frozen=True)
+class Interpreter:
+    """The Python that runs envman: the bare-interpreter baseline of every ratio."""
+
+    path: str
+    """As envman's script names it (the venv's own interpreter, so the venv is active)."""
+    real: str
+    """That path with every symlink resolved: the executable file the kernel runs."""
+
+    def describe(self) -> str:
+        real = "" if self.real == self.path else f" (→ `{self.real}`)"
+        return f"`{self.path}`{real}"
+
+
+def _native(path: str) -> bool:
+    """Whether `path` is an executable binary, not a `#!` script (a pyenv or asdf shim)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(2) != b"#!"
+    except OSError:
+        return False
+
+
+def _shebang(script: Path) -> str | None:
+    try:
+        with script.open("rb") as f:
+            first = f.readline().decode("utf-8", "replace").strip()
+    except OSError:
+        return None
+    if not first.startswith("#!"):
+        return None
+    parts = first[2:].split()
+    return parts[0] if len(parts) == 1 else None  # `#!/usr/bin/env python` is a wrapper
+
+
 @dataclass
 class Context:
     """What every benchmark receives: settings, the command to run, a scratch folder."""
@@ -168,16 +251,32 @@ class Context:
     runs: int
     scratch: Path
     skip_slow: bool = False
+    profiling: bool = True
+    """Profile the rows that miss their goal (`--no-profile` turns it off)."""
     log: Callable[[str], None] = lambda message: None
     python: str = sys.executable
+    """The runner's interpreter: where envman is looked for."""
     _envman: list[str] | None = None
+    _interpreter: Interpreter | None = None
 
     def envman(self) -> list[str]:
-        """The installed envman command: the `envman` script next to the interpreter, else -m."""
+        """The installed envman command: the `envman` script next to the interpreter, else -m.
+
+        The script runs as the kernel runs it (its `#!` line), unless that names a wrapper
+        (a shim script, `/usr/bin/env`): then the interpreter the wrapper ends up in runs
+        the script, so no wrapper's start-up is counted and the baseline is that same file.
+        """
         if self._envman is None:
             script = Path(self.python).with_name("envman")
             if script.is_file() and os.access(script, os.X_OK):
-                self._envman = [str(script)]
+                named = _shebang(script)
+                if named and _native(os.path.realpath(named)):
+                    self._interpreter = Interpreter(named, os.path.realpath(named))
+                    self._envman = [str(script)]
+                else:
+                    python = self._ask(named or self.python)
+                    self._interpreter = Interpreter(python, os.path.realpath(python))
+                    self._envman = [python, str(script)]
             else:
                 probe = subprocess.run(
                     [self.python, "-c", "import envman.cli.app"],
@@ -186,8 +285,58 @@ class Context:
                 )
                 if probe.returncode != 0:
                     raise Skip(f"envman is not installed for {self.python}")
-                self._envman = [self.python, "-m", "envman"]
+                python = self._ask(self.python)
+                self._interpreter = Interpreter(python, os.path.realpath(python))
+                self._envman = [python, "-m", "envman"]
+            if not _native(self._interpreter.real):
+                raise Skip(f"{self._interpreter.describe()} is a script, not an interpreter")
         return self._envman
+
+    def _ask(self, python: str) -> str:
+        """The interpreter `python` really is (a shim ends in one): its own sys.executable."""
+        probe = subprocess.run(
+            [python, "-c", "import sys; print(sys.executable)"],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=clean_environ(),
+        )
+        return probe.stdout.strip() or python
+
+    def interpreter(self) -> Interpreter:
+        """The interpreter that runs envman (see `envman()`), the baseline of every ratio."""
+        self.envman()
+        assert self._interpreter is not None
+        return self._interpreter
+
+    def bare(self) -> list[str]:
+        """The bare interpreter start-up: envman's own interpreter running `-c pass`."""
+        return [self.interpreter().path, "-c", "pass"]
+
+    def interleaved(
+        self,
+        argv: Sequence[str],
+        *,
+        cwd: Path,
+        check: Callable[[Sample], None] | None = None,
+    ) -> tuple[list[Sample], list[Sample]]:
+        """`runs` pairs of (bare interpreter, `argv`) after one untimed pair, alternating
+        which goes first, so load from other processes hits both alike."""
+        bare: list[Sample] = []
+        samples: list[Sample] = []
+        for index in range(self.runs + 1):
+            if index % 2:
+                sample = run_once(argv, cwd=cwd)
+                baseline = run_once(self.bare(), cwd=cwd)
+            else:
+                baseline = run_once(self.bare(), cwd=cwd)
+                sample = run_once(argv, cwd=cwd)
+            if check is not None:
+                check(sample)
+            if index:
+                bare.append(baseline)
+                samples.append(sample)
+        return bare, samples
 
     def workdir(self, name: str) -> Path:
         """A fresh folder under the scratch folder."""
@@ -243,7 +392,7 @@ sys.exit(main())
 def heavy_imports(ctx: Context, args: Sequence[str], cwd: Path) -> str:
     """Which of HEAVY_MODULES `envman ARGS` imports (one untimed run), for a row's notes."""
     code = _IMPORT_PROBE.format(heavy=HEAVY_MODULES, args=list(args))
-    sample = run_once([ctx.python, "-c", code], cwd=cwd)
+    sample = run_once([ctx.interpreter().path, "-c", code], cwd=cwd)
     marker = sample.stderr.rfind("HEAVY-IMPORTS:")
     if marker == -1:
         return "heavy imports: unknown (probe failed)"

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench import goals
 from bench.common import (
     REPO,
     BenchFailure,
@@ -194,19 +195,24 @@ def _row(
         fake.command("reset")
 
     fake.command("reset")
+    limits: tuple[float | None, float | None]
     if concurrency is not None:
         samples = ctx.measure(argv, cwd=root, env=env, runs=1, warmup=0, check=check)
         name = "`envman drift --all --concurrency 1 --no-attribution` (sequential)"
         mode = "1 run only (slow); `--skip-slow` omits it"
+        limits = (None, None)
     elif attribution:
         samples = ctx.measure(argv, cwd=root, env=env, check=check)
         name = "`envman drift --all` (100 Workers, each drifted: attribution on)"
         mode = f"concurrency {DEFAULT_CONCURRENCY} (default); a dashboard var edit in each"
+        limits = (None, goals.DRIFT_ATTRIBUTION_REQUESTS)
     else:
         samples = ctx.measure(argv, cwd=root, env=env, check=check)
         name = "`envman drift --all --no-attribution` (100 Workers)"
         mode = f"concurrency {DEFAULT_CONCURRENCY} (default)"
-    return _requests_row(ctx, name, samples, counts, mode, concurrency or DEFAULT_CONCURRENCY)
+        limits = (goals.DRIFT_SECONDS, goals.DRIFT_REQUESTS)
+    row, most = _requests_row(ctx, name, samples, counts, mode, concurrency or DEFAULT_CONCURRENCY)
+    return _judge(ctx, fake, row, most, limits, argv[len(ctx.envman()) :], root, env)
 
 
 def _snapshot(ctx: Context, fake: Fake, root: Path, env: dict[str, str]) -> Row:
@@ -225,7 +231,33 @@ def _snapshot(ctx: Context, fake: Fake, root: Path, env: dict[str, str]) -> Row:
     fake.command("reset")
     samples = ctx.measure(argv, cwd=root, env=env, check=check)
     name = "`envman snapshot` (100 Workers)"
-    return _requests_row(ctx, name, samples, counts, "reads everything", DEFAULT_CONCURRENCY)
+    row, most = _requests_row(ctx, name, samples, counts, "reads everything", DEFAULT_CONCURRENCY)
+    limits = (goals.SNAPSHOT_SECONDS, None)
+    return _judge(ctx, fake, row, most, limits, argv[len(ctx.envman()) :], root, env)
+
+
+def _judge(
+    ctx: Context,
+    fake: Fake,
+    row: Row,
+    most: float,
+    limits: tuple[float | None, float | None],
+    args: list[str],
+    root: Path,
+    env: dict[str, str],
+) -> Row:
+    """Judge a row by its median time and its most requests per Worker in one run (`most`)
+    against `limits` (None: no such goal); a profiled run's requests are not counted (the
+    fake's log is reset after it)."""
+    seconds, requests = limits
+    criteria = []
+    if seconds is not None:
+        criteria.append(goals.seconds(row.median, seconds))
+    if requests is not None:
+        criteria.append(goals.per_worker(most, requests))
+    goals.judge(ctx, row, criteria, args, cwd=root, env=env)
+    fake.command("reset")
+    return row
 
 
 def _requests_row(
@@ -235,7 +267,8 @@ def _requests_row(
     counts: list[dict[str, Any]],
     mode: str,
     in_flight: int,
-) -> Row:
+) -> tuple[Row, float]:
+    """The row, and the most requests per Worker of one timed run."""
     timed = counts[-len(samples) :]
     ctx.log(f"{name}: requests by endpoint in one run: {endpoints(timed[0])}")
     totals = sorted({c["total"] for c in timed})
@@ -245,7 +278,7 @@ def _requests_row(
     by_endpoint = timed[0].get("by_endpoint", {})
     own = sum(n for n in by_endpoint.values() if n >= len(ENVS))
     split = f"{own / len(ENVS):g} per Worker + {timed[0]['total'] - own} shared"
-    return row_from(
+    row = row_from(
         name,
         samples,
         [
@@ -255,6 +288,7 @@ def _requests_row(
             f"latency floor {floor:.1f} s (requests × 50 ms ÷ in flight)",
         ],
     )
+    return row, totals[-1] / len(ENVS)
 
 
 def endpoints(counts: dict[str, Any]) -> str:

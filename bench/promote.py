@@ -13,6 +13,7 @@ import re
 import shutil
 from pathlib import Path
 
+from bench import goals
 from bench.common import (
     REPO,
     BenchFailure,
@@ -65,14 +66,14 @@ def run(ctx: Context) -> list[Row]:
     samples = ctx.measure(
         [*ctx.envman(), *ARGS], cwd=template, prepare=fresh, check=check, warmup=0
     )
-    return [
-        row_from(
-            f"`envman promote staging production` ({N_CHANGED} of {N_VARS:,} keys)",
-            samples,
-            [
-                "plan + validate + tomlkit edits of env file and wrangler.toml + audit entry",
-                "live guardrails off (no token)",
-                "no warm-up run",
-            ],
-        )
-    ]
+    row = row_from(
+        f"`envman promote staging production` ({N_CHANGED} of {N_VARS:,} keys)",
+        samples,
+        [
+            "plan + validate + edits of env file and wrangler.toml + audit entry",
+            "live guardrails off (no token)",
+            "no warm-up run",
+        ],
+    )
+    criteria = [goals.seconds(row.median, goals.PROMOTE_SECONDS)]
+    return [goals.judge(ctx, row, criteria, ARGS, cwd=template, prepare=fresh)]

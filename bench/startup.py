@@ -1,36 +1,44 @@
-"""Start-up: the bare interpreter (the baseline every other row is measured against),
-`envman --help` and `envman --version`."""
+"""Start-up: the bare interpreter (the baseline every ratio is measured against),
+`envman --help` and `envman --version`, each interleaved with the bare interpreter."""
 
 from __future__ import annotations
 
-import statistics
-
+from bench import goals
 from bench.common import REPO, BenchFailure, Context, Row, Skip, exits, heavy_imports, row_from
 
 
 def run(ctx: Context) -> list[Row]:
-    bare = ctx.measure([ctx.python, "-c", "pass"], cwd=REPO, check=exits(0, "python -c pass"))
-    baseline = row_from("`python -c pass` (baseline)", bare, ["bare interpreter start-up"])
-    rows = [baseline]
-    for args, label in ((["--help"], "`envman --help`"), (["--version"], "`envman --version`")):
+    try:
+        command = ctx.envman()
+    except Skip as e:
+        return [Row(name="start-up", status="skipped", notes=[str(e)])]
+    interpreter = ctx.interpreter()
+    bare = ctx.measure(ctx.bare(), cwd=REPO, check=exits(0, "python -c pass"))
+    rows = [
+        row_from(
+            "`python -c pass` (bare interpreter)",
+            bare,
+            [f"{interpreter.describe()}: the interpreter of the envman script, run directly"],
+        )
+    ]
+    for args, label, limit in (
+        (["--help"], "`envman --help`", goals.HELP_RATIO),
+        (["--version"], "`envman --version`", None),
+    ):
         try:
-            command = ctx.envman()
-        except Skip as e:  # the baseline row still stands
-            rows.append(Row(name=label, status="skipped", notes=[str(e)]))
-            continue
-        try:
-            samples = ctx.measure([*command, *args], cwd=REPO, check=exits(0, label))
+            baseline, samples = ctx.interleaved([*command, *args], cwd=REPO, check=exits(0, label))
         except BenchFailure as e:  # keep the other rows; the runner still exits 1
             ctx.log(f"FAILED: {e}")
             rows.append(Row(name=label, status="FAILED", notes=[str(e).splitlines()[0]]))
             continue
         row = row_from(label, samples)
-        cpu = statistics.median(s.cpu_seconds for s in samples) / statistics.median(
-            s.cpu_seconds for s in bare
-        )
-        row.notes.insert(
-            0, f"{row.median / baseline.median:.1f}x baseline ({cpu:.1f}x in CPU time)"
-        )
-        row.notes.insert(1, heavy_imports(ctx, args, REPO))
+        ratio = goals.interleaved_ratio(baseline, samples)
+        row.notes[:0] = [
+            f"{ratio:.1f}× bare interpreter, interleaved ({goals.cpu_ratio(baseline, samples):.1f}×"
+            " in CPU time)",
+            heavy_imports(ctx, args, REPO),
+        ]
+        if limit is not None:
+            goals.judge(ctx, row, [goals.ratio(ratio, limit)], args, cwd=REPO)
         rows.append(row)
     return rows

@@ -6,11 +6,8 @@ Its ratio to the bare interpreter is measured interleaved (`python -c pass`, the
 
 from __future__ import annotations
 
-import statistics
-
+from bench import goals
 from bench.common import REPO, Context, Row, Skip, exits, heavy_imports, row_from
-
-TARGET_RATIO = 15.0
 
 
 def run(ctx: Context) -> list[Row]:
@@ -21,28 +18,17 @@ def run(ctx: Context) -> list[Row]:
     ]
     if missing:
         raise Skip(f"the bundled project is incomplete: no {', '.join(missing)} in {REPO}")
-    command = [*ctx.envman(), "validate"]
-    bare, samples = [], []
-    for _ in range(ctx.runs):
-        bare += ctx.measure([ctx.python, "-c", "pass"], cwd=REPO, runs=1, warmup=0)
-        samples += ctx.measure(
-            command,
-            cwd=REPO,
-            runs=1,
-            warmup=0 if samples else 1,
-            check=exits(0, "envman validate (bundled)"),
-        )
-    baseline = statistics.median(s.seconds for s in bare)
-    row = row_from("`envman validate` (bundled project)", samples)
-    ratio = row.median / baseline
-    cpu_ratio = statistics.median(s.cpu_seconds for s in samples) / statistics.median(
-        s.cpu_seconds for s in bare
+    bare, samples = ctx.interleaved(
+        [*ctx.envman(), "validate"], cwd=REPO, check=exits(0, "envman validate (bundled)")
     )
-    verdict = "within" if ratio <= TARGET_RATIO else "ABOVE"
+    row = row_from("`envman validate` (bundled project)", samples)
+    ratio = goals.interleaved_ratio(bare, samples)
     row.notes[:0] = [
-        f"**{ratio:.1f}x** bare interpreter, interleaved ({verdict} the ≤ {TARGET_RATIO:g}x "
-        f"target); {cpu_ratio:.1f}x in CPU time",
+        f"{ratio:.1f}× bare interpreter, interleaved ({goals.cpu_ratio(bare, samples):.1f}× in "
+        "CPU time)",
         "3 environments + wrangler.toml consistency",
         heavy_imports(ctx, ["validate"], REPO),
     ]
-    return [row]
+    return [
+        goals.judge(ctx, row, [goals.ratio(ratio, goals.VALIDATE_RATIO)], ["validate"], cwd=REPO)
+    ]

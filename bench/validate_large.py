@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bench import goals
 from bench.common import Context, Row, exits, row_from
 from bench.projects import Spec, generate
 
@@ -29,14 +30,14 @@ def run(ctx: Context) -> list[Row]:
         check=exits(0, "envman validate (20 envs x 500 vars)"),
     )
     size = sum(p.stat().st_size for p in root.rglob("*.toml")) / 1024
-    return [
-        row_from(
-            f"`envman validate` ({len(ENVS)} envs × {N_VARS} vars)",
-            samples,
-            [
-                f"{len(ENVS) * N_VARS:,} vars, 7 types, KV/D1/R2 per env",
-                f"wrangler.toml with {len(ENVS)} [env.X] (consistency check)",
-                f"{size:,.0f} KB of TOML",
-            ],
-        )
-    ]
+    row = row_from(
+        f"`envman validate` ({len(ENVS)} envs × {N_VARS} vars)",
+        samples,
+        [
+            f"{len(ENVS) * N_VARS:,} vars, 7 types, KV/D1/R2 per env",
+            f"wrangler.toml with {len(ENVS)} [env.X] (consistency check)",
+            f"{size:,.0f} KB of TOML",
+        ],
+    )
+    limit = goals.VALIDATE_LARGE_SECONDS
+    return [goals.judge(ctx, row, [goals.seconds(row.median, limit)], ["validate"], cwd=root)]

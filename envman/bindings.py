@@ -22,9 +22,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-_TOLERANT = ConfigDict(frozen=True, extra="allow", strict=True)
+_TOLERANT = ConfigDict(frozen=True, extra="allow", strict=True, defer_build=True)
 """Unknown wrangler keys are kept; known ones must already have their type (`remote = "yes"`
-is an error, not True): files are read as written, never coerced."""
+is an error, not True): files are read as written, never coerced. Built on first use
+(`defer_build`), not on import."""
 
 
 class Binding(BaseModel):

@@ -21,11 +21,12 @@ JSON = Any
 """A JSON value: str, int, float, bool, None, list or dict of JSON values."""
 
 
-_STRICT = ConfigDict(frozen=True, extra="forbid", strict=True)
+_STRICT = ConfigDict(frozen=True, extra="forbid", strict=True, defer_build=True)
 """No coercion: `workers_dev = "no"`, `cpu_ms = "50"` are errors, not False and 50.
 
 Arrays stay lax (`Field(strict=False)`): TOML and JSON give lists, where strict mode
-would want a Python tuple; their items are still checked strictly."""
+would want a Python tuple; their items are still checked strictly. Built on first use
+(`defer_build`), not on import."""
 
 
 class _Settings(Binding):

@@ -4,47 +4,26 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
-from enum import StrEnum
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from envman.config import JSON, WorkerConfig
+from envman.terms import Kind, Severity
 
 ModelT = TypeVar("ModelT", bound="BaseModel")
 
-_STRICT = ConfigDict(frozen=True, extra="forbid")
+# Every model here is built on first use (`defer_build`), not when this module is
+# imported: `envman --help` and commands that never make a Snapshot do not pay for it.
 
 
 # --------------------------------------------------------------------------- findings
 
 
-class Severity(StrEnum):
-    """How bad a finding is; `rank` orders them for `--fail-on`."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        return {"error": 3, "warning": 2, "info": 1}[self.value]
-
-
-class Kind(StrEnum):
-    """How a compared value differs: changed, declared but missing, or present but unexpected."""
-
-    CHANGED = "changed"
-    MISSING = "missing"
-    UNEXPECTED = "unexpected"
-    UNKNOWN = "unknown"
-    """The live side was not read: drift of this key is undetermined (exit 3 unless ignored)."""
-
-
 class Source(BaseModel):
     """Where a value came from: file, and line and column (1-based) when known."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     file: str
     line: int | None = None
@@ -66,7 +45,7 @@ class Attribution(BaseModel):
     versions metadata), `audit log` (the account's audit log) or `unknown`.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     when: str | None = None
     author: str | None = None
@@ -98,7 +77,7 @@ class Attribution(BaseModel):
 class Finding(BaseModel):
     """One result of validate, diff, drift or check; the only thing reporters render."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     code: str
     severity: Severity
@@ -125,7 +104,7 @@ class Finding(BaseModel):
 class FieldError(BaseModel):
     """One pydantic validation error, translated: a dotted path, a message and a hint."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     loc: tuple[str | int, ...]
     message: str
@@ -200,7 +179,7 @@ class Report(BaseModel):
     failed); they make the run exit 3 whatever else was found.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     command: str
     envs: tuple[str, ...]
@@ -259,7 +238,7 @@ class LiveWorker(BaseModel):
     config of each version by id (with its percentage in `deployment`).
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     env: str
     script: str
@@ -279,7 +258,7 @@ class LiveWorker(BaseModel):
 class Snapshot(BaseModel):
     """Normalised live state of several Workers, saved by `envman snapshot` for offline drift."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     format: Literal["envman-snapshot/1"] = "envman-snapshot/1"
     taken_at: str

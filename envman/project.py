@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from envman.models import model_keys
 
-_STRICT = ConfigDict(frozen=True, extra="forbid", strict=True)
+_STRICT = ConfigDict(frozen=True, extra="forbid", strict=True, defer_build=True)
 """envman.toml is read as written: `sync_wrangler = "no"` is an error, not True. Arrays and
 dates stay lax (`strict=False` on the field): TOML gives lists, and a date may be quoted."""
 
@@ -125,7 +125,9 @@ _ENV_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 class Project(BaseModel):
     """envman.toml: the project, its environments in pipeline order, and its policies."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, strict=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, strict=True, defer_build=True
+    )
 
     worker: str = Field(description="Base name of the Worker (wrangler's top-level `name`).")
     account_id: str | None = Field(default=None, description="Cloudflare account id.")

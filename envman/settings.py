@@ -42,6 +42,7 @@ class Settings(BaseSettings):
         extra="forbid",
         env_file=None,
         hide_input_in_errors=True,
+        defer_build=True,
     )
 
     cloudflare_api_token: SecretStr | None = Field(

@@ -12,13 +12,12 @@ from pathlib import Path
 
 from envman.audit.entry import (
     _HINT,
-    _TIME_FORMAT,
     GENESIS,
     KEY_VARIABLE,
     AuditEntry,
+    _checked_line,
     _Malformed,
     _open,
-    _parse_line,
 )
 from envman.errors import AuditError, UsageError
 
@@ -65,9 +64,11 @@ def verify(log: Path, key: bytes | None) -> VerifyResult:
     count = signed = 0
     expected: str | None = GENESIS
     previous_line = 0
-    last_time: datetime | None = None
+    last_time: str | None = None
     seen: dict[str, int] = {}
     head = None
+    # One line at a time, each checked as plain JSON data: no entry object is built, and
+    # its canonical body is hashed once (and signed once, with a key).
     with _open(log) as handle:
         for number, raw in enumerate(handle or (), start=1):
             count = number
@@ -85,32 +86,34 @@ def verify(log: Path, key: bytes | None) -> VerifyResult:
                 problems.append(Problem(number, None, "empty line"))
                 continue
             try:
-                entry, body = _parse_line(raw[:-1])
+                entry, body = _checked_line(raw[:-1])
             except _Malformed as e:
                 problems.append(Problem(number, None, f"malformed entry: {e}"))
                 expected = None
                 continue
+            entry_id, sig, time = entry["id"], entry.get("sig"), entry["time"]
             found = [
                 p
                 for p in (
-                    _check_hash(entry, body),
-                    _check_prev(entry, expected, previous_line),
-                    _check_sig(entry, body, key),
-                    _check_unsigned_after_signed(entry, signed, key),
+                    _check_hash(entry["hash"], body),
+                    _check_prev(entry["prev"], expected, previous_line),
+                    _check_sig(sig, body, key),
+                    _check_unsigned_after_signed(sig, signed, key),
                 )
                 if p
             ]
-            if entry.id in seen:
-                found.append(f"duplicate id {entry.id} (also on line {seen[entry.id]})")
-            seen.setdefault(entry.id, number)
-            problems += [Problem(number, entry.id, message) for message in found]
-            if last_time is not None and entry.time < last_time:
+            if entry_id in seen:
+                found.append(f"duplicate id {entry_id} (also on line {seen[entry_id]})")
+            seen.setdefault(entry_id, number)
+            problems += [Problem(number, entry_id, message) for message in found]
+            # `time` is checked to be YYYY-MM-DDTHH:MM:SSZ, so text order is time order.
+            if last_time is not None and time < last_time:
                 notes.append(
-                    f"line {number}: time goes backwards ({entry.time:{_TIME_FORMAT}}); "
+                    f"line {number}: time goes backwards ({time}); "
                     "the clocks of the machines that wrote the log differ?"
                 )
-            signed += entry.sig is not None
-            last_time, expected, previous_line, head = entry.time, entry.hash, number, entry.hash
+            signed += sig is not None
+            last_time, expected, previous_line, head = time, entry["hash"], number, entry["hash"]
     if key is None and signed:
         notes.append(f"{signed} entries are signed; set {KEY_VARIABLE} to check the signatures")
     first = problems[0] if problems else Problem(0, None, "")
@@ -127,14 +130,14 @@ def verify(log: Path, key: bytes | None) -> VerifyResult:
     )
 
 
-def _check_hash(entry: AuditEntry, body: bytes) -> str | None:
-    if hashlib.sha256(body).hexdigest() == entry.hash:
+def _check_hash(written: str, body: bytes) -> str | None:
+    if hashlib.sha256(body).hexdigest() == written:
         return None
     return "hash does not match the entry's content: the entry was edited"
 
 
-def _check_prev(entry: AuditEntry, expected: str | None, previous_line: int) -> str | None:
-    if expected is None or entry.prev == expected:
+def _check_prev(prev: str, expected: str | None, previous_line: int) -> str | None:
+    if expected is None or prev == expected:
         return None
     if expected == GENESIS:
         return (
@@ -146,10 +149,10 @@ def _check_prev(entry: AuditEntry, expected: str | None, previous_line: int) -> 
     )
 
 
-def _check_unsigned_after_signed(entry: AuditEntry, signed: int, key: bytes | None) -> str | None:
+def _check_unsigned_after_signed(sig: str | None, signed: int, key: bytes | None) -> str | None:
     # Without the key a signature cannot be checked, but a log that was signed does not
     # go back to unsigned entries: one appended without the key is the naive forgery.
-    if key is not None or entry.sig is not None or not signed:
+    if key is not None or sig is not None or not signed:
         return None
     return (
         f"entry is not signed, but {signed} earlier entries are: appended without "
@@ -157,12 +160,12 @@ def _check_unsigned_after_signed(entry: AuditEntry, signed: int, key: bytes | No
     )
 
 
-def _check_sig(entry: AuditEntry, body: bytes, key: bytes | None) -> str | None:
+def _check_sig(sig: str | None, body: bytes, key: bytes | None) -> str | None:
     if key is None:
         return None
-    if entry.sig is None:
+    if sig is None:
         return "entry is not signed, but a key was given"
-    if hmac.compare_digest(entry.sig, hmac.new(key, body, "sha256").hexdigest()):
+    if hmac.compare_digest(sig, hmac.new(key, body, "sha256").hexdigest()):
         return None
     return "signature does not match: the entry was forged or the key is wrong"
 

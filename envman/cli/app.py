@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Any, TextIO
 
 import typer
 
@@ -187,6 +188,11 @@ def main(argv: list[str] | None = None) -> int:
     SECRETS.clear()
     stdout, stderr = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _Redacting(stdout), _Redacting(stderr)
+    plugins = os.environ.get(_PLUGINS)
+    # No pydantic plugin takes part in a run: none can change a verdict, and pydantic
+    # does not scan every installed distribution's entry points to look for one. envman's
+    # models are built on first use (`defer_build`), so none is built before this.
+    os.environ[_PLUGINS] = "__all__"
     try:
         cwd: Path | None = Path.cwd()  # --cwd changes it for the run only
     except OSError:  # the working folder was deleted
@@ -195,19 +201,57 @@ def main(argv: list[str] | None = None) -> int:
         return _main(sys.argv[1:] if argv is None else argv)
     finally:
         sys.stdout, sys.stderr = stdout, stderr
+        if plugins is None:
+            os.environ.pop(_PLUGINS, None)
+        else:
+            os.environ[_PLUGINS] = plugins
         if cwd is not None:
             with contextlib.suppress(OSError):
                 os.chdir(cwd)
 
 
-def command() -> typer.core.TyperGroup:
-    """The click command tree of the app, with readable help (`envman.cli.helptext`)."""
-    group: typer.core.TyperGroup = tidy(typer.main.get_command(app))
+_PLUGINS = "PYDANTIC_DISABLE_PLUGINS"
+"""pydantic's documented switch: `__all__` disables every plugin (docs: "Pydantic plugins")."""
+
+
+def command(args: list[str] | None = None) -> typer.core.TyperGroup:
+    """The click command tree of the app, with readable help (`envman.cli.helptext`).
+
+    With `args`, only the commands they name are built, under the root: building the
+    options of some 20 commands from their signatures cost about as much as starting the
+    interpreter, on every run. The whole tree is built when `args` name no command, ask
+    the root for help, or when the shell asks for completions.
+    """
+    named = _named(args) if args is not None else None
+    if named:
+        subset = copy.copy(app)
+        subset.registered_commands = [c for c in app.registered_commands if _name(c) in named]
+        subset.registered_groups = [g for g in app.registered_groups if g.name in named]
+        group: typer.core.TyperGroup = tidy(typer.main.get_command(subset))
+    else:
+        group = tidy(typer.main.get_command(app))
     return group
 
 
+def _name(info: Any) -> str:
+    return str(info.name or typer.main.get_command_name(info.callback.__name__))
+
+
+def _named(args: list[str]) -> set[str]:
+    """The command names in `args`, when help (`-h`) is not asked before the first of them."""
+    if "_ENVMAN_COMPLETE" in os.environ:
+        return set()
+    names = {_name(c) for c in app.registered_commands} | {
+        str(g.name) for g in app.registered_groups
+    }
+    first = next((i for i, word in enumerate(args) if word in names), None)
+    if first is None or {"-h", "--help"} & set(args[:first]):
+        return set()
+    return names & set(args)
+
+
 def _main(args: list[str]) -> int:
-    root = command()
+    root = command(args)
     try:
         result = root.main(args=normalise(root, args), prog_name="envman", standalone_mode=False)
     except typer.Exit as e:

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from envman.errors import ExitCode, UsageError
-from envman.models import Report, Severity
 from envman.report import REPORTERS
+from envman.terms import Severity
 
 if TYPE_CHECKING:
+    from envman.models import Report
     from envman.workspace import Workspace
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
+
+from envman.cli.panels import format_help
 
 METAVARS: dict[str, str] = {
     "envs": "ENV",
@@ -44,7 +47,8 @@ def tidy(command: Any) -> Any:
     """`command` and its subcommands with readable metavars; returns `command`.
 
     Flags show no metavar (typer shows `<bool>`); a choice shows its name (FORMAT) and
-    its choices move into the help text; the completion options get a panel of their own.
+    its choices move into the help text; the completion options get a panel of their own;
+    the panels are drawn by envman.cli.panels.
     """
     from typer._click import Context
 
@@ -52,6 +56,8 @@ def tidy(command: Any) -> Any:
     help_option = command.get_help_option(Context(command, help_option_names=list(HELP)))
     for param in [*command.params, *([help_option] if help_option else [])]:
         _tidy_param(param)
+    # typer's panels, drawn without importing rich (see envman.cli.panels)
+    command.format_help = partial(format_help, command)
     for sub in getattr(command, "commands", {}).values():
         tidy(sub)
     return command

@@ -24,9 +24,10 @@ from envman.cli.common import (
     workspace,
 )
 from envman.errors import ExitCode, UsageError
-from envman.models import Report, Severity
+from envman.terms import Severity
 
 if TYPE_CHECKING:
+    from envman.models import Report
     from envman.usecases.live import LiveOptions
 
 LiveFromOption = Annotated[

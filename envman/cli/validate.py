@@ -19,7 +19,7 @@ from envman.cli.common import (
     workspace,
 )
 from envman.errors import ExitCode
-from envman.models import Severity
+from envman.terms import Severity
 
 
 def validate(

@@ -8,7 +8,8 @@ from envman.codes.code import Code
 from envman.codes.general import GENERAL
 from envman.codes.rules import RULES
 from envman.codes.wrangler import WRANGLER
-from envman.models import Finding, Severity
+from envman.models import Finding
+from envman.terms import Severity
 
 CODES: dict[str, Code] = {
     c.code: c for c in sorted((*GENERAL, *WRANGLER, *RULES), key=lambda c: c.code)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from envman.models import Severity
+from envman.terms import Severity
 
 
 @dataclass(frozen=True)

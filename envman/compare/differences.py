@@ -15,7 +15,7 @@ from typing import Any
 from envman.bindings import MODELLED
 from envman.compare.normalisation import fold
 from envman.config import WorkerConfig
-from envman.models import Kind
+from envman.terms import Kind
 
 KEYED_FIELDS = ("vars", "secrets", *(k.field for k in MODELLED if not k.single and not k.nested))
 """Fields compared entry by entry: a difference is reported per name (`vars.LOG_LEVEL`)."""

@@ -9,7 +9,8 @@ from envman.bindings import MODELLED
 from envman.codes import finding
 from envman.compare.differences import Difference, compare, explain
 from envman.config import WorkerConfig
-from envman.models import Finding, Kind, LiveWorker, Source
+from envman.models import Finding, LiveWorker, Source
+from envman.terms import Kind
 
 REDACTED = "<redacted>"
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ from envman.bindings import NAMING_KEYS
 from envman.errors import InputError
 from envman.files import MAX_DEPTH, read_text
 from envman.models import Source
-from envman.parse.toml import read_toml
+from envman.parse.toml import toml_data, toml_positions
 
 Loc = tuple[str | int, ...]
 
@@ -22,7 +24,8 @@ class Document:
     `positions` maps a key path such as ("env", "staging", "kv_namespaces", 0, "id")
     to where that key (or array element) is written. `spans` maps a path to the
     (start, end) character offsets of its value in `text` (JSONC; the editor takes
-    TOML's from `read_toml`), for span edits.
+    TOML's from `read_toml`), for span edits. A `locator` finds the positions from `text`
+    when they are first needed instead (TOML): a run without findings never needs one.
     """
 
     path: str
@@ -33,6 +36,16 @@ class Document:
     format: str = "toml"
     duplicates: tuple[tuple[Loc, tuple[int, int]], ...] = ()
     """JSONC keys that a later one of the same path overrode (the last wins), with positions."""
+    locator: Callable[[str], dict[Loc, tuple[int, int]]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @cached_property
+    def located(self) -> dict[Loc, tuple[int, int]]:
+        """`positions`, or what the `locator` finds in `text` (once, on first use)."""
+        if self.locator is None:
+            return self.positions
+        return {**self.locator(self.text), **self.positions}
 
     def source(self, loc: Loc = ()) -> Source:
         """The best-known location of `loc`: its own position, else its nearest parent's.
@@ -42,7 +55,7 @@ class Document:
         """
         loc = document_loc(self.data, tuple(loc))
         while loc:
-            position = self.positions.get(loc)
+            position = self.located.get(loc)
             if position is not None:
                 return Source(file=self.path, line=position[0], column=position[1])
             loc = loc[:-1]
@@ -93,13 +106,11 @@ def _entry_index(entries: list[Any], name: str) -> int | None:
 def parse_toml(text: str, shown: str) -> Document:
     """Parse TOML text into a located Document; syntax errors become located InputErrors."""
     try:
-        scan = read_toml(text, shown)
+        data = toml_data(text, shown)
     except RecursionError as e:  # tomllib recurses once per nested array or inline table
         line, column = _deep_point(text)
         raise _too_deep(shown, line, column) from e
-    document = Document(
-        path=shown, text=text, data=scan.data, positions=scan.positions, format="toml"
-    )
+    document = Document(path=shown, text=text, data=data, locator=toml_positions, format="toml")
     _check_depth(document)
     return document
 
@@ -173,11 +184,18 @@ def _deep_point(text: str) -> tuple[int | None, int | None]:
 def load_document(path: Path, shown: str | None = None) -> Document:
     """Read and parse a .toml, .json or .jsonc file into a Document."""
     shown = shown or str(path)
-    text = read_text(path, shown)
-    if path.suffix in {".json", ".jsonc"}:
-        document = parse_jsonc(text, shown)
-    else:
-        document = parse_toml(text, shown)
+    return _parsed(path.suffix in {".json", ".jsonc"}, read_text(path, shown), shown)
+
+
+@lru_cache(maxsize=32)
+def _parsed(jsonc: bool, text: str, shown: str) -> Document:
+    """The Document of a file's text, parsed once however often the same text is read.
+
+    base.toml lies under every environment file, and a promotion validates its result in
+    a scratch copy of the project: the text of each file is parsed once all the same.
+    Documents are never changed after parsing (their data is copied before any edit).
+    """
+    document = parse_jsonc(text, shown) if jsonc else parse_toml(text, shown)
     if not isinstance(document.data, dict):
         raise InputError("the top level must be a table/object", file=shown, line=1, column=1)
     return document

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from envman.errors import InputError
 from envman.parse.toml_located import Loc, TomlHeader, TomlItem, TomlPair, TomlScan, TomlValue
@@ -43,16 +43,26 @@ _SCALARS = frozenset(
 
 def read_toml(text: str, filename: str) -> TomlScan:
     """tomllib's data of `text`, located; invalid TOML is an InputError at its line and column."""
+    data = toml_data(text, filename)
+    return replace(scan_toml(text), data=data)
+
+
+def toml_data(text: str, filename: str) -> dict[str, Any]:
+    """tomllib's data of `text` (not located); invalid TOML is a located InputError."""
     with _without_gc():
         try:
-            data = tomllib.loads(text)
+            return tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
             line, column = _error_position(e, text)
             message = str(e).split(" (at ")[0]
             raise InputError(
                 f"invalid TOML: {message}", file=filename, line=line, column=column
             ) from e
-        return replace(scan_toml(text), data=data)
+
+
+def toml_positions(text: str) -> dict[Loc, tuple[int, int]]:
+    """Where each key path of `text` is written (see `TomlScan.positions`)."""
+    return scan_toml(text).positions
 
 
 def scan_toml(text: str) -> TomlScan:

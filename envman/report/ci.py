@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from envman import HOMEPAGE, finding_help_url
 from envman.codes import CODES
-from envman.models import Finding, Report, Severity
+from envman.models import Finding, Report
 from envman.report.parts import (
     RenderOptions,
     attribution_line,
@@ -27,6 +27,7 @@ from envman.report.parts import (
     relative,
     visible,
 )
+from envman.terms import Severity
 
 SRCROOT = "%SRCROOT%"
 """The base every SARIF artifact URI is relative to: the repository's root."""

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from envman.models import Finding, Kind, Report
+from typing import TYPE_CHECKING
+
 from envman.report.parts import RenderOptions, compact, plural, visible
+from envman.terms import Kind
+
+if TYPE_CHECKING:  # the models are never built here: the view only reads them
+    from envman.models import Finding, Report
 
 PROMOTABLE = "EM500"
 """The code of a difference `envman promote` copies (EM501: environment-specific)."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 import posixpath
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from envman.models import Finding
 from envman.report.parts import compact, visible
+
+if TYPE_CHECKING:  # the models are never built here: the page only reads them
+    from envman.models import Finding
 
 
 class _Cell(Protocol):

@@ -12,11 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from envman.models import Finding, Report
 from envman.redaction import SECRETS
 from envman.report.registry import redacted
+
+if TYPE_CHECKING:
+    from envman.models import Finding, Report
 
 WHEN = ("drift", "change", "always")
 MAX_FINDINGS = 10

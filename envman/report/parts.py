@@ -12,10 +12,13 @@ import posixpath
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from envman import __version__
-from envman.models import Finding, Kind, Report, Severity, Source
+from envman.terms import Kind, Severity
+
+if TYPE_CHECKING:  # the models are never built here: parts only read them
+    from envman.models import Finding, Report, Source
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,7 @@ def env_order(report: Report) -> list[str | None]:
 
 def by_env(report: Report, env: str | None) -> list[Finding]:
     """The active findings of `env` (None: project-wide), sorted by `Finding.sort_key`."""
-    return sorted((f for f in report.active if f.env == env), key=Finding.sort_key)
+    return sorted((f for f in report.active if f.env == env), key=lambda f: f.sort_key())
 
 
 def env_label(env: str | None) -> str:

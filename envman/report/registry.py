@@ -46,10 +46,9 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from envman.errors import UsageError
-from envman.models import Finding, Report, Severity
 from envman.redaction import SECRETS
 from envman.report.diffview import render_diff
 from envman.report.parts import (
@@ -68,6 +67,10 @@ from envman.report.parts import (
     values,
     visible,
 )
+from envman.terms import Severity
+
+if TYPE_CHECKING:  # the models are never built here: reporters only read them
+    from envman.models import Finding, Report
 
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -76,7 +79,11 @@ _LISTED_CLEAN = 3
 """Clean environments listed one per line when others have findings; more are one line."""
 
 
-Reporter = Callable[[Report, RenderOptions], str]
+Reporter = Callable[["Report", RenderOptions], str]
+
+
+def _order(finding: Finding) -> tuple[str, int, str, str]:
+    return finding.sort_key()
 
 
 def render(report: Report, fmt: str, options: RenderOptions | None = None) -> str:
@@ -97,7 +104,7 @@ def redacted(report: Report) -> Report:
     """`report` with every registered secret masked in its messages, values and reasons."""
     if not SECRETS:
         return report
-    return Report.model_validate(SECRETS.data(report.model_dump()))
+    return type(report).model_validate(SECRETS.data(report.model_dump()))
 
 
 def wants_color(stream: TextIO, environ: Mapping[str, str]) -> bool:
@@ -136,9 +143,79 @@ def summary_line(report: Report) -> str:
 # --------------------------------------------------------------------------- text
 
 
+_Line = list[tuple[str, str]]
+"""One line of the text report: its pieces and their rich styles ("" for none)."""
+
+
 def _text(report: Report, options: RenderOptions) -> str:
     if report.command == "diff" and report.source is not None:
         return render_diff(report, options)
+    blocks = _text_blocks(report, options)
+    plain = _plain_text(blocks, options)
+    return plain if plain is not None else _rich_text(blocks, options)
+
+
+def _text_blocks(
+    report: Report, options: RenderOptions
+) -> list[_Line | tuple[list[Finding], bool]]:
+    """The text report as lines, and as (findings, with_env) where a grid of findings goes."""
+    blocks: list[_Line | tuple[list[Finding], bool]] = []
+    envs = env_order(report)
+    clean = [e for e in envs if e is not None and not by_env(report, e) and e not in report.unknown]
+    collapse = (
+        not options.verbose
+        and len(report.envs) > 1
+        and (len(clean) == len(envs) or len(clean) > _LISTED_CLEAN)
+    )
+    for env in envs:
+        findings = by_env(report, env)
+        if collapse and env in clean:
+            continue
+        blocks.append([(env_label(env), "bold underline"), (f" — {count_phrase(findings)}", "")])
+        if env in report.unknown:
+            reason = visible(report.unknown[env])
+            blocks.append([("  ! drift unknown: ", "bold red"), (reason, "")])
+        if findings:
+            blocks.append((findings, False))
+    suppressed = sorted(report.suppressed, key=_order)
+    if suppressed and options.verbose:
+        blocks.append([(f"suppressed ({len(suppressed)})", "bold underline")])
+        blocks.append((suppressed, True))
+    elif suppressed:
+        hidden = plural(len(suppressed), "suppressed finding")
+        blocks.append([(f"{hidden} not shown (--verbose)", "")])
+    if collapse and len(clean) < len(envs):
+        blocks.append(
+            [(f"{plural(len(clean), 'other environment')}: no problems (--verbose lists them)", "")]
+        )
+    worst = next((s for s in SEVERITY_ORDER if any(f.severity is s for f in report.active)), None)
+    style = "bold red" if report.unknown else _STYLE[worst] if worst else "bold green"
+    blocks.append([(summary_line(report), style)])
+    return blocks
+
+
+def _plain_text(
+    blocks: list[_Line | tuple[list[Finding], bool]], options: RenderOptions
+) -> str | None:
+    """The report without rich, when rich would only print its lines as they are: no colour,
+    no grid of findings, every line printable ASCII within the width (rich would wrap it).
+
+    A clean run in a pre-commit hook or CI (no terminal, so no colour) never imports rich.
+    """
+    if options.color:
+        return None
+    lines = []
+    for block in blocks:
+        if not isinstance(block, list):
+            return None
+        line = "".join(text for text, _ in block)
+        if len(line) > options.width or not (line.isascii() and line.isprintable()):
+            return None
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def _rich_text(blocks: list[_Line | tuple[list[Finding], bool]], options: RenderOptions) -> str:
     # rich is imported here only: `import envman.report.registry` must stay cheap (DESIGN.md).
     from rich.console import Console
     from rich.padding import Padding
@@ -187,37 +264,11 @@ def _text(report: Report, options: RenderOptions) -> str:
             grid.add_row(severity, Text(finding.code, style="bold"), body)
         console.print(Padding(grid, (0, 0, 0, 2)))
 
-    envs = env_order(report)
-    clean = [e for e in envs if e is not None and not by_env(report, e) and e not in report.unknown]
-    collapse = (
-        not options.verbose
-        and len(report.envs) > 1
-        and (len(clean) == len(envs) or len(clean) > _LISTED_CLEAN)
-    )
-    for env in envs:
-        findings = by_env(report, env)
-        if collapse and env in clean:
-            continue
-        console.print(Text(env_label(env), style="bold underline"), f"— {count_phrase(findings)}")
-        if env in report.unknown:
-            reason = visible(report.unknown[env])
-            console.print(Text.assemble(("  ! drift unknown: ", "bold red"), reason))
-        if findings:
-            print_findings(findings)
-    suppressed = sorted(report.suppressed, key=Finding.sort_key)
-    if suppressed and options.verbose:
-        console.print(Text(f"suppressed ({len(suppressed)})", style="bold underline"))
-        print_findings(suppressed, with_env=True)
-    elif suppressed:
-        hidden = plural(len(suppressed), "suppressed finding")
-        console.print(f"{hidden} not shown (--verbose)")
-    if collapse and len(clean) < len(envs):
-        console.print(
-            f"{plural(len(clean), 'other environment')}: no problems (--verbose lists them)"
-        )
-    worst = next((s for s in SEVERITY_ORDER if any(f.severity is s for f in report.active)), None)
-    style = "bold red" if report.unknown else _STYLE[worst] if worst else "bold green"
-    console.print(Text(summary_line(report), style=style))
+    for block in blocks:
+        if isinstance(block, list):
+            console.print(Text.assemble(*block))
+        else:
+            print_findings(block[0], with_env=block[1])
     # Grid cells are padded to the width; trailing blanks only get in the way of diffs.
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()).rstrip("\n")
 
@@ -229,7 +280,7 @@ def _json(report: Report, options: RenderOptions) -> str:
     document = {
         "version": 1,
         "command": report.command,
-        "findings": [finding_json(f) for f in sorted(report.findings, key=Finding.sort_key)],
+        "findings": [finding_json(f) for f in sorted(report.findings, key=_order)],
         "summary": report.summary(),
         "unknown": dict(report.unknown),
         "environments": list(report.envs),
@@ -256,7 +307,7 @@ def _github(report: Report, options: RenderOptions) -> str:
         f"::error title=drift unknown::{_gh_data(f'{env}: {reason}')}"
         for env, reason in report.unknown.items()
     ]
-    for finding in sorted(report.active, key=Finding.sort_key):
+    for finding in sorted(report.active, key=_order):
         props: dict[str, str] = {}
         if finding.source:
             props["file"] = relative(finding.source.file, options.root)
@@ -313,7 +364,7 @@ def _markdown(report: Report, options: RenderOptions) -> str:
             sev = f"{_EMOJI[f.severity]} {f.severity.value}"
             lines.append(_md_row([sev, _md(f.code), _md(f.path), message, location]))
         lines.append("")
-    suppressed = sorted(report.suppressed, key=Finding.sort_key)
+    suppressed = sorted(report.suppressed, key=_order)
     if suppressed:
         lines += ["<details>", f"<summary>{len(suppressed)} suppressed</summary>", ""]
         lines += _md_head("Environment", "Code", "Path", "Message", "Reason")

@@ -7,10 +7,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from envman.errors import UsageError
-from envman.models import Finding
 from envman.report.parts import clip, compact, finding_json, plural, visible
 
 if TYPE_CHECKING:
+    from envman.models import Finding
     from envman.release import Plan
 
 

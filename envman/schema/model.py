@@ -84,7 +84,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from envman.codes import severity_of
 from envman.config import JSON
@@ -93,13 +93,14 @@ from envman.models import Finding, ScopeName, Source, did_you_mean
 from envman.schema.rules import (
     CONSTRAINT_OF,
     REDACTED,
-    annotation,
     constraint_message,
+    first_error,
     is_type_error,
     plain,
     show,
     type_hint,
     type_message,
+    validator,
 )
 from envman.schema.specs import SecretSpec, VarSpec, VarType
 
@@ -119,10 +120,15 @@ CONSTRAINTS: dict[str, frozenset[str]] = {
 # --------------------------------------------------------------------------- the file format
 
 
+def _strict(title: str) -> ConfigDict:
+    """No coercion, no unknown key, frozen; built on first use (`defer_build`), not on import."""
+    return ConfigDict(extra="forbid", strict=True, frozen=True, title=title, defer_build=True)
+
+
 class _Rules(BaseModel):
     """Keys a var may set for all environments and override for one."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, title="rules")
+    model_config = _strict("rules")
 
     required: bool | None = Field(None, description="Must be set (default: true).")
     default: JSON = Field(None, description="Used when an environment omits the var.")
@@ -155,7 +161,7 @@ class _VarEntry(_Rules):
 class _SecretEntry(BaseModel):
     """`[secrets.NAME]`: one secret of the Worker (a name only; values never live here)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, title="secret")
+    model_config = _strict("secret")
 
     required: bool = Field(True, description="Must be listed in secrets.required.")
     description: str | None = Field(None, description="What the secret is for.")
@@ -167,7 +173,7 @@ class _SecretEntry(BaseModel):
 class _SchemaFile(BaseModel):
     """schemas/vars.toml: the typed vars and the secrets of a Worker."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, title="schemas/vars.toml")
+    model_config = _strict("schemas/vars.toml")
 
     vars: dict[str, _VarEntry] = Field(default_factory=dict, description="Vars by name.")
     secrets: dict[str, _SecretEntry] = Field(default_factory=dict, description="Secrets by name.")
@@ -186,46 +192,10 @@ class Schema:
     source: str
     present: bool = True
     model: type[BaseModel] | None = None
-    _models: dict[str, type[BaseModel]] = field(default_factory=dict, repr=False, compare=False)
-    _shared: dict[tuple[tuple[str, str], ...], type[BaseModel]] = field(
+    _validators: dict[tuple[str, str | None], Callable[[Any], Any]] = field(
         default_factory=dict, repr=False, compare=False
     )
-
-    def model_for(self, env: str) -> type[BaseModel]:
-        """The pydantic model of `vars` in `env`: one aliased field per var, extras allowed.
-
-        Environments with the same overrides share one model: building a model of 500
-        vars costs ~0.1 s, and most environments override nothing."""
-        if self.model is not None:
-            return self.model
-        if env not in self._models:
-            key = tuple(
-                (spec.name, repr(sorted(spec.env_overrides[env].items())))
-                for spec in self.vars.values()
-                if spec.env_overrides.get(env)
-            )
-            if key not in self._shared:
-                self._shared[key] = self._build(env)
-            self._models[env] = self._shared[key]
-        return self._models[env]
-
-    def _build(self, env: str) -> type[BaseModel]:
-        """One model of `vars` under the rules that hold in `env`."""
-        fields: dict[str, Any] = {}
-        for index, spec in enumerate(self.vars.values()):
-            rules = spec.for_env(env)
-            has_default = rules.default is not None or not rules.required
-            fields[f"v{index}"] = (
-                annotation(rules),
-                Field(
-                    rules.default if has_default else ...,
-                    alias=spec.name,
-                    title=spec.name,
-                    description=spec.description,
-                ),
-            )
-        config = ConfigDict(extra="allow", title="vars")
-        return create_model("Vars", __config__=config, **fields)
+    """Each var's validator, by (name, the environment when it overrides the var's rules)."""
 
     def check_env(
         self,
@@ -271,19 +241,10 @@ class Schema:
                     hint=did_you_mean(name, self.vars) or f"declare [vars.{name}] in {self.source}",
                 )
         checked = {k: v for k, v in values.items() if k not in self.secrets}
-        try:
-            self.model_for(env).model_validate(checked)
-        except ValidationError as e:
-            for code, name, message, extra in self._value_problems(env, e, checked):
-                loc = ("vars", name) if name in checked else ("vars",)
-                add(code, f"vars.{name}" if name else "vars", loc, message, **extra)
-        except Exception as e:
-            if self.model is None:
-                raise
-            # A validator of the user's own model crashed: their code, not an envman bug.
-            raise InputError(
-                f"the model of {self.source} raised {type(e).__name__}: {e}", file=self.source
-            ) from e
+        problems = self._var_problems if self.model is None else self._model_problems
+        for code, name, message, extra in problems(env, checked):
+            loc = ("vars", name) if name in checked else ("vars",)
+            add(code, f"vars.{name}" if name else "vars", loc, message, **extra)
 
         listed = list(secrets_required or ())
         for name, secret in self.secrets.items():
@@ -325,13 +286,44 @@ class Schema:
             return REDACTED
         return value
 
-    def _value_problems(
-        self, env: str, error: ValidationError, values: Mapping[str, Any]
+    def _var_problems(
+        self, env: str, values: Mapping[str, Any]
     ) -> Iterable[tuple[str, str, str, dict[str, Any]]]:
+        """Each declared var checked alone by the validator of its rules (one per distinct
+        rules, built once: `rules.validator`), the first problem of each."""
+        for name, declared in self.vars.items():
+            spec = declared.for_env(env)
+            if name not in values:
+                if spec.required and spec.default is None:
+                    yield self._missing(env, name, spec)
+                continue
+            key = (name, env if env in declared.env_overrides else None)
+            if key not in self._validators:
+                self._validators[key] = validator(spec)
+            kind = first_error(self._validators[key], values[name])
+            if kind is not None:
+                yield self._problem(env, name, spec, kind, values[name])
+
+    def _model_problems(
+        self, env: str, values: Mapping[str, Any]
+    ) -> Iterable[tuple[str, str, str, dict[str, Any]]]:
+        """The problems the user's own model (a `python:` schema) finds in `values`."""
+        assert self.model is not None
+        try:
+            self.model.model_validate(values)
+        except ValidationError as error:
+            items = error.errors(include_url=False)
+        except Exception as e:
+            # A validator of the user's own model crashed: their code, not an envman bug.
+            raise InputError(
+                f"the model of {self.source} raised {type(e).__name__}: {e}", file=self.source
+            ) from e
+        else:
+            return
         seen: set[str] = set()
-        for item in error.errors(include_url=False):
+        for item in items:
             name = str(item["loc"][0]) if item["loc"] else ""
-            if not name and self.model is not None:  # a model-level validator
+            if not name:  # a model-level validator
                 hidden = self.sensitive_names() & values.keys()
                 message = f"rejected by {self.model.__name__} ({item['type']})"
                 yield "EM111", "", message if hidden else item["msg"], {}
@@ -341,48 +333,36 @@ class Schema:
             seen.add(name)
             spec = self.vars[name].for_env(env)
             if item["type"] == "missing":
-                yield (
-                    "EM112",
-                    name,
-                    f"{name} is required in {env} but not set",
-                    {
-                        "hint": f"set vars.{name} in this environment, or give it a default "
-                        f"in {self.source}",
-                        "expected": spec.type,
-                    },
-                )
+                yield self._missing(env, name, spec)
                 continue
             value = values.get(name)
-            shown = show(value, spec.sensitive)
-            actual = REDACTED if spec.sensitive else value
-            if self.model is not None:
-                code = "EM110" if is_type_error(item["type"]) else "EM111"
-                message = (
-                    f"{name} rejected by {self.model.__name__} ({item['type']})"
-                    if spec.sensitive
-                    else f"{item['msg']}; got {shown}"
-                )
-                yield code, name, message, {"actual": actual}
-                continue
-            key = CONSTRAINT_OF.get(item["type"])
-            if key is None:
-                yield (
-                    "EM110",
-                    name,
-                    type_message(spec, value, shown),
-                    {"expected": spec.type, "actual": actual, "hint": type_hint(spec, value)},
-                )
-                continue
-            where = env if key in self.vars[name].env_overrides.get(env, {}) else None
-            yield (
-                "EM111",
-                name,
-                constraint_message(spec, key, where, value, shown),
-                {
-                    "expected": REDACTED if spec.sensitive else {key: plain(getattr(spec, key))},
-                    "actual": actual,
-                },
+            code = "EM110" if is_type_error(item["type"]) else "EM111"
+            message = (
+                f"{name} rejected by {self.model.__name__} ({item['type']})"
+                if spec.sensitive
+                else f"{item['msg']}; got {show(value, spec.sensitive)}"
             )
+            yield code, name, message, {"actual": REDACTED if spec.sensitive else value}
+
+    def _missing(self, env: str, name: str, spec: VarSpec) -> tuple[str, str, str, dict[str, Any]]:
+        hint = f"set vars.{name} in this environment, or give it a default in {self.source}"
+        message = f"{name} is required in {env} but not set"
+        return "EM112", name, message, {"hint": hint, "expected": spec.type}
+
+    def _problem(
+        self, env: str, name: str, spec: VarSpec, kind: str, value: Any
+    ) -> tuple[str, str, str, dict[str, Any]]:
+        """EM110 (wrong type) or EM111 (a broken constraint) of a value of a vars.toml var."""
+        shown = show(value, spec.sensitive)
+        actual = REDACTED if spec.sensitive else value
+        key = CONSTRAINT_OF.get(kind)
+        if key is None:
+            extra = {"expected": spec.type, "actual": actual, "hint": type_hint(spec, value)}
+            return "EM110", name, type_message(spec, value, shown), extra
+        where = env if key in self.vars[name].env_overrides.get(env, {}) else None
+        expected = REDACTED if spec.sensitive else {key: plain(getattr(spec, key))}
+        message = constraint_message(spec, key, where, value, shown)
+        return "EM111", name, message, {"expected": expected, "actual": actual}
 
 
 def empty_schema() -> Schema:

@@ -6,7 +6,7 @@ import json
 import math
 import re
 from datetime import date, time
-from functools import partial
+from functools import cache, partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
@@ -22,6 +22,8 @@ from pydantic_core import PydanticCustomError
 from envman.schema.pattern import Pattern, compile_pattern
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from envman.schema.specs import VarSpec
 
 REDACTED = "<redacted>"
@@ -46,8 +48,43 @@ def annotation(spec: VarSpec) -> Any:
     return Annotated[(base, *meta)]
 
 
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
+_MAX_ADAPTERS = 4096
+"""Bounds the cache in a long-lived process (a test session); a project has a handful."""
+
+
+def validator(spec: VarSpec) -> Callable[[Any], Any]:
+    """What validates a value under `spec`'s rules (raising pydantic's ValidationError).
+
+    Built once for each distinct set of rules and shared by every var that has them: 500
+    vars of a handful of types need a handful of validators, not a model of 500 fields
+    in each environment.
+    """
+    rules = (spec.min, spec.max, spec.min_length, spec.max_length, spec.pattern, spec.allowed)
+    key = repr((spec.type, *rules))
+    adapter = _ADAPTERS.get(key)
+    if adapter is None:
+        if len(_ADAPTERS) >= _MAX_ADAPTERS:
+            _ADAPTERS.clear()
+        adapter = _ADAPTERS[key] = TypeAdapter(annotation(spec))
+    return adapter.validator.validate_python
+
+
+def first_error(validate: Callable[[Any], Any], value: Any) -> str | None:
+    """The pydantic error type of the first rule `value` breaks, or None when it passes."""
+    try:
+        validate(value)
+    except ValidationError as e:
+        return str(e.errors(include_url=False)[0]["type"])
+    return None
+
+
 _URL_START = re.compile(r"https?://[^/?#\s]", re.IGNORECASE)
-_HTTP_URL: TypeAdapter[AnyHttpUrl] = TypeAdapter(AnyHttpUrl)
+
+
+@cache
+def _http_url() -> TypeAdapter[AnyHttpUrl]:
+    return TypeAdapter(AnyHttpUrl)
 
 
 def _check_url(value: str) -> str:
@@ -55,7 +92,7 @@ def _check_url(value: str) -> str:
     if not _URL_START.match(value) or any(c.isspace() for c in value):
         raise PydanticCustomError("envman_url", "not an absolute http(s) URL")
     try:
-        _HTTP_URL.validate_python(value)
+        _http_url().validate_python(value)
     except ValidationError as e:
         raise PydanticCustomError("envman_url", "not an absolute http(s) URL") from e
     return value
@@ -182,14 +219,12 @@ def constraint_message(spec: VarSpec, key: str, env: str | None, value: Any, sho
 
 def breaks(spec: VarSpec, value: Any, env: str | None = None) -> str | None:
     """Why `value` breaks `spec`'s rules, or None when it passes."""
-    try:
-        TypeAdapter(annotation(spec)).validate_python(value)
-    except ValidationError as e:
-        item = e.errors(include_url=False)[0]
-        shown = show(value, spec.sensitive)
-        key = CONSTRAINT_OF.get(item["type"])
-        if key is None:
-            return type_message(spec, value, shown)
-        where = env if env and key in spec.env_overrides.get(env, {}) else None
-        return constraint_message(spec, key, where, value, shown)
-    return None
+    kind = first_error(validator(spec), value)
+    if kind is None:
+        return None
+    shown = show(value, spec.sensitive)
+    key = CONSTRAINT_OF.get(kind)
+    if key is None:
+        return type_message(spec, value, shown)
+    where = env if env and key in spec.env_overrides.get(env, {}) else None
+    return constraint_message(spec, key, where, value, shown)

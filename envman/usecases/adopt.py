@@ -20,8 +20,9 @@ from envman import audit, release
 from envman.bindings import kind_of
 from envman.config import WorkerConfig
 from envman.errors import PromotionError
-from envman.models import Finding, Kind
+from envman.models import Finding
 from envman.release import locked
+from envman.terms import Kind
 from envman.usecases.guardrails import refusal, result_problems
 from envman.usecases.live import LiveOptions, drift_state
 from envman.usecases.promote import Proposal, commit_proposal, file_changes, read_or_empty

@@ -12,8 +12,9 @@ from typing import Any
 from envman import audit, release
 from envman.codes import finding
 from envman.errors import PromotionError, UsageError
-from envman.models import Finding, Kind, Report, unique
+from envman.models import Finding, Report, unique
 from envman.release import FileChange, commit, locked
+from envman.terms import Kind
 from envman.usecases.audit import verified_history
 from envman.usecases.guardrails import live_guardrails, refusal, result_problems
 from envman.usecases.live import LiveOptions

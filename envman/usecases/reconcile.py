@@ -23,8 +23,9 @@ from envman import audit, release
 from envman.bindings import MODELLED, BindingKind, kind_of
 from envman.config import WorkerConfig
 from envman.errors import PromotionError
-from envman.models import Finding, Kind, LiveWorker
+from envman.models import Finding, LiveWorker
 from envman.release import locked
+from envman.terms import Kind
 from envman.usecases.adopt import selected
 from envman.usecases.guardrails import refusal
 from envman.usecases.live import LiveOptions, _account_id, _settings, drift_state

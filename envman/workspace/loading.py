@@ -19,6 +19,7 @@ refused with their location.
 from __future__ import annotations
 
 import copy
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -132,28 +133,66 @@ def _merge(layers: tuple[Document, ...]) -> dict[str, Any]:
     """The layers merged by dynaconf's merge (`object_merge`, what `Dynaconf.update` does
     with `merge_enabled`), from the data already read (never from the files again).
 
-    One layer needs no merge, and dynaconf is not imported for it. The merge function is
-    called directly rather than through a Dynaconf instance: an instance runs its loaders
-    and copying one per environment made loading 100 environments take a second.
+    A top-level key that one layer alone sets (in any case: dynaconf's keys are
+    case-insensitive), holding no `@` token, has nothing to merge: its value is the data
+    as read, which is what dynaconf would return for it. Only the other keys go through
+    dynaconf, which is imported only when some key needs it. The merge function is called
+    directly rather than through a Dynaconf instance: an instance runs its loaders, and
+    copying one per environment made loading 100 environments take a second. Keys keep
+    the order of their first appearance, spelt as the last layer spells them.
     """
-    if len(layers) == 1:
-        return _deleted({key: _plain(copy.deepcopy(v)) for key, v in layers[0].data.items()})
+    seen: dict[str, int] = {}
+    spelling: dict[str, str] = {}
+    for layer in layers:
+        for key in layer.data:
+            seen[key.lower()] = seen.get(key.lower(), 0) + 1
+            spelling[key.lower()] = key
+    alone = {
+        key.lower(): _plain(copy.deepcopy(value))
+        for layer in layers
+        for key, value in layer.data.items()
+        if seen[key.lower()] == 1 and not _has_token(value)
+    }
+    rest = [{k: v for k, v in layer.data.items() if k.lower() not in alone} for layer in layers]
+    merged = _layered(rest) if any(rest) else {}
+    return {
+        spelling[key]: alone[key] if key in alone else merged[key]
+        for key in spelling
+        if key in alone or key in merged
+    }
+
+
+def _has_token(value: Any) -> bool:
+    """Whether `value` holds a string dynaconf would read as a token (`@del`, `@none`, …)."""
+    if isinstance(value, str):
+        return value.startswith("@")
+    if isinstance(value, dict):
+        return any(_has_token(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_token(v) for v in value)
+    return False
+
+
+def _layered(layers: list[dict[str, Any]]) -> dict[str, Any]:
+    """The layers' data merged by dynaconf, keyed by lowercase key."""
     with _sealed():
         from dynaconf.utils import object_merge
 
         merged: dict[str, Any] = {}
         for layer in layers:
-            for key, value in copy.deepcopy(layer.data).items():
+            for key, value in copy.deepcopy(layer).items():
                 same = next((k for k in merged if k.lower() == key.lower()), None)
                 if same is not None:
                     value = object_merge(merged.pop(same), value, full_path=[key])
                 merged[key] = value
-    wanted = {key.lower(): key for layer in layers for key in layer.data}
+    wanted = {key.lower() for layer in layers for key in layer}
     data = {key.lower(): _plain(value) for key, value in merged.items() if key.lower() in wanted}
     # dynaconf appends arrays when merging; envman's rule is that an environment's
-    # array replaces the base's whole (a list of KV namespaces is not additive).
-    _replace_arrays(data, layers[-1].data)
-    return {wanted[key]: value for key, value in _deleted(data).items()}
+    # array replaces the base's whole (a list of KV namespaces is not additive): each
+    # layer's arrays in turn, so the last layer that sets one wins.
+    for layer in layers:
+        _replace_arrays(data, layer)
+    return _deleted(data)
 
 
 def _deleted(data: dict[str, Any]) -> dict[str, Any]:
@@ -206,9 +245,6 @@ def _plain(value: Any) -> Any:
 
 def _refuse_tokens(document: Document) -> None:
     """Refuse dynaconf's tokens (but `@del`) and its directive keys, located in the file."""
-    from dynaconf.utils.parse_conf import converters
-
-    tokens = {token for token in converters if token != DELETE_TOKEN}
     for loc, value in _walk(document.data):
         key = str(loc[-1]).lower() if loc and isinstance(loc[-1], str) else ""
         if key.startswith("dynaconf") or key.endswith("_for_dynaconf"):
@@ -222,7 +258,12 @@ def _refuse_tokens(document: Document) -> None:
                 hint="remove it: base.toml lies under every environment file, tables merge "
                 "and arrays replace (docs/reference/configuration.md)",
             )
-        if isinstance(value, str) and value != NULL_TOKEN and value.split(" ", 1)[0] in tokens:
+        if (
+            isinstance(value, str)
+            and value.startswith("@")  # every token does: dynaconf loads only for these
+            and value != NULL_TOKEN
+            and value.split(" ", 1)[0] in _tokens()
+        ):
             source = document.source(loc)
             raise InputError(
                 f"{'.'.join(map(str, loc))}: {value.split(' ', 1)[0]!r} is a dynaconf token "
@@ -233,6 +274,14 @@ def _refuse_tokens(document: Document) -> None:
                 hint=f"only {DELETE_TOKEN!r} (it removes an inherited key) and {NULL_TOKEN!r} "
                 "(a JSON null) are supported",
             )
+
+
+@functools.cache
+def _tokens() -> frozenset[str]:
+    """dynaconf's tokens but `@del`."""
+    from dynaconf.utils.parse_conf import converters
+
+    return frozenset(token for token in converters if token != DELETE_TOKEN)
 
 
 def _walk(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, Any]]:

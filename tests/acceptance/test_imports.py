@@ -200,3 +200,68 @@ def test_the_paths_that_start_often_load_no_heavy_library(tmp_path: Path) -> Non
         assert never.isdisjoint(loaded), (step, never & set(loaded))
         assert FIRST_LOADED.get(step, set()) <= set(loaded) - before, step
         before = set(loaded)
+
+
+ALONE = """
+import json, sys
+from envman.cli import main
+
+code = main(sys.argv[1:])
+scanned = getattr(sys.modules.get("pydantic.plugin._loader"), "_plugins", None) is not None
+print("LOADED", json.dumps([code, sorted(sys.modules), scanned]))
+"""
+
+
+def _alone(*args: str, cwd: Path) -> tuple[int, set[str], bool]:
+    """`envman ARGS` in a fresh interpreter: exit code, modules loaded, plugins scanned."""
+    result = python("-c", ALONE, *args, cwd=cwd)
+    line = next(x for x in result.stdout.splitlines() if x.startswith("LOADED "))
+    code, modules, scanned = json.loads(line.removeprefix("LOADED "))
+    return code, set(modules), scanned
+
+
+HELP_NEVER = {
+    "pydantic",  # no model is needed to print help
+    "rich",  # typer's panels are drawn by envman.cli.panels
+    "typer.rich_utils",
+    "dynaconf",
+    "xml.sax",  # redaction escapes XML itself
+    "email",
+    "http.client",
+    "urllib.request",
+}
+VALIDATE_NEVER = {
+    "rich",  # a clean report without colour is written as plain lines
+    "typer.rich_utils",
+    "cloudflare",
+    "httpx",
+    "deepdiff",
+    "tomlkit",
+}
+
+
+def test_help_alone_loads_no_model_library(tmp_path: Path) -> None:
+    code, loaded, scanned = _alone("--help", cwd=copy_project(tmp_path))
+    assert code == 0
+    assert HELP_NEVER.isdisjoint(loaded), HELP_NEVER & loaded
+    assert not scanned
+
+
+def test_validate_alone_loads_no_renderer_and_scans_no_plugin(tmp_path: Path) -> None:
+    """No rich for a clean report, and pydantic never scans entry points for plugins."""
+    code, loaded, scanned = _alone("validate", cwd=copy_project(tmp_path))
+    assert code == 0
+    assert VALIDATE_NEVER.isdisjoint(loaded), VALIDATE_NEVER & loaded
+    assert "pydantic" in loaded and not scanned
+
+
+def test_dynaconf_loads_only_when_a_key_needs_layering(tmp_path: Path) -> None:
+    """A base.toml that shares no key with the environment files needs no dynaconf."""
+    project = copy_project(tmp_path)
+    base = project / "environments" / "base.toml"
+    base.write_text("# nothing the environments set\nlogpush = false\n", encoding="utf-8")
+    _, loaded, _ = _alone("validate", cwd=project)  # findings or not: what loads is asked
+    assert "dynaconf" not in loaded
+    base.write_text('[vars]\nLOG_LEVEL = "info"\n', encoding="utf-8")  # production sets it too
+    _, loaded, _ = _alone("validate", cwd=project)
+    assert "dynaconf" in loaded

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import importlib
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -316,3 +318,51 @@ def test_find_by_id_or_unique_prefix(audit_log: Path) -> None:
         find(entries, "a-1999")
     with pytest.raises(UsageError, match="no audit entry"):
         find(entries, "")
+
+
+# --------------------------------------------------------------------------- the cost of a line
+
+
+def test_verify_builds_no_entry_and_hashes_each_line_once(
+    audit_log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each line is checked as plain JSON data: no AuditEntry, one SHA-256 (one HMAC)."""
+    record(audit_log, 20, key=KEY)
+    built: list[object] = []
+    hashed: list[bytes] = []
+    signed: list[bytes] = []
+
+    def no_entry(*args: object, **kwargs: object) -> object:
+        built.append(args)
+        raise AssertionError("verify built an AuditEntry")
+
+    def sha256(data: bytes) -> Any:
+        hashed.append(data)
+        return hashlib.sha256(data)
+
+    def hmac_new(key: bytes, data: bytes, digest: str) -> Any:
+        signed.append(data)
+        return hmac.new(key, data, digest)
+
+    entry_module = importlib.import_module("envman.audit.entry")
+    verify_module = importlib.import_module("envman.audit.verify")  # `verify` is the function
+    monkeypatch.setattr(entry_module, "AuditEntry", no_entry)
+    monkeypatch.setattr(verify_module, "hashlib", SimpleNamespace(sha256=sha256))
+    monkeypatch.setattr(
+        verify_module, "hmac", SimpleNamespace(new=hmac_new, compare_digest=hmac.compare_digest)
+    )
+    result = verify(audit_log, KEY)
+    assert (result.ok, result.count, result.signed) == (True, 20, 20)
+    assert (built, len(hashed), len(signed)) == ([], 20, 20)
+
+
+def test_a_duplicate_key_in_a_line_written_as_envman_writes_is_refused(audit_log: Path) -> None:
+    """The quick reading of a line in envman's own format still refuses a key given twice."""
+    record(audit_log, 3)
+    content = lines(audit_log)
+    assert content[1].startswith('{"id":') and ", " not in content[1][:40]  # envman's format
+    content[1] = content[1].replace('"reason":', '"reason":"first","reason":', 1)
+    write_lines(audit_log, content)
+    result = verify(audit_log, None)
+    assert result.first_bad == 2
+    assert result.problem == "malformed entry: duplicate key 'reason'"

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from envman import cli, workspace
+from envman.cli.app import command
 from envman.cli.common import STATE
 from envman.models import Report
 from envman.usecases import audit, live, promote, rollback, validate
@@ -148,3 +149,28 @@ def test_a_bug_is_exit_4_with_one_line(
     assert cli.main(["validate"]) == 4
     err = capsys.readouterr().err
     assert "internal error: ZeroDivisionError: boom" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "built"),
+    [
+        (["validate", "-f", "json"], {"validate"}),
+        (["-C", "audit", "validate"], {"audit", "validate"}),  # a value named like a command
+        (["audit", "verify"], {"audit"}),
+        (["promote", "staging", "production", "--help"], {"promote"}),
+        (["--help"], None),
+        (["-h", "validate"], None),  # the root's help lists every command
+        ([], None),
+        (["valdate"], None),  # "did you mean" needs every name
+    ],
+)
+def test_a_run_builds_only_the_commands_it_names(args: list[str], built: set[str] | None) -> None:
+    """Building every command's options from its signature cost about a bare interpreter's
+    start-up on every run; the root's help and unknown names still get the whole tree."""
+    every = set(command().commands)
+    assert set(command(args).commands) == (every if built is None else built)
+
+
+def test_the_shell_completion_gets_every_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("_ENVMAN_COMPLETE", "bash_complete")
+    assert set(command(["validate"]).commands) == set(command().commands)

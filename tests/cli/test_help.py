@@ -74,3 +74,20 @@ def test_every_option_has_a_readable_metavar() -> None:
                 assert metavar == "", (cmd, param.name)
             else:
                 assert metavar and re.fullmatch(r"[A-Z][A-Z=/]*", metavar), (param.name, metavar)
+
+
+def test_brackets_in_help_are_shown_as_written(capsys: pytest.CaptureFixture[str]) -> None:
+    # measured: typer's rich markup ate them ("Write  of the wrangler file", "Apply no [] rule")
+    assert "Write [env.X] of the wrangler file" in " ".join(_help([], capsys).split())
+    assert "Apply no [[ignore]] rule" in " ".join(_help(["validate"], capsys).split())
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a) or "envman")
+def test_help_fits_the_terminal(
+    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "72")
+    lines = _help(args, capsys).splitlines()
+    assert lines and all(len(line) <= 72 for line in lines), [x for x in lines if len(x) > 72]
+    boxed = [line for line in lines if line.startswith("│")]
+    assert boxed and all(line.endswith("│") for line in boxed)

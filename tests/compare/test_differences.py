@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from envman.compare.differences import compare, explain, normalise
 from envman.config import WorkerConfig
-from envman.models import Kind
+from envman.terms import Kind
 
 
 def config(**data: Any) -> WorkerConfig:

@@ -17,8 +17,9 @@ from envman.compare import (
     scope_for,
 )
 from envman.errors import InputError
-from envman.models import Finding, Report, Severity
+from envman.models import Finding, Report
 from envman.project import DriftIgnoreRule, IgnoreRule, Project
+from envman.terms import Severity
 from envman.usecases.validate import validate
 from envman.workspace import open_workspace
 

@@ -6,8 +6,9 @@ from datetime import date
 
 from envman.compare import apply_ignores, worker_findings
 from envman.config import WorkerConfig
-from envman.models import Finding, Kind, LiveWorker, Report
+from envman.models import Finding, LiveWorker, Report
 from envman.project import IgnoreRule
+from envman.terms import Kind
 
 DECLARED = WorkerConfig.model_validate(
     {"name": "api", "routes": ["api.example.com/*"], "vars": {"MODE": "prod"}}

@@ -16,7 +16,8 @@ from typing import Any
 
 from envman import api
 from envman.cli.common import exit_code
-from envman.models import Finding, Report, Severity
+from envman.models import Finding, Report
+from envman.terms import Severity
 from tests.fakecf import FakeCloudflare
 
 ACCOUNT = "acc123"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from envman.models import Finding, Kind, Report, Severity, Source
+from envman.models import Finding, Report, Source
 from envman.report.registry import RenderOptions
+from envman.terms import Kind, Severity
 
 ANSI = re.compile(r"\x1b\[")
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from envman.errors import NotifyError
-from envman.models import Finding, Kind, Report, Severity
+from envman.models import Finding, Report
 from envman.report.notifications import message, notify, should_send
+from envman.terms import Kind, Severity
 from tests.inprocess import Envman
 
 

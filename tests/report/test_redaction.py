@@ -18,10 +18,11 @@ import pytest
 
 from envman import api
 from envman.cli import main
-from envman.models import Finding, Report, Severity
+from envman.models import Finding, Report
 from envman.redaction import REDACTED, SECRETS, Redactor
 from envman.report import REPORTERS, render
 from envman.report.notifications import message
+from envman.terms import Severity
 from tests.fakecf import FakeCloudflare
 from tests.report.test_webhook import Hook
 

@@ -6,6 +6,7 @@ import io
 import json
 import math
 import re
+import sys
 import xml.etree.ElementTree as ET
 from datetime import date
 from typing import Any
@@ -15,9 +16,11 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from envman.errors import UsageError
-from envman.models import Finding, Kind, Report, Source
+from envman.models import Finding, Report, Source
+from envman.report import registry
 from envman.report.parts import SEVERITY_ORDER, count
 from envman.report.registry import REPORTERS, RenderOptions, render, summary_line, wants_color
+from envman.terms import Kind
 from tests.report.reports import ANSI, CLEAN, FINDINGS, OPTIONS, REPORT, E, N, W, finding
 
 
@@ -330,3 +333,41 @@ def test_any_text_renders_everywhere(message: str, path: str, reason: str, env: 
         line for line in render(report, "markdown", OPTIONS).splitlines() if line.startswith("| ")
     ]
     assert all(len(_cells(row)) == 5 for row in rows)
+
+
+_ENV = st.text(alphabet="abcdefghijklmnopqrstuvwxyz-_éß", min_size=1, max_size=12)
+
+
+@given(
+    envs=st.lists(_ENV, min_size=1, max_size=6, unique=True),
+    unknown=st.dictionaries(_ENV, st.text(max_size=60), max_size=2),
+    suppressed=st.integers(min_value=0, max_value=2),
+    verbose=st.booleans(),
+    width=st.integers(min_value=20, max_value=120),
+)
+def test_text_without_rich_is_what_rich_prints(
+    envs: list[str], unknown: dict[str, str], suppressed: int, verbose: bool, width: int
+) -> None:
+    """A plain report (no colour, no grid of findings) is written without rich, the same."""
+    hidden = [
+        finding("EM113", W, envs[0], f"vars.X{i}", "undeclared", suppressed="legacy")
+        for i in range(suppressed)
+    ]
+    report = Report(command="drift", envs=tuple(envs), findings=tuple(hidden), unknown=unknown)
+    options = RenderOptions(width=width, verbose=verbose)
+    blocks = registry._text_blocks(report, options)
+    plain = registry._plain_text(blocks, options)
+    rich = registry._rich_text(blocks, options)
+    assert plain is None or plain == rich
+    if not verbose and all(e.isascii() for e in envs) and not unknown and width >= 60:
+        assert plain is not None  # a clean run in a hook or CI needs no rich
+
+
+def test_a_clean_text_report_needs_no_rich(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The text of a clean run without colour is built without rich (a pre-commit hook's)."""
+    for name in ["rich", "rich.console", *(m for m in sys.modules if m.startswith("rich."))]:
+        monkeypatch.setitem(sys.modules, name, None)  # importing rich now fails
+    text = render(CLEAN, "text", RenderOptions(color=False, width=100))
+    assert text.endswith("No problems found in 3 environments.")
+    with pytest.raises(ImportError):
+        render(CLEAN, "text", RenderOptions(color=True, width=100))

@@ -22,9 +22,10 @@ import pytest
 
 from envman.cli import main
 from envman.codes import finding
-from envman.models import Kind, Report
+from envman.models import Report
 from envman.release import Plan, Step
 from envman.report import RenderOptions, render, render_plan
+from envman.terms import Kind
 
 SNAPSHOT = "examples/live-snapshot.json"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -4,6 +4,7 @@ properties on generated projects: promote-then-diff is clean, rollback restores 
 
 from __future__ import annotations
 
+import importlib
 import json
 import tempfile
 from pathlib import Path
@@ -229,3 +230,53 @@ def test_rollback_without_the_backup_restores_by_values(
         api.apply_rollback(after, proposal_back, entry, reason="undo", confirmed=True, environ={})
         assert [tomllib.loads(f.read_text()) for f in files] == original
         assert api.audit_verify(api.open_workspace(root), environ={}).ok
+
+
+def test_many_changes_cost_one_parse_one_scan_and_one_write_per_file(
+    project: Path, envman: Envman, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """40 promoted vars: each text is parsed once (the scratch copy that validates the
+    result reuses what is unchanged), each edited file scanned by the editor once and its
+    result once, and written once."""
+    staging = project / "environments" / "staging.toml"
+    extra = "".join(f"EXTRA_{i:02d} = {i}\n" for i in range(40))
+    staging.write_text(staging.read_text().replace("[vars]\n", "[vars]\n" + extra, 1))
+    schema = project / "schemas" / "vars.toml"
+    declared = "".join(
+        f"\n[vars.EXTRA_{i:02d}]\ntype = 'integer'\nrequired = false\n" for i in range(40)
+    )
+    schema.write_text(schema.read_text() + declared)
+    assert envman("sync", "staging", cwd=project).code == 0  # [env.staging] of wrangler.toml
+    parsed: list[tuple[str, str]] = []
+    scanned: list[str] = []
+    written: list[str] = []
+    document = importlib.import_module("envman.parse.document")
+    driver = importlib.import_module("envman.edit.driver")
+    transaction = importlib.import_module("envman.release.transaction")
+    parse_toml, scan, atomic_write = document.parse_toml, driver._TomlDoc, transaction.atomic_write
+
+    def counted_parse(text: str, shown: str) -> Any:
+        parsed.append((shown, text))
+        return parse_toml(text, shown)
+
+    def counted_scan(text: str, filename: str) -> Any:
+        scanned.append(filename)
+        return scan(text, filename)
+
+    def counted_write(path: Path, text: str) -> None:
+        written.append(path.relative_to(project).as_posix())
+        atomic_write(path, text)
+
+    document._parsed.cache_clear()
+    monkeypatch.setattr(document, "parse_toml", counted_parse)
+    monkeypatch.setattr(driver, "_TomlDoc", counted_scan)
+    monkeypatch.setattr(transaction, "atomic_write", counted_write)
+    result = envman(
+        "promote", "staging", "production", "--yes", "--reason", "r", "--offline", cwd=project
+    )
+    assert result.code == 0, result.out + result.err
+    assert "EXTRA_39" in (project / "environments" / "production.toml").read_text()
+    assert len(parsed) == len(set(parsed)), sorted(s for s, _ in parsed)
+    assert sorted(scanned) == sorted(2 * ["environments/production.toml", "wrangler.toml"])
+    edited = [name for name in written if not name.startswith(".envman/")]
+    assert sorted(edited) == ["environments/production.toml", "wrangler.toml"]

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from envman.errors import InputError, UsageError
+from envman.parse import Document
+from envman.workspace import loading
 from envman.workspace.loading import check_env_name, find_root, load_environment, load_project
+from tests.properties import examples
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -153,3 +160,39 @@ def test_unknown_environment_on_the_command_line_suggests(tmp_path: Path) -> Non
 def test_find_root_walks_up_to_envman_toml(tmp_path: Path) -> None:
     write(tmp_path, {"envman.toml": PROJECT, "src/deep/x.txt": ""})
     assert find_root(tmp_path / "src" / "deep") == tmp_path.resolve()
+
+
+# --------------------------------------------------------------------------- merging without dynaconf
+
+_KEYS = st.sampled_from(["vars", "Vars", "name", "NAME", "kv_namespaces", "triggers", "main"])
+_VALUES = st.recursive(
+    st.none().map(lambda _: "@none")
+    | st.booleans()
+    | st.integers()
+    | st.text(alphabet="ab@ ", max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["A", "a", "B", "id"]), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_LAYER = st.dictionaries(_KEYS, _VALUES, max_size=4)
+
+
+@settings(max_examples=examples(2))
+@given(layers=st.lists(_LAYER, min_size=1, max_size=2))
+def test_keys_one_layer_sets_are_merged_as_dynaconf_merges_them(
+    layers: list[dict[str, Any]],
+) -> None:
+    """Keys that one layer alone sets skip dynaconf; the result is dynaconf's all the same."""
+    documents = tuple(
+        Document(path=f"layer{i}.toml", text="", data=copy.deepcopy(data))
+        for i, data in enumerate(layers)
+    )
+    everything = loading._layered([copy.deepcopy(d.data) for d in documents])
+    spelling = {key.lower(): key for data in layers for key in data}  # first seen, last spelling
+    expected = {spelling[key]: everything[key] for key in spelling if key in everything}
+    merged = loading._merge(documents)
+    assert merged == expected
+    assert list(merged) == list(expected)
+    assert [d.data for d in documents] == layers  # the documents are left as read

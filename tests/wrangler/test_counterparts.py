@@ -19,7 +19,8 @@ import pytest
 
 from envman import api
 from envman.codes import CODES
-from envman.models import Finding, Severity
+from envman.models import Finding
+from envman.terms import Severity
 from envman.wrangler.findings import NAMING
 from tests import paths
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from envman.models import Finding, Severity
+from envman.models import Finding
+from envman.terms import Severity
 from envman.wrangler import check, read_wrangler
 
 TODAY = date(2026, 6, 1)
