@@ -63,7 +63,31 @@ def tidy(command: Any) -> Any:
     return command
 
 
+class _Deferred:
+    """typer's coercion of one parameter, built for the first value that needs it.
+
+    typer builds a pydantic TypeAdapter for every parameter of the command that runs,
+    even for an option left out (its value None), which it then returns unchanged: a
+    dozen of them cost a run more than its own work. None (or no values) is answered here
+    as typer's `RuntimeParam.coerce` answers it; anything else goes to what typer builds.
+    """
+
+    def __init__(self) -> None:
+        self._built: Any = None
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None:
+            return () if param.multiple or param.nargs == -1 else None
+        if self._built is None:
+            from typer._coercion import build_runtime_param
+
+            self._built = build_runtime_param(param.type_descriptor)
+        return self._built.coerce(value, param=param, ctx=ctx)
+
+
 def _tidy_param(param: Any) -> None:
+    if getattr(param, "_runtime_param", False) is None and hasattr(param, "type_descriptor"):
+        param._runtime_param = _Deferred()
     name = param.name or ""
     if name in _COMPLETION:
         param.rich_help_panel = COMPLETION_PANEL

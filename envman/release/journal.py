@@ -33,12 +33,14 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from envman import audit
 from envman.errors import EnvmanError, InputError, UnsafePathError
 from envman.files import atomic_write, present, read_bytes
 from envman.release.owned import STATE_DIR, Owned
+
+if TYPE_CHECKING:  # the audit log is read and written only when a transaction is recovered
+    from envman import audit
 
 TRANSACTIONS = "transactions"
 MANIFEST = "manifest.json"
@@ -233,6 +235,8 @@ def _parse(owned: Owned, txid: str, obj: Any, where: str) -> Journal:
         )
     entry = None
     if version == VERSION:
+        from envman import audit
+
         line = obj.get("entry")
         if not isinstance(line, str):
             raise bad("`entry` is not the audit line")
@@ -315,6 +319,8 @@ def recover(owned: Owned, log: Path) -> list[str]:
 
 
 def _recover(owned: Owned, log: Path, journal: Journal) -> str:
+    from envman import audit
+
     source = f"transaction {journal.id}"
     paths = [owned.confine(r.name, source=source) for r in journal.files]
     states = []

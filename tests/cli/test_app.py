@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from envman.cli.app import command
 from envman.cli.common import STATE
 from envman.models import Report
 from envman.usecases import audit, live, promote, rollback, validate
+from tests.inprocess import Envman
 
 USE_CASES = {
     validate: ("validate", "show", "export_schemas"),
@@ -174,3 +176,22 @@ def test_a_run_builds_only_the_commands_it_names(args: list[str], built: set[str
 def test_the_shell_completion_gets_every_command(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("_ENVMAN_COMPLETE", "bash_complete")
     assert set(command(["validate"]).commands) == set(command().commands)
+
+
+def test_options_left_out_build_no_validator(
+    project: Path, envman: Envman, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """typer builds a pydantic TypeAdapter per parameter; only given values (and defaults
+    that are not None) need one: here --fail-on's default and the one -f given."""
+    adapters = importlib.import_module("typer._adapters")
+    built: list[object] = []
+    real = adapters.try_build_adapter
+
+    def counted(annotation: object, parameter_info: object) -> object:
+        built.append(annotation)
+        return real(annotation, parameter_info)
+
+    monkeypatch.setattr(adapters, "try_build_adapter", counted)
+    result = envman("validate", "-f", "json", cwd=project)
+    assert result.code == 0, result.out + result.err
+    assert len(built) == 2, built
