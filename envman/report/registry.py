@@ -198,7 +198,8 @@ def _plain_text(
     blocks: list[_Line | tuple[list[Finding], bool]], options: RenderOptions
 ) -> str | None:
     """The report without rich, when rich would only print its lines as they are: no colour,
-    no grid of findings, every line printable ASCII within the width (rich would wrap it).
+    no grid of findings, every line printable, one cell per character, within the width
+    (rich would wrap it).
 
     A clean run in a pre-commit hook or CI (no terminal, so no colour) never imports rich.
     """
@@ -209,10 +210,19 @@ def _plain_text(
         if not isinstance(block, list):
             return None
         line = "".join(text for text, _ in block)
-        if len(line) > options.width or not (line.isascii() and line.isprintable()):
+        if len(line) > options.width or not _narrow(line):
             return None
         lines.append(line.rstrip())
     return "\n".join(lines)
+
+
+_NARROW = frozenset("—–…→×·")
+"""The non-ASCII characters envman's own lines use: each one terminal cell wide."""
+
+
+def _narrow(line: str) -> bool:
+    """Whether `line` is printable with one cell per character (as rich would measure it)."""
+    return line.isprintable() and (line.isascii() or all(c.isascii() or c in _NARROW for c in line))
 
 
 def _rich_text(blocks: list[_Line | tuple[list[Finding], bool]], options: RenderOptions) -> str:
