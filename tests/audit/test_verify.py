@@ -366,3 +366,90 @@ def test_a_duplicate_key_in_a_line_written_as_envman_writes_is_refused(audit_log
     result = verify(audit_log, None)
     assert result.first_bad == 2
     assert result.problem == "malformed entry: duplicate key 'reason'"
+
+
+# --------------------------------------------------------------------------- the quick reading
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=examples(2))
+@given(before=_JSON_VALUES, after=_JSON_VALUES, reason=st.text(), data=_JSON_VALUES)
+def test_the_quick_reading_agrees_with_the_exact_one(
+    before: Any, after: Any, reason: str, data: Any
+) -> None:
+    """A line as envman writes it is read quickly or not at all: never with another body
+    than the exact reading's (floats, big integers, escapes, any Unicode). (verify would
+    still take the exact reading if it were: it trusts a quick body only when the hash holds.)"""
+    from envman.audit.entry import _checked_line
+    from envman.audit.quick import quick_line
+
+    body: dict[str, Any] = {
+        "id": "a-1", "time": "2026-01-01T00:00:00Z", "actor": "me", "action": "promote",
+        "source": "staging", "target": "production", "reason": reason, "flags": [],
+        "changes": [{"path": "vars.X", "before": before, "after": after}],
+        "data": {"extra": data}, "git": {"commit": None, "branch": None, "dirty": None},
+        "ci": {"provider": None, "run_url": None}, "version": "0.1.0", "prev": GENESIS,
+    }  # fmt: skip
+    try:
+        payload = canonical_bytes(body)
+    except ValueError:  # a lone surrogate: envman refuses to record it at all
+        return
+    sealed = {**body, "hash": hashlib.sha256(payload).hexdigest()}
+    sealed["sig"] = hmac.new(KEY, payload, "sha256").hexdigest()
+    raw = json.dumps(sealed, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    exact = _checked_line(raw)
+    assert exact[1] == payload
+    quick = quick_line(raw)
+    assert quick is None or quick == (exact[0], payload)
+
+
+@settings(max_examples=examples(4))
+@given(
+    key=st.sampled_from(
+        ["id", "time", "actor", "action", "source", "target", "reason", "flags", "changes",
+         "data", "git", "ci", "version", "prev", "hash", "sig", "extra"]
+    ),
+    value=_JSON_VALUES,
+)  # fmt: skip
+def test_the_shape_schema_is_never_looser_than_the_shape_check(key: str, value: Any) -> None:
+    """What the compiled schema of envman.audit.quick accepts, the exact check accepts."""
+    from envman.audit.entry import _check_shape, _Malformed
+    from envman.audit.quick import _shape
+
+    obj: dict[str, Any] = {
+        "id": "a-1", "time": "2026-01-01T00:00:00Z", "actor": "me", "action": "promote",
+        "source": None, "target": None, "reason": None, "flags": [], "changes": [],
+        "git": {"commit": None, "branch": None, "dirty": None},
+        "ci": {"provider": None, "run_url": None}, "version": "0.1.0", "prev": GENESIS,
+        "hash": GENESIS,
+    }  # fmt: skip
+    obj[key] = value
+    if _shape().is_valid(obj):
+        try:
+            _check_shape(obj)
+        except _Malformed as e:
+            assert "`time`" in str(e), e  # a real date is checked after the schema, in quick_line
+
+
+def test_a_log_of_floats_verifies(audit_log: Path) -> None:
+    """orjson writes 1e16 where json writes 1e+16: such lines take the exact reading."""
+    record(audit_log, 2)
+    content = lines(audit_log)
+    obj = json.loads(content[1])
+    obj["changes"] = [{"path": "vars.X", "before": 1e16, "after": 0.1}]
+    obj["prev"] = json.loads(content[0])["hash"]
+    content[1] = reseal(obj)
+    write_lines(audit_log, content)
+    result = verify(audit_log, None)
+    assert (result.ok, result.count) == (True, 2), result.problem
