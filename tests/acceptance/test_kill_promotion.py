@@ -82,8 +82,11 @@ class Forks:
 
     def __init__(self) -> None:
         self._context = multiprocessing.get_context("forkserver")
-        # pytest too: the child imports the parent's __main__ (pytest's) before the target.
-        self._context.set_forkserver_preload(["pytest", "envman.cli", __name__])
+        # pytest too: the child imports the parent's __main__ (pytest's) before the target;
+        # `warm` runs a promotion and a rollback once, so no child pays for a first command.
+        self._context.set_forkserver_preload(
+            ["pytest", "envman.cli", "tests.acceptance.warm", __name__]
+        )
 
     def start(
         self, cwd: Path, argv: list[str], step: str | None = None, pause: float = 0
@@ -249,7 +252,7 @@ def test_random_kills_leave_no_inconsistent_state(
             time.sleep(chance.uniform(0.0, duration * 1.1))
         else:  # from the moment the transaction begins
             while child.is_alive() and not any(project.glob(".envman/transactions/*")):
-                time.sleep(0.0002)
+                time.sleep(0.002)
             time.sleep(chance.uniform(0.0, 0.04))
         child.kill()
         child.join(60)
