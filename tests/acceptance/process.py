@@ -101,7 +101,9 @@ class Forks:
     def __init__(self, scratch: Path) -> None:
         self._context = multiprocessing.get_context("forkserver")
         # pytest too: the child imports the parent's __main__ (pytest's) before the target.
-        self._context.set_forkserver_preload(["pytest", "envman.cli", __name__])
+        self._context.set_forkserver_preload(
+            ["pytest", "envman.cli", "tests.acceptance.warm", __name__]
+        )
         self._scratch = scratch
         self._count = 0
 
