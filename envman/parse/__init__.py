@@ -5,6 +5,7 @@ from __future__ import annotations
 from envman.parse.document import (
     Document,
     Loc,
+    copy_data,
     document_loc,
     load_document,
     parse_jsonc,
@@ -22,6 +23,7 @@ __all__ = [
     "TomlPair",
     "TomlScan",
     "TomlValue",
+    "copy_data",
     "document_loc",
     "load_document",
     "parse_jsonc",

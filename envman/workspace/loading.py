@@ -18,7 +18,6 @@ refused with their location.
 
 from __future__ import annotations
 
-import copy
 import functools
 import os
 from collections.abc import Iterator
@@ -30,7 +29,7 @@ from typing import Any
 from envman.errors import InputError, UsageError
 from envman.files import display_path, present
 from envman.models import Source, did_you_mean, validated
-from envman.parse import Document, Loc, document_loc, load_document
+from envman.parse import Document, Loc, copy_data, document_loc, load_document
 from envman.project import PROJECT_FILE, Project, project_known_keys
 
 BASE_LAYER = "base"
@@ -148,7 +147,7 @@ def _merge(layers: tuple[Document, ...]) -> dict[str, Any]:
             seen[key.lower()] = seen.get(key.lower(), 0) + 1
             spelling[key.lower()] = key
     alone = {
-        key.lower(): _plain(copy.deepcopy(value))
+        key.lower(): _plain(value)
         for layer in layers
         for key, value in layer.data.items()
         if seen[key.lower()] == 1 and not _has_token(value)
@@ -180,7 +179,7 @@ def _layered(layers: list[dict[str, Any]]) -> dict[str, Any]:
 
         merged: dict[str, Any] = {}
         for layer in layers:
-            for key, value in copy.deepcopy(layer).items():
+            for key, value in copy_data(layer).items():
                 same = next((k for k in merged if k.lower() == key.lower()), None)
                 if same is not None:
                     value = object_merge(merged.pop(same), value, full_path=[key])
@@ -209,7 +208,7 @@ def _replace_arrays(merged: dict[str, Any], layer: dict[str, Any]) -> None:
     for key, value in layer.items():
         target_key = key.lower() if key.lower() in merged and key not in merged else key
         if isinstance(value, list):
-            merged[target_key] = _plain(copy.deepcopy(value))
+            merged[target_key] = _plain(value)
         elif isinstance(value, dict) and isinstance(merged.get(target_key), dict):
             _replace_arrays(merged[target_key], value)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +11,7 @@ from envman.config import WorkerConfig
 from envman.errors import InputError, UsageError
 from envman.files import read_text
 from envman.models import Source, did_you_mean
-from envman.parse import Document, Loc, parse_jsonc, parse_toml
+from envman.parse import Document, Loc, copy_data, parse_jsonc, parse_toml
 from envman.project import TOP_LEVEL
 from envman.wrangler.keys import INHERITABLE, TOP_LEVEL_ONLY
 from envman.wrangler.schema import check_table
@@ -147,7 +146,7 @@ def resolve(wf: WranglerFile, env: str) -> ResolvedEnv:
         name = raw.get("name")
         worker = name if isinstance(name, str) and name else None
         origin: dict[str, Loc] = {k: (k,) for k in raw}
-        return ResolvedEnv(TOP_LEVEL, worker, False, copy.deepcopy(raw), origin, wf.document)
+        return ResolvedEnv(TOP_LEVEL, worker, False, copy_data(raw), origin, wf.document)
     if env not in wf.env_names:
         known = (TOP_LEVEL, *wf.env_names)
         raise UsageError(
@@ -168,7 +167,7 @@ def resolve(wf: WranglerFile, env: str) -> ResolvedEnv:
             raw[key], origin[key] = data[key], (key,)
     name = raw.get("name")
     worker = name if isinstance(name, str) and name else None
-    return ResolvedEnv(env, worker, name_derived, copy.deepcopy(raw), origin, wf.document)
+    return ResolvedEnv(env, worker, name_derived, copy_data(raw), origin, wf.document)
 
 
 UNMODELLED_OK = frozenset(("env", "$schema", "route"))
@@ -190,7 +189,7 @@ def resolve_all(wf: WranglerFile) -> list[ResolvedEnv]:
 
 
 def _worker_config(raw: Mapping[str, Any]) -> WorkerConfig:
-    data: dict[str, Any] = {k: copy.deepcopy(raw[k]) for k in WorkerConfig.model_fields if k in raw}
+    data: dict[str, Any] = {k: copy_data(raw[k]) for k in WorkerConfig.model_fields if k in raw}
     data.pop("routes", None)
     # wrangler deploy: `routes`, else [`route`].
     routes = raw["routes"] if "routes" in raw else [raw["route"]] if raw.get("route") else None

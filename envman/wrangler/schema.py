@@ -67,9 +67,14 @@ def environment_keys() -> tuple[str, ...]:
 
 def check_table(table: Mapping[str, Any], *, top: bool) -> list[Problem]:
     """The problems of a whole top level (`top`, without `env`) or of one environment table."""
-    instance = {"top" if top else "env": _plain(table)}
+    side = "top" if top else "env"
+    try:  # the data as read: a table without TOML dates (most) needs no conversion
+        if _validator().is_valid({side: table}):
+            return []
+    except ValueError:  # a date, or a key that is not a string: converted below
+        pass
     problems: list[Problem] = []
-    for error in _validator().iter_errors(instance):
+    for error in _validator().iter_errors({side: _plain(table)}):
         problems += _problems(error)
     unique = {(p.kind, p.loc, p.key, p.expected): p for p in problems}
     return sorted(unique.values(), key=lambda p: (_sortable(p.loc), p.kind, p.key))
