@@ -222,15 +222,20 @@ def command(args: list[str] | None = None) -> typer.core.TyperGroup:
     interpreter, on every run. The whole tree is built when `args` name no command, ask
     the root for help, or when the shell asks for completions.
     """
-    named = _named(args) if args is not None else None
-    if named:
-        subset = copy.copy(app)
-        subset.registered_commands = [c for c in app.registered_commands if _name(c) in named]
-        subset.registered_groups = [g for g in app.registered_groups if g.name in named]
-        group: typer.core.TyperGroup = tidy(typer.main.get_command(subset))
-    else:
-        group = tidy(typer.main.get_command(app))
-    return group
+    named = frozenset(_named(args) if args is not None else ())
+    if named not in _BUILT:  # built once per process: a library user or a test runs many
+        if named:
+            subset = copy.copy(app)
+            subset.registered_commands = [c for c in app.registered_commands if _name(c) in named]
+            subset.registered_groups = [g for g in app.registered_groups if g.name in named]
+            _BUILT[named] = tidy(typer.main.get_command(subset))
+        else:
+            _BUILT[named] = tidy(typer.main.get_command(app))
+    return _BUILT[named]
+
+
+_BUILT: dict[frozenset[str], typer.core.TyperGroup] = {}
+"""The command trees built so far, by the names of the commands they hold (none: all)."""
 
 
 def _name(info: Any) -> str:

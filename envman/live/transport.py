@@ -3,6 +3,7 @@ connection pools."""
 
 from __future__ import annotations
 
+import functools
 import ssl
 from typing import TYPE_CHECKING
 
@@ -59,8 +60,7 @@ class Spread(httpx.AsyncBaseTransport):
         count = max(1, -(-concurrency // self.POOL))
         size = -(-concurrency // count)
         limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-        # one TLS context for all pools: loading the CA bundle costs ~40 ms each time
-        tls = ssl.create_default_context(cafile=certifi.where())
+        tls = _tls()
         self._pools = [httpx.AsyncHTTPTransport(limits=limits, verify=tls) for _ in range(count)]
         self._busy = [0] * count
 
@@ -77,3 +77,10 @@ class Spread(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         for pool in self._pools:
             await pool.aclose()
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context per process, for every pool of every client: loading the CA bundle
+    costs ~40 ms each time (an SSLContext is safe to share; nothing changes it after this)."""
+    return ssl.create_default_context(cafile=certifi.where())
