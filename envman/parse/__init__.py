@@ -9,6 +9,7 @@ from envman.parse.document import (
     document_loc,
     load_document,
     parse_jsonc,
+    parse_text,
     parse_toml,
 )
 from envman.parse.toml import TOML_TRAIL, read_toml, scan_toml
@@ -27,6 +28,7 @@ __all__ = [
     "document_loc",
     "load_document",
     "parse_jsonc",
+    "parse_text",
     "parse_toml",
     "read_toml",
     "scan_toml",

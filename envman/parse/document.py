@@ -198,18 +198,22 @@ def _deep_point(text: str) -> tuple[int | None, int | None]:
 def load_document(path: Path, shown: str | None = None) -> Document:
     """Read and parse a .toml, .json or .jsonc file into a Document."""
     shown = shown or str(path)
-    return _parsed(path.suffix in {".json", ".jsonc"}, read_text(path, shown), shown)
+    document = parse_text(read_text(path, shown), shown, jsonc=path.suffix in {".json", ".jsonc"})
+    if not isinstance(document.data, dict):
+        raise InputError("the top level must be a table/object", file=shown, line=1, column=1)
+    return document
 
 
-@lru_cache(maxsize=32)
-def _parsed(jsonc: bool, text: str, shown: str) -> Document:
+def parse_text(text: str, shown: str, *, jsonc: bool) -> Document:
     """The Document of a file's text, parsed once however often the same text is read.
 
     base.toml lies under every environment file, and a promotion validates its result in
     a scratch copy of the project: the text of each file is parsed once all the same.
     Documents are never changed after parsing (their data is copied before any edit).
     """
-    document = parse_jsonc(text, shown) if jsonc else parse_toml(text, shown)
-    if not isinstance(document.data, dict):
-        raise InputError("the top level must be a table/object", file=shown, line=1, column=1)
-    return document
+    return _parsed(jsonc, text, shown)
+
+
+@lru_cache(maxsize=128)
+def _parsed(jsonc: bool, text: str, shown: str) -> Document:
+    return parse_jsonc(text, shown) if jsonc else parse_toml(text, shown)

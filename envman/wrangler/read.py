@@ -11,7 +11,7 @@ from envman.config import WorkerConfig
 from envman.errors import InputError, UsageError
 from envman.files import read_text
 from envman.models import Source, did_you_mean
-from envman.parse import Document, Loc, copy_data, parse_jsonc, parse_toml
+from envman.parse import Document, Loc, copy_data, parse_text
 from envman.project import TOP_LEVEL
 from envman.wrangler.keys import INHERITABLE, TOP_LEVEL_ONLY
 from envman.wrangler.schema import check_table
@@ -62,10 +62,7 @@ def read_wrangler(path: Path, shown: str | None = None) -> WranglerFile:
 
 def parse_wrangler(path: Path, text: str, shown: str) -> WranglerFile:
     """A wrangler file from its text (as `read_wrangler` reads it): for text about to be written."""
-    if path.suffix in (".json", ".jsonc"):
-        document = parse_jsonc(text, shown)
-    else:
-        document = parse_toml(text, shown)
+    document = parse_text(text, shown, jsonc=path.suffix in (".json", ".jsonc"))
     if not isinstance(document.data, dict):
         raise InputError(
             "the top level must be an object",
