@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 from functools import partial
 from typing import Any
 
@@ -85,8 +87,19 @@ class _Deferred:
         return self._built.coerce(value, param=param, ctx=ctx)
 
 
+@functools.cache
+def _typer_builds_coercions() -> bool:
+    """Whether this typer builds coercions as `_Deferred` expects (typer 0.29's
+    `typer._coercion`); with any other typer, its parameters are left as typer makes them."""
+    return importlib.util.find_spec("typer._coercion") is not None
+
+
 def _tidy_param(param: Any) -> None:
-    if getattr(param, "_runtime_param", False) is None and hasattr(param, "type_descriptor"):
+    if (
+        getattr(param, "_runtime_param", False) is None
+        and hasattr(param, "type_descriptor")
+        and _typer_builds_coercions()
+    ):
         param._runtime_param = _Deferred()
     name = param.name or ""
     if name in _COMPLETION:
