@@ -210,8 +210,15 @@ def parse_text(text: str, shown: str, *, jsonc: bool) -> Document:
     base.toml lies under every environment file, and a promotion validates its result in
     a scratch copy of the project: the text of each file is parsed once all the same.
     Documents are never changed after parsing (their data is copied before any edit).
+    A text over a megabyte is parsed each time, so that the cache stays small.
     """
+    if len(text) > _CACHED_TEXT:
+        return parse_jsonc(text, shown) if jsonc else parse_toml(text, shown)
     return _parsed(jsonc, text, shown)
+
+
+_CACHED_TEXT = 1_000_000
+"""The longest text (in characters) whose Document is kept for the next read of it."""
 
 
 @lru_cache(maxsize=128)
