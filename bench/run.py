@@ -131,7 +131,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
         parsing.run,
         "Library micro-benchmarks in the runner's own process (no start-up): "
         "`envman.parse.parse_jsonc` on a ~1 MB wrangler.jsonc with comments and trailing commas, "
-        "and `envman.parse.parse_toml` (tomllib plus `the tree-sitter scan `envman.parse.read_toml``) on a "
+        "and `envman.parse.read_toml` (tomllib plus the tree-sitter scan) on a "
         "~1 MB wrangler.toml; the notes give the plain `json.loads` / `tomllib.loads` "
         "time of the same input for scale.",
     ),

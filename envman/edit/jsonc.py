@@ -40,10 +40,10 @@ class _JsoncDoc(_Doc):
     syntax = _JSONC
 
     def __init__(self, text: str, filename: str) -> None:
-        from envman.parse import parse_jsonc
+        from envman.parse import parse_text
 
         super().__init__(text, filename)
-        parsed = parse_jsonc(text, filename)
+        parsed = parse_text(text, filename, jsonc=True)
         self.data = parsed.data
         self.spans = parsed.spans
         self.positions = parsed.positions

@@ -31,7 +31,7 @@ from envman.edit.render import (
     _toml_key,
     _toml_value,
 )
-from envman.parse import TOML_TRAIL, TomlPair, TomlValue, read_toml
+from envman.parse import TOML_TRAIL, TomlPair, TomlValue, parse_text, scan_toml
 
 _TOML = _Syntax(trail=TOML_TRAIL, pad=" ")
 
@@ -44,13 +44,16 @@ class _TomlDoc(_Doc):
 
     def __init__(self, text: str, filename: str) -> None:
         super().__init__(text, filename)
-        scan = read_toml(text, filename)
+        # The data as the rest of envman reads the file (parsed once, however often it is
+        # read: a promotion validates the texts it writes); the spans from one scan of it.
+        data = parse_text(text, filename, jsonc=False).data
+        scan = scan_toml(text)
         if scan.stopped is not None:  # text tomllib reads and the TOML grammar does not
             raise self.error(
                 "envman cannot follow the TOML here to edit it", scan.stopped,
                 hint="edit the file by hand, and please report the file's shape as a bug",
             )  # fmt: skip
-        self.data = scan.data
+        self.data = data
         self.headers = scan.headers
         self.kvs = scan.pairs
         self._first_kv: dict[Path, int] = {}
