@@ -16,6 +16,8 @@ from tests.paths import REPO
 
 FILES = ("envman.toml", "wrangler.toml", "environments", "schemas", "src", "examples")
 ENVS = ("development", "staging", "production")
+PROMOTE = ("promote", "staging", "production", "--offline", "--yes", "--reason")
+"""`envman promote` of the bundled project without the live check; the reason goes last."""
 SECRET_VALUES = {
     "JWT_SECRET": "SEEDED-JWT-VALUE-7f3a9c",
     "STRIPE_API_KEY": "SEEDED-STRIPE-VALUE-51c0de",

@@ -29,6 +29,7 @@ import pytest
 from envman import audit
 from envman.cli import main
 from envman.workspace import open_workspace
+from tests.bundled import copy_project
 
 pytestmark = pytest.mark.acceptance
 
@@ -121,15 +122,7 @@ def outcome(project: Path) -> Outcome:
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled project, never changed: copy it, don't use it."""
-    folder = tmp_path_factory.mktemp("pristine")
-    repo = Path(__file__).resolve().parents[2]
-    for name in ("envman.toml", "wrangler.toml", "environments", "schemas", "src"):
-        source = repo / name
-        if source.is_dir():
-            shutil.copytree(source, folder / name)
-        else:
-            shutil.copy(source, folder / name)
-    return folder
+    return copy_project(tmp_path_factory.mktemp("pristine"))
 
 
 @pytest.fixture

@@ -23,13 +23,12 @@ import pytest
 from envman import files
 from envman.release.transaction import locked
 from tests.acceptance.process import Forks
-from tests.bundled import commit_all, copy_project
+from tests.bundled import PROMOTE, commit_all, copy_project
 from tests.inprocess import Envman
 
 pytestmark = pytest.mark.acceptance
 
 FILES = ("environments/production.toml", "wrangler.toml")
-PROMOTE = ("promote", "staging", "production", "--offline", "--yes", "--reason")
 
 
 def texts(project: Path) -> dict[str, str]:

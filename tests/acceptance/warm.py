@@ -16,19 +16,13 @@ import tempfile
 from pathlib import Path
 
 from envman.cli import main
-
-_REPO = Path(__file__).resolve().parents[2]
+from tests.bundled import PROMOTE, copy_project
 
 
 def _warm() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="envman-warm-"))
     try:
-        for name in ("envman.toml", "wrangler.toml", "environments", "schemas"):
-            source = _REPO / name
-            if source.is_dir():
-                shutil.copytree(source, scratch / name)
-            else:
-                shutil.copy(source, scratch / name)
+        copy_project(scratch)
         hidden = {n: os.environ.pop(n) for n in list(os.environ) if n.startswith("ENVMAN_")}
         try:
             with (
@@ -36,8 +30,7 @@ def _warm() -> None:
                 contextlib.redirect_stderr(io.StringIO()),
             ):
                 project = ["-C", str(scratch)]
-                main([*project, "promote", "staging", "production", "--offline", "--yes",
-                      "--reason", "warm"])  # fmt: skip
+                main([*project, *PROMOTE, "warm"])
                 main([*project, "rollback", "production", "--yes", "--reason", "warm"])
         finally:
             os.environ.update(hidden)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.bundled import PROMOTE
 from tests.inprocess import Envman
 
 
@@ -11,12 +12,7 @@ def test_audit_verify_names_the_tampered_entry(project: Path, envman: Envman) ->
     for reason in ("one", "two"):
         assert (
             envman(
-                "promote",
-                "staging",
-                "production",
-                "--offline",
-                "--yes",
-                "--reason",
+                *PROMOTE,
                 reason,
                 cwd=project,
             ).code

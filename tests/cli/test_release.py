@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from envman import api
+from tests.bundled import PROMOTE
 from tests.fakecf.server import FakeCloudflare
 from tests.inprocess import Envman
 
@@ -92,12 +93,7 @@ def test_promote_edits_both_files_surgically_and_audits(project: Path, envman: E
         "ENVMAN_AUDIT_KEY": "k3y",
     }
     result = envman(
-        "promote",
-        "staging",
-        "production",
-        "--offline",
-        "--yes",
-        "--reason",
+        *PROMOTE,
         "ship charts",
         cwd=project,
         env=env,
@@ -151,12 +147,7 @@ def test_sensitive_values_are_fingerprinted_in_the_log(project: Path, envman: En
             )
         )
     result = envman(
-        "promote",
-        "staging",
-        "production",
-        "--offline",
-        "--yes",
-        "--reason",
+        *PROMOTE,
         "dsn",
         "--only",
         "vars.SENTRY_DSN",
@@ -171,12 +162,7 @@ def test_sensitive_values_are_fingerprinted_in_the_log(project: Path, envman: En
         schema.read_text().replace('sensitive = true\nscope = "environment"', "sensitive = true")
     )
     result = envman(
-        "promote",
-        "staging",
-        "production",
-        "--offline",
-        "--yes",
-        "--reason",
+        *PROMOTE,
         "dsn",
         "--only",
         "vars.SENTRY_DSN",
@@ -228,12 +214,7 @@ def test_rollback_restores_bytes_and_refuses_after_later_edits(
     assert envman("audit", "verify", cwd=project).code == 0
     assert (
         envman(
-            "promote",
-            "staging",
-            "production",
-            "--offline",
-            "--yes",
-            "--reason",
+            *PROMOTE,
             "again",
             cwd=project,
         ).code
