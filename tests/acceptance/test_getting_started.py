@@ -1,17 +1,20 @@
 """The getting-started walkthrough runs as written: its commands, in order, on the real project.
 
 Every ```console block of the guide's "Walkthrough" section is run in one folder holding
-the corpus project it names (DNS-over-Discord's wrangler.toml), with `envman` on PATH:
-each `$ command` through bash, in order. The command must exit 0, or the status its
-trailing `# exit status N` comment says; every line shown under it (but `...`) must be a
-line of what it printed. A block right after `<!-- docs-test: skip: REASON -->` is not
-run, and is reported as a skipped test with that reason.
+the corpus project it names (DNS-over-Discord's wrangler.toml): each `$ command` in order,
+an `envman ...` command as envman's command line in this process (its words split as a
+shell splits them; `tests/acceptance/test_commands.py` runs each command as a program
+once), any other through bash. The command must exit 0, or the status its trailing
+`# exit status N` comment says; every line shown under it (but `...`) must be a line of
+what it printed. A block right after `<!-- docs-test: skip: REASON -->` is not run, and
+is reported as a skipped test with that reason.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -20,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.inprocess import Envman
 from tests.usecases.adopted import CORPUS, REPO
 
 GUIDE = REPO / "docs" / "getting-started.md"
@@ -97,9 +101,27 @@ def test_the_walkthrough_covers_init_validate_sync_promote_rollback() -> None:
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=lambda b: f"line{b.line}")
-def test_a_walkthrough_block_runs_as_written(block: Block, folder: Path) -> None:
+def test_a_walkthrough_block_runs_as_written(block: Block, folder: Path, envman: Envman) -> None:
     if block.skip:
         pytest.skip(block.skip)
+    for step in block.steps:
+        words = shlex.split(step.command)
+        if words[0] == "envman" and not SHELL.search(step.command):
+            result = envman(*words[1:], cwd=folder, env={"COLUMNS": "100", "NO_COLOR": "1"})
+            code, out, err = result.code, result.out, result.err
+        else:
+            code, out, err = _bash(step.command, folder)
+        printed = [line.rstrip() for line in (out + err).splitlines()]
+        assert code == step.status, (step.command, out, err)
+        missing = [line for line in step.shown if line not in printed]
+        assert not missing, (step.command, missing, printed)
+
+
+SHELL = re.compile(r"[|&;<>()$`*?~]")
+"""What only a shell reads: a command holding one goes through bash."""
+
+
+def _bash(command: str, folder: Path) -> tuple[int, str, str]:
     environ = {
         k: v
         for k, v in os.environ.items()
@@ -110,17 +132,13 @@ def test_a_walkthrough_block_runs_as_written(block: Block, folder: Path) -> None
         COLUMNS="100",
         NO_COLOR="1",
     )
-    for step in block.steps:
-        result = subprocess.run(
-            ["bash", "-c", step.command],
-            cwd=folder,
-            env=environ,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-        )
-        printed = [line.rstrip() for line in (result.stdout + result.stderr).splitlines()]
-        assert result.returncode == step.status, (step.command, result.stdout, result.stderr)
-        missing = [line for line in step.shown if line not in printed]
-        assert not missing, (step.command, missing, printed)
+    result = subprocess.run(
+        ["bash", "-c", command],
+        cwd=folder,
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    return result.returncode, result.stdout, result.stderr
