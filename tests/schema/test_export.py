@@ -20,7 +20,7 @@ from tests.paths import REPO
 # --------------------------------------------------------------------------- JSON Schema export
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def exported() -> dict[str, Any]:
     schema = load_schema(REPO / "schemas" / "vars.toml", "schemas/vars.toml")
     return {name: json.loads(text) for name, text in export_json_schemas(schema).items()}
