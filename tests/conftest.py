@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,56 @@ def pytest_configure(config: pytest.Config) -> None:
     import compileall
 
     compileall.compile_dir(Path(__file__).resolve().parents[1] / "envman", quiet=1)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: a worker per core and one more.
+
+    A fifth of the suite's time is spent waiting, not computing: on the envman processes
+    the acceptance tests start, fork and kill, on sockets to the fake Cloudflare API, on
+    timeouts that are the point of a test. With one worker per core a core idles through
+    each wait; the extra worker fills it (measured on 2 cores: 76 s -> 64-67 s).
+    """
+    return (os.cpu_count() or 1) + 1
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Delete earlier runs' temporary folders while the tests run, not after them.
+
+    pytest keeps the last three runs' folders and deletes the older ones when the session
+    ends: some 8,000 files and 6,000 folders, ~4 s in which nothing else happens. The
+    controller is idle while the workers test, so it deletes them then, with pytest's own
+    function and the same arguments; pytest's pass at the end finds nothing left to do.
+    """
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if hasattr(session.config, "workerinput") or factory is None:
+        return
+    if getattr(factory, "_given_basetemp", True) is not None:  # --basetemp: pytest's own rules
+        return
+    from _pytest.pathlib import LOCK_TIMEOUT, cleanup_numbered_dir
+
+    basetemp = factory.getbasetemp()
+    keep = 0 if factory._retention_policy == "none" else factory._retention_count
+    dead = basetemp.stat().st_mtime - LOCK_TIMEOUT
+    cleaner = threading.Thread(
+        target=cleanup_numbered_dir,
+        args=(basetemp.parent, "pytest-", keep, dead),
+        name="earlier runs' tmp cleanup",
+        daemon=True,
+    )
+    cleaner.start()
+    session.config.stash[_CLEANER] = cleaner
+
+
+_CLEANER = pytest.StashKey[threading.Thread]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    cleaner = session.config.stash.get(_CLEANER, None)
+    if cleaner is not None:
+        cleaner.join()
 
 
 @pytest.fixture(autouse=True)
@@ -88,7 +139,7 @@ def one_ssl_context() -> Iterator[None]:
     from httpx._transports import default
 
     create = default.create_ssl_context
-    made: dict[tuple[Any, ...], Any] = {}
+    made: dict[bool, Any] = {}
 
     def create_ssl_context(verify: Any = True, cert: Any = None, trust_env: bool = True) -> Any:
         if verify is not True or cert is not None:
