@@ -28,18 +28,71 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Byte-compile envman once, before the workers start, as installing it would.
+    """Compile envman and the tests once, before the workers start.
 
     Some machines set PYTHONDONTWRITEBYTECODE, and an editable install compiles nothing:
     every `python -m envman` the acceptance tests start (some forty) would then compile
-    envman's modules again, ~0.2 s of CPU each. The compiled files land in the package's
-    own `__pycache__` folders (ignored by git), exactly where an install puts them.
+    envman's modules again, ~0.2 s of CPU each, and every worker would compile the tests'
+    helpers and rewrite the assertions of every test module (~1 s each). The compiled
+    files land in `__pycache__` folders (ignored by git), where an install and pytest
+    itself put them, and are used only while they match their source.
     """
     if hasattr(config, "workerinput"):  # an xdist worker: the controller did it
         return
     import compileall
+    import re
 
-    compileall.compile_dir(Path(__file__).resolve().parents[1] / "envman", quiet=1)
+    tests = Path(__file__).resolve().parent
+    compileall.compile_dir(tests.parent / "envman", quiet=1)
+    rewritten = re.compile(r"(^|/)(test_[^/]*|conftest)\.py$")
+    compileall.compile_dir(tests, quiet=1, rx=rewritten)  # rx: the ones not compiled here
+    _rewrite_once(config, [p for p in tests.rglob("*.py") if rewritten.search(p.as_posix())])
+
+
+def _rewrite_once(config: pytest.Config, modules: list[Path]) -> None:
+    """What pytest's assertion rewriter caches for each of `modules`, written once here
+    rather than recomputed by each worker (~3 s of CPU each), in one process per core,
+    with pytest's own functions; skipped should they change (the workers then rewrite
+    as usual)."""
+    try:
+        from _pytest.assertion import rewrite
+
+        state = config.stash[rewrite.assertstate_key]
+        stale = [m for m in modules if rewrite._read_pyc(m, _cached(m), state.trace) is None]
+    except (ImportError, AttributeError, KeyError, TypeError):
+        return
+    if not stale:
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _REWRITING.append(config)  # the forked processes find it here
+    cores = min(os.cpu_count() or 1, len(stale))
+    with ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("fork")) as pool:
+        list(pool.map(_rewrite, stale, chunksize=max(1, len(stale) // (4 * cores))))
+    _REWRITING.clear()
+
+
+_REWRITING: list[pytest.Config] = []
+
+
+def _cached(module: Path) -> Path:
+    from _pytest.assertion import rewrite
+
+    return rewrite.get_cache_dir(module) / (module.name[:-3] + rewrite.PYC_TAIL)
+
+
+def _rewrite(module: Path) -> None:
+    from _pytest.assertion import rewrite
+
+    config = _REWRITING[0]
+    try:
+        pyc = _cached(module)
+        pyc.parent.mkdir(exist_ok=True)
+        source_hash, code = rewrite._rewrite_test(module, config)
+        rewrite._write_pyc(config.stash[rewrite.assertstate_key], code, source_hash, pyc)
+    except (AttributeError, KeyError, TypeError, OSError):
+        return
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
