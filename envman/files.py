@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 import stat
 import tempfile
@@ -27,8 +28,15 @@ def display_path(path: Path, root: Path | None = None) -> str:
             continue
         # resolve() raises RuntimeError on a symlink loop: the message is then about the loop.
         with contextlib.suppress(ValueError, RuntimeError, OSError):
-            return path.resolve().relative_to(base.resolve()).as_posix()
+            return path.resolve().relative_to(_resolved(base)).as_posix()
     return str(path)
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(base: Path) -> Path:
+    """`base` resolved (a project root or working folder: the same few, named again for
+    every message and every file a run reads)."""
+    return base.resolve()
 
 
 def present(path: Path) -> bool:

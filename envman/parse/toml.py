@@ -9,7 +9,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from envman.errors import InputError
@@ -44,7 +44,7 @@ _SCALARS = frozenset(
 def read_toml(text: str, filename: str) -> TomlScan:
     """tomllib's data of `text`, located; invalid TOML is an InputError at its line and column."""
     data = toml_data(text, filename)
-    return replace(scan_toml(text), data=data)
+    return replace(_scan(text), data=data)
 
 
 def toml_data(text: str, filename: str) -> dict[str, Any]:
@@ -67,7 +67,23 @@ def toml_positions(text: str) -> dict[Loc, tuple[int, int]]:
 
 def scan_toml(text: str) -> TomlScan:
     """Locate the headers, keys and values of `text` (without its data). Never raises: on
-    text it does not follow it keeps what it found before and says where it stopped."""
+    text it does not follow it keeps what it found before and says where it stopped.
+
+    A text is scanned once however often it is located (the editor and the messages of
+    one run look at the same texts; the result is shared: never modify it)."""
+    return _scan(text) if len(text) > _CACHED_TEXT else _scanned(text)
+
+
+_CACHED_TEXT = 1_000_000
+"""The longest text (in characters) whose scan is kept for the next look at it."""
+
+
+@lru_cache(maxsize=64)
+def _scanned(text: str) -> TomlScan:
+    return _scan(text)
+
+
+def _scan(text: str) -> TomlScan:
     scanner = _Scanner(text)
     with _without_gc():
         try:
