@@ -31,7 +31,7 @@ def log(
     from envman.report import render_audit
     from envman.usecases import audit as usecase
 
-    listing = usecase.audit_log(workspace(), env=env, since=_since(since))
+    listing = usecase.audit_log(workspace(environments=False), env=env, since=_since(since))
     _warn(listing.warning)
     sys.stdout.write(render_audit(list(listing.entries), fmt.value) + "\n")
     return ExitCode.OK
@@ -65,7 +65,7 @@ def show(
     from envman.report import render_audit
     from envman.usecases import audit as usecase
 
-    listing = usecase.audit_show(workspace(), entry_id)
+    listing = usecase.audit_show(workspace(environments=False), entry_id)
     _warn(listing.warning)
     sys.stdout.write(render_audit(list(listing.entries), fmt.value, full=True) + "\n")
     return ExitCode.OK
@@ -75,7 +75,7 @@ def verify() -> int:
     """Check the hash chain (and HMAC signatures with ENVMAN_AUDIT_KEY); exit 1 at the first bad entry."""
     from envman.usecases import audit as usecase
 
-    result = usecase.audit_verify(workspace())
+    result = usecase.audit_verify(workspace(environments=False))
     if result.ok:
         sys.stdout.write(f"audit log OK: {result.count} entries, chain intact\n")
         for note in result.notes:

@@ -77,11 +77,12 @@ class TextOrJson(StrEnum):
     JSON = "json"
 
 
-def workspace(wrangler: Path | None = None) -> Workspace:
+def workspace(wrangler: Path | None = None, *, environments: bool = True) -> Workspace:
     """The project the command works on (`--project`, else found from the working folder).
 
     Opening it finishes any interrupted promotion first; what that did goes to stderr.
     With wrangler's `-c FILE` and no `--project`, the project is found from FILE's folder.
+    `environments=False`: a command that reads no environment file does not load them.
     """
     from envman import workspace as opening
 
@@ -89,7 +90,7 @@ def workspace(wrangler: Path | None = None) -> Workspace:
     root = STATE.project
     if root is None and wrangler is not None:
         root = opening.find_root(wrangler.resolve().parent)
-    ws = opening.open_workspace(root, wrangler_file=wrangler, recover=_say)
+    ws = opening.open_workspace(root, wrangler_file=wrangler, recover=_say, preload=environments)
     STATE.opened = ws.root
     if not ws.zero_setup:
         STATE.project_file = "envman.toml"

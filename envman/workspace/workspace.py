@@ -126,12 +126,15 @@ def open_workspace(
     *,
     wrangler_file: Path | None = None,
     recover: Callable[[str], None] | None = None,
+    preload: bool = True,
 ) -> Workspace:
     """Open the project at `root` (default: nearest envman.toml upward, else the cwd).
 
     With `recover` (what every command does), first finish any interrupted transaction,
     reporting each thing recovery did to `recover`, then read the project's files under
     the shared lock, so they are all from before a concurrent promotion or all after it.
+    Without `preload` (for a command that reads no environment file: the audit commands)
+    the environment files are left unread until something asks for one.
     """
     try:
         root = find_root(Path.cwd()) if root is None else root.resolve()
@@ -155,7 +158,8 @@ def open_workspace(
     for _ in range(2):
         with release.reading(root) as held:
             ws = _open(root, wrangler_file)
-            ws.preload()
+            if preload:
+                ws.preload()
         # Unlocked only when there was no lock file: if a first promotion created one
         # meanwhile, it may have been writing while we read, so read again under it.
         if held or not present(root / release.STATE_DIR / "lock"):

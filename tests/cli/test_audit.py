@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
+
+from envman.workspace import workspace as workspace_module
 from tests.bundled import PROMOTE
 from tests.inprocess import Envman
 
@@ -25,3 +29,21 @@ def test_audit_verify_names_the_tampered_entry(project: Path, envman: Envman) ->
     log.write_text("\n".join(lines) + "\n")
     result = envman("audit", "verify", cwd=project)
     assert result.code == 1 and "line 2" in result.out
+
+
+def test_the_audit_commands_read_no_environment_file(
+    project: Path, envman: Envman, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """They need the log, not the environments: loading and layering those (dynaconf) was
+    most of `audit verify`'s start-up."""
+    assert envman(*PROMOTE, "one", cwd=project).code == 0
+    entry = json.loads((project / ".envman/audit.jsonl").read_text().splitlines()[0])["id"]
+
+    def unwanted(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an audit command loaded an environment file")
+
+    monkeypatch.setattr(workspace_module, "load_environment", unwanted)
+    for argv in (("audit", "verify"), ("audit", "log"), ("audit", "show", entry)):
+        result = envman(*argv, cwd=project)
+        assert result.code == 0, (argv, result.err)
+    assert "1 entr" in envman("audit", "verify", cwd=project).out
