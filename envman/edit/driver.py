@@ -110,14 +110,19 @@ def _edit(
         )
     expected = copy.deepcopy(doc.data)
     pending = _Splices()  # changes computed on make(text), to splice in together
+    spliced: list[tuple[str, ...]] = []  # the paths of the pending changes
     for edit in edits:
         value = edit.value if edit.value is DELETE else _json(edit.value)
         try:
-            if pending and edit.path and _keyed(tuple(edit.path)) is not None:
-                text = pending.apply(text)  # a binding is found by name in the current data
+            if pending and edit.path and _needs_current(tuple(edit.path), spliced):
+                text = pending.apply(text)  # planned on the data with the pending changes
+                spliced.clear()
             mode, path, value = _plan(make(text).data, section, Edit(edit.path, value), filename)
-            if not _quick(make(text), mode, path, value, pending):
+            if _quick(make(text), mode, path, value, pending):
+                spliced.append(tuple(edit.path))
+            else:
                 text = _run(make, pending.apply(text), mode, path, value)
+                spliced.clear()
         except _Unwritable as e:
             raise InputError(f"cannot write {e} at `{_show(edit.path)}`", file=filename) from e
         _apply_data(expected, mode, path, value)
@@ -171,6 +176,17 @@ def _plan(data: Any, section: tuple[str, ...], edit: Edit, filename: str) -> tup
     if rest:
         raise InputError(f"no `{_show(list_rel)}` entry named {name!r} to edit", file=filename)
     return ("append", list_path, _entry(key, name, edit.value, filename))
+
+
+def _needs_current(path: tuple[str, ...], spliced: list[tuple[str, ...]]) -> bool:
+    """Whether the edit of `path` must be planned on the text with the pending changes in:
+    a binding is found by name in the current data, and an edit of a table (or inside a
+    value) a pending change lies in (or around) would be planned without it."""
+    if _keyed(path) is not None:
+        return True
+    return any(
+        len(other) != len(path) and other[: len(path)] == path[: len(other)] for other in spliced
+    )
 
 
 def _keyed(path: tuple[str, ...]) -> tuple[tuple[str, ...], str, str, tuple[str, ...]] | None:

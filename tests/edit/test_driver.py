@@ -606,6 +606,19 @@ def test_edits_in_place_equal_the_one_change_at_a_time_driver(data: st.DataObjec
         assert outcome(editor, text, edits, section) == batched
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_table_set_after_a_queued_line_sees_that_line(newline: str) -> None:
+    """Found by the property above: `vars.C` added (queued to splice in) and then the whole
+    `vars` table set without C: the table edit was planned on the text without the queued
+    line, so C stayed and the editor refused its own result."""
+    text = 'name = "w"\n\n[vars]\nA = ""\n'.replace("\n", newline)
+    edits = [Edit(("vars", "C"), ""), Edit(("vars",), {"A": "", "B": "2"})]
+    expected = 'name = "w"\n\n[vars]\nA = ""\nB = "2"\n'.replace("\n", newline)
+    assert edit_toml(text, edits) == expected
+    with mock.patch.object(driver, "_quick", lambda *_: False):
+        assert edit_toml(text, edits) == expected
+
+
 @given(st.data())
 def test_var_edits_in_any_order_equal_the_one_change_at_a_time_driver(
     data: st.DataObject,
