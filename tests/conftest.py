@@ -34,7 +34,7 @@ def pytest_configure(config: pytest.Config) -> None:
     Some machines set PYTHONDONTWRITEBYTECODE, and an editable install compiles nothing:
     every `python -m envman` the acceptance tests start (some forty) would then compile
     envman's modules again, ~0.2 s of CPU each, and every worker would compile the tests'
-    helpers and rewrite the assertions of every test module (~1 s each). The compiled
+    helpers and rewrite the assertions of every test module (~3 s each). The compiled
     files land in `__pycache__` folders (ignored by git), where an install and pytest
     itself put them, and are used only while they match their source.
     """
