@@ -8,15 +8,16 @@ import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-import typer.main
 from hypothesis import HealthCheck, settings
 
-from tests.bundled import commit_all, copy_project, deploy
-from tests.fakecf.server import FakeCloudflare
-from tests.inprocess import Envman
+if TYPE_CHECKING:  # imported by the fixtures that use them: the controller runs no test
+    import typer
+
+    from tests.fakecf.server import FakeCloudflare
+    from tests.inprocess import Envman
 
 pytest_plugins = ["tests.fakecf.fixtures"]  # fake_cloudflare, for every test
 
@@ -179,6 +180,8 @@ def click_command_built_once() -> Iterator[None]:
     The command tree is a pure function of the app, so every in-process run sees the
     same commands and options a fresh `python -m envman` does.
     """
+    import typer.main
+
     build = typer.main.get_command
     built: dict[int, tuple[typer.Typer, Any]] = {}
 
@@ -233,22 +236,30 @@ def deadline() -> Iterator[None]:
 @pytest.fixture
 def envman(capsys: pytest.CaptureFixture[str]) -> Envman:
     """envman's command line, run in this process: `envman("validate", cwd=project)`."""
+    from tests.inprocess import Envman
+
     return Envman(capsys)
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """The bundled project, copied into tmp_path."""
+    from tests.bundled import copy_project
+
     return copy_project(tmp_path)
 
 
 @pytest.fixture
 def git_project(project: Path) -> Path:
     """The bundled project in a git repository, so audit entries carry a commit."""
+    from tests.bundled import commit_all
+
     return commit_all(project)
 
 
 @pytest.fixture
 def deployed(project: Path, fake_cloudflare: FakeCloudflare) -> FakeCloudflare:
     """The fake holds exactly what `wrangler deploy --env X` of the bundled project leaves."""
+    from tests.bundled import deploy
+
     return deploy(fake_cloudflare)
