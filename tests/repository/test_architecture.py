@@ -12,6 +12,7 @@ import pytest
 from importlinter.cli import lint_imports
 
 from tests import paths
+from tools.imports import imports
 
 REPO = paths.REPO
 PACKAGE = REPO / "envman"
@@ -71,7 +72,7 @@ def _tree(path: Path) -> ast.Module:
 
 
 def _imports(path: Path) -> Iterator[tuple[int, str, list[str]]]:
-    for node in ast.walk(_tree(path)):
+    for node in imports(_tree(path)):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             yield node.lineno, node.module, [a.name for a in node.names]
         elif isinstance(node, ast.Import):
@@ -127,3 +128,22 @@ def test_modules_are_small_with_a_one_line_job() -> None:
         if count > 16:
             problems.append(f"{folder.relative_to(REPO)} holds {count} modules (keep ~15)")
     assert not problems, "\n".join(problems)
+
+
+def test_the_statement_walk_finds_every_import_ast_walk_finds() -> None:
+    """tools.imports visits statement bodies only; over every module of the repository
+    (envman, tests, tools, bench) it finds exactly the imports a full walk finds."""
+    sources = [
+        p for folder in ("envman", "tests", "tools", "bench") for p in (REPO / folder).rglob("*.py")
+    ]
+    sample = ast.parse(
+        "def f():\n    try:\n        import a\n    except E:\n        import b\n    else:\n"
+        "        import c\n    finally:\n        import d\n"
+        "class K:\n    match x:\n        case 1:\n            from e import f\n"
+        "with m:\n    for i in j:\n        while k:\n            import g\n"
+    )
+    assert [n.lineno for n in imports(sample)] == [3, 5, 7, 9, 13, 17]
+    for tree in [sample, *(_tree(path) for path in sources)]:
+        found = [ast.dump(n) for n in imports(tree)]
+        walked = [ast.dump(n) for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
+        assert sorted(found) == sorted(walked)

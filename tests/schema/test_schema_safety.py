@@ -14,6 +14,7 @@ import pytest
 
 from envman.cli import main
 from tests import paths
+from tools.imports import imports
 
 pytestmark = pytest.mark.usefixtures("deadline")  # a pattern that backtracks: fail, not hang
 
@@ -112,13 +113,11 @@ def test_patterns_re2_cannot_run_are_schema_errors(
 def test_re2_and_detect_secrets_each_live_behind_one_module() -> None:
     owners = {"re2": "envman/schema/pattern.py", "detect_secrets": "envman/schema/credentials.py"}
     for path in sorted((ROOT / "envman").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in imports(ast.parse(path.read_text(encoding="utf-8"))):
             names = (
                 [a.name for a in node.names]
                 if isinstance(node, ast.Import)
                 else [node.module or ""]
-                if isinstance(node, ast.ImportFrom)
-                else []
             )
             for name in names:
                 top = name.split(".")[0]

@@ -21,6 +21,7 @@ from tools.docgen.pages import (
     normalisation,
     promotion,
 )
+from tools.imports import imports
 
 # --------------------------------------------------------------------------- module table
 
@@ -28,7 +29,7 @@ from tools.docgen.pages import (
 def _third_party(tree: ast.Module) -> list[str]:
     """Top-level names of the non-standard-library packages a module imports (lazily too)."""
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in imports(tree):
         if isinstance(node, ast.Import):
             names |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
