@@ -151,7 +151,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def homes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Where each test's empty HOME is made (a plain folder each: pytest's numbered
     `mktemp` lists the whole temporary folder to number one, ~1 ms a test)."""
-    return iter(tmp_path_factory.mktemp("homes") / str(n) for n in itertools.count())
+    base = tmp_path_factory.mktemp("homes")  # once: in the generator it ran for every test
+    return (base / str(n) for n in itertools.count())
 
 
 @pytest.fixture(autouse=True)
