@@ -14,14 +14,16 @@ import secrets
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from envman import audit
 from envman.errors import AuditError, EnvmanError, UnsafePathError
 from envman.files import atomic_write, present, project_lock
 from envman.release import journal
 from envman.release.journal import TXID, FileChange, sha256
 from envman.release.owned import Owned
+
+if TYPE_CHECKING:  # the audit log is written only when a transaction commits (see commit)
+    from envman import audit
 
 GITIGNORE = "lock\ntransactions/\n"
 
@@ -63,6 +65,8 @@ def commit(
     sha256 before and after, for the entry. If a file or the entry cannot be written,
     the files are put back and the error raised; if the process dies, recovery finishes.
     """
+    from envman import audit  # here: a command that only reads never loads the audit code
+
     txid = secrets.token_hex(8)
     data = {
         "transaction": txid,

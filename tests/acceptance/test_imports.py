@@ -237,6 +237,7 @@ VALIDATE_NEVER = {
     "httpx",
     "deepdiff",
     "tomlkit",
+    "envman.audit",  # written when a transaction commits, read by the audit commands only
 }
 
 
