@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import signal
@@ -106,6 +107,23 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     each wait; the extra worker fills it (measured on 2 cores: 76 s -> 64-67 s).
     """
     return (os.cpu_count() or 1) + 1
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Keep the garbage collector off what importing and collecting made, and run it less often.
+
+    A worker holds 200,000-700,000 objects once envman, the SDK, hypothesis and 2,500
+    test items are loaded, none of them garbage, and each full collection walks all of
+    them (8-14 times a worker, ~5 s of CPU in all: measured with gc.callbacks). After one
+    last collection, `gc.freeze()` moves them out of the collector's way. The tests then
+    allocate quickly and briefly; a young collection every 10,000 allocations instead of
+    700 costs a few MB more per worker. Both together: ~4 % less CPU over the edit,
+    use-case, wrangler and CLI tests (median of 3-4 interleaved runs each).
+    """
+    if session.items:
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(10_000, 10, 10)
 
 
 @pytest.hookimpl(trylast=True)
