@@ -52,6 +52,41 @@ def pytest_configure(config: pytest.Config) -> None:
     _rewrite_once(config, [p for p in tests.rglob("*.py") if rewritten.search(p.as_posix())])
 
 
+def _warm_unicode_tables() -> threading.Thread | None:
+    """Hypothesis's Unicode tables, computed once here while the workers start.
+
+    `st.text()` draws from the characters UTF-8 can encode, a table Hypothesis computes by
+    encoding every code point (~4 s of CPU here) and caches under `.hypothesis/`. In a
+    fresh clone (as in CI) the cache is empty, and each worker that reached its first
+    text strategy before another had written the table computed it again. The
+    controller, idle while the workers import and collect, computes it once with
+    Hypothesis's own functions; a worker that still finds no table computes it, as before.
+    Skipped when the tables are cached, or should those functions change.
+    """
+    try:
+        from hypothesis.internal import charmap
+
+        tables = [charmap.charmap_file(), charmap.charmap_file("codec-v2-utf-8")]
+    except (ImportError, AttributeError, TypeError):
+        return None
+    if all(table.exists() for table in tables):
+        return None
+
+    def warm() -> None:
+        try:
+            charmap.charmap()
+            charmap.intervals_from_codec("utf-8")
+        except Exception:  # best effort: a worker computes what is missing
+            return
+
+    thread = threading.Thread(target=warm, name="hypothesis unicode tables", daemon=True)
+    thread.start()
+    return thread
+
+
+_WARMING = pytest.StashKey[threading.Thread]()
+
+
 def _rewrite_once(config: pytest.Config, modules: list[Path]) -> None:
     """What pytest's assertion rewriter caches for each of `modules`, written once here
     rather than recomputed by each worker (~3 s of CPU each), in one process per core,
@@ -128,6 +163,20 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
+    """The controller's background work while the workers start and test: Hypothesis's
+    Unicode tables (after Hypothesis's own sessionstart, which ends its initialization),
+    and the deletion of earlier runs' temporary folders."""
+    if hasattr(session.config, "workerinput"):
+        return
+    for key, thread in (
+        (_WARMING, _warm_unicode_tables()),
+        (_CLEANER, _clean_earlier_runs(session)),
+    ):
+        if thread is not None:
+            session.config.stash[key] = thread
+
+
+def _clean_earlier_runs(session: pytest.Session) -> threading.Thread | None:
     """Delete earlier runs' temporary folders while the tests run, not after them.
 
     pytest keeps the last three runs' folders and deletes the older ones when the session
@@ -136,10 +185,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     function and the same arguments; pytest's pass at the end finds nothing left to do.
     """
     factory = getattr(session.config, "_tmp_path_factory", None)
-    if hasattr(session.config, "workerinput") or factory is None:
-        return
+    if factory is None:
+        return None
     if getattr(factory, "_given_basetemp", True) is not None:  # --basetemp: pytest's own rules
-        return
+        return None
     from _pytest.pathlib import LOCK_TIMEOUT, cleanup_numbered_dir
 
     basetemp = factory.getbasetemp()
@@ -152,7 +201,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         daemon=True,
     )
     cleaner.start()
-    session.config.stash[_CLEANER] = cleaner
+    return cleaner
 
 
 _CLEANER = pytest.StashKey[threading.Thread]()
@@ -160,9 +209,10 @@ _CLEANER = pytest.StashKey[threading.Thread]()
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    cleaner = session.config.stash.get(_CLEANER, None)
-    if cleaner is not None:
-        cleaner.join()
+    for key in (_CLEANER, _WARMING):
+        thread = session.config.stash.get(key, None)
+        if thread is not None:
+            thread.join()
 
 
 @pytest.fixture(scope="session")
