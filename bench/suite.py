@@ -6,10 +6,11 @@ Runs `python -m pytest -q` (the README's command; -q only shortens the output) N
 and prints, per run: the wall time of the whole command, pytest's own figure, the CPU
 time of the command and every process it waited for, how much of the machine's CPU
 capacity stood idle meanwhile, and the time of a fixed pure-Python loop run just before
-(the same work each time: when it takes longer, the machine is slower, whatever the
-suite does). The goal of the architecture issue is a whole suite in at most 60 s on two
-cores; on a shared virtual machine the same commit measures ±10 % from run to run, which
-the calibration column makes visible instead of leaving it to guesswork.
+(the same work each time: when it takes longer, the interpreter runs slower). The goal of
+the architecture issue is a whole suite in at most 60 s on two cores; on a shared virtual
+machine the same commit measures ±15 % from run to run. The loop rules out one cause; it
+does not capture all of the noise (runs of 62-83 s measured with the loop at 390-412 ms):
+compare the CPU column too.
 """
 
 from __future__ import annotations
