@@ -7,14 +7,16 @@ import copy
 import io
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, Any, TextIO, TypeVar
 
 import typer
 
 # typer vendors click (typer._click) since the version pinned in pyproject.toml.
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer._click.exceptions import UsageError as ClickUsageError
+from typer.models import CommandInfo, TyperInfo
 
 from envman import ISSUES_URL, __version__
 from envman.cli import adopt, audit, fix, live, picture, release, validate
@@ -219,23 +221,83 @@ def command(args: list[str] | None = None) -> typer.core.TyperGroup:
 
     With `args`, only the commands they name are built, under the root: building the
     options of some 20 commands from their signatures cost about as much as starting the
-    interpreter, on every run. The whole tree is built when `args` name no command, ask
-    the root for help, or when the shell asks for completions.
+    interpreter, on every run. When `args` name no command (the root's help, `--version`,
+    an unknown name), every command is listed without its options (`_listing`): the
+    root's help and "did you mean" read names, help texts and panels only. The whole tree
+    is built without `args` (the docs, the help tests) and when the shell asks for
+    completions.
     """
-    named = frozenset(_named(args) if args is not None else ())
-    if named not in _BUILT:  # built once per process: a library user or a test runs many
-        if named:
-            subset = copy.copy(app)
-            subset.registered_commands = [c for c in app.registered_commands if _name(c) in named]
-            subset.registered_groups = [g for g in app.registered_groups if g.name in named]
-            _BUILT[named] = tidy(typer.main.get_command(subset))
+    key: frozenset[str] | str
+    if args is None or _COMPLETION in os.environ:
+        key = _WHOLE
+    else:
+        key = frozenset(_named(args)) or _LISTED
+    if key not in _BUILT:  # built once per process: a library user or a test runs many
+        if key == _WHOLE:
+            built = typer.main.get_command(app)
+        elif key == _LISTED:
+            built = typer.main.get_command(_listing(app, root=True))
         else:
-            _BUILT[named] = tidy(typer.main.get_command(app))
-    return _BUILT[named]
+            subset = copy.copy(app)
+            subset.registered_commands = [c for c in app.registered_commands if _name(c) in key]
+            subset.registered_groups = [g for g in app.registered_groups if g.name in key]
+            built = typer.main.get_command(subset)
+        _BUILT[key] = tidy(built)
+    return _BUILT[key]
 
 
-_BUILT: dict[frozenset[str], typer.core.TyperGroup] = {}
-"""The command trees built so far, by the names of the commands they hold (none: all)."""
+_COMPLETION = "_ENVMAN_COMPLETE"
+_WHOLE = "every command with its options"
+_LISTED = "every command listed, without options"
+_BUILT: dict[frozenset[str] | str, typer.core.TyperGroup] = {}
+"""The command trees built so far: by the names of the commands they hold, or one of the two above."""
+
+
+def _listing(typer_app: typer.Typer, *, root: bool = False) -> typer.Typer:
+    """`typer_app` with every callback but the root's swapped for one without parameters.
+
+    A command keeps its name, help text, panel and flags (all the root's help shows of
+    it), so typer builds no option of it. The stand-ins never run: a tree is listed only
+    when the arguments name no command.
+    """
+    listing = copy.copy(typer_app)
+    listing.registered_commands = [
+        _swapped(info, _listed(info.callback)) for info in typer_app.registered_commands
+    ]
+    listing.registered_groups = []
+    for info in typer_app.registered_groups:
+        group = _swapped(info, _listed(info.callback))
+        if info.typer_instance is not None:
+            group.typer_instance = _listing(info.typer_instance)
+        listing.registered_groups.append(group)
+    callback = typer_app.registered_callback
+    if callback is not None and not root:
+        listing.registered_callback = _swapped(callback, _listed(callback.callback))
+    return listing
+
+
+_Info = TypeVar("_Info", CommandInfo, TyperInfo)
+
+
+def _swapped(info: _Info, callback: Callable[..., Any] | None) -> _Info:
+    swapped = copy.copy(info)
+    swapped.callback = callback
+    return swapped
+
+
+def _listed(callback: Any) -> Callable[[], None] | None:
+    """A callback without parameters that carries `callback`'s name and docstring."""
+    if not callable(callback):  # None, or typer's default placeholder
+        return callback  # type: ignore[no-any-return]
+
+    def listed() -> None:
+        raise AssertionError(f"{callback.__name__} was built to be listed, not run")
+
+    # not functools.wraps: inspect.signature would follow __wrapped__ to the parameters
+    listed.__name__ = callback.__name__
+    listed.__qualname__ = callback.__qualname__
+    listed.__doc__ = callback.__doc__
+    return listed
 
 
 def _name(info: Any) -> str:
@@ -244,7 +306,7 @@ def _name(info: Any) -> str:
 
 def _named(args: list[str]) -> set[str]:
     """The command names in `args`, when help (`-h`) is not asked before the first of them."""
-    if "_ENVMAN_COMPLETE" in os.environ:
+    if _COMPLETION in os.environ:
         return set()
     names = {_name(c) for c in app.registered_commands} | {
         str(g.name) for g in app.registered_groups

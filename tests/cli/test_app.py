@@ -15,6 +15,8 @@ from envman.models import Report
 from envman.usecases import audit, live, promote, rollback, validate
 from tests.inprocess import Envman
 
+app_module = importlib.import_module("envman.cli.app")  # envman.cli.app is also the Typer app
+
 USE_CASES = {
     validate: ("validate", "show", "export_schemas"),
     live: ("drift", "snapshot", "check", "notify"),
@@ -171,6 +173,24 @@ def test_a_run_builds_only_the_commands_it_names(args: list[str], built: set[str
     start-up on every run; the root's help and unknown names still get the whole tree."""
     every = set(command().commands)
     assert set(command(args).commands) == (every if built is None else built)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], [], ["-h", "validate"], ["valdate"], ["--version"], ["-v"], ["--bogus"]],
+)
+def test_a_run_that_names_no_command_reads_as_with_the_whole_tree(
+    args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Such a run lists the commands without building their options: its help, errors and
+    exit status are those the whole tree gives, byte for byte."""
+    listed = command(args)
+    assert set(listed.commands) == set(command().commands)
+    assert not [name for name, sub in listed.commands.items() if sub.params], "options built"
+    code = cli.main(args)
+    out = capsys.readouterr()
+    monkeypatch.setitem(app_module._BUILT, app_module._LISTED, command())
+    assert (cli.main(args), capsys.readouterr()) == (code, out)
 
 
 def test_the_shell_completion_gets_every_command(monkeypatch: pytest.MonkeyPatch) -> None:
