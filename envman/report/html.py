@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import posixpath
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
@@ -164,5 +163,7 @@ def _finding(item: Finding, page_dir: str) -> str:
 
 def _escape(text: object) -> str:
     """HTML-escaped, quotes included; U+2028/2029 as entities (they end lines in scripts)."""
+    import html  # its entity tables load with it: not on every command's start-up
+
     escaped = html.escape(str(text), quote=True)
     return escaped.replace("\u2028", "&#x2028;").replace("\u2029", "&#x2029;")

@@ -9,7 +9,6 @@ ten); values are the reporters' already-redacted ones, and secrets are names onl
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,8 @@ def digest(report: Report) -> str:
     """What a run found, independent of order and wording: for `--notify-on change`."""
     items = sorted(f"{f.env}|{f.code}|{f.path}|{f.kind}" for f in report.active)
     items += sorted(f"unknown|{env}" for env in report.unknown)
+    import hashlib  # OpenSSL's bindings: not on the start-up of the commands that never notify
+
     return hashlib.sha256("\n".join(items).encode()).hexdigest()
 
 

@@ -226,6 +226,8 @@ HELP_NEVER = {
     "typer.rich_utils",
     "dynaconf",
     "xml.sax",  # redaction escapes XML itself
+    "html",  # the HTML report escapes with it, when it is written
+    "hashlib",  # notifications hash a report, when one is sent
     "email",
     "http.client",
     "urllib.request",
