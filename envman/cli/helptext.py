@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+from enum import EnumMeta
 from functools import partial
 from typing import Any
 
@@ -71,7 +72,9 @@ class _Deferred:
     typer builds a pydantic TypeAdapter for every parameter of the command that runs,
     even for an option left out (its value None), which it then returns unchanged: a
     dozen of them cost a run more than its own work. None (or no values) is answered here
-    as typer's `RuntimeParam.coerce` answers it; anything else goes to what typer builds.
+    as typer's `RuntimeParam.coerce` answers it, and so is a member of the option's own
+    enum (a default such as `--fail-on`'s: pydantic would return that very member);
+    anything else goes to what typer builds.
     """
 
     def __init__(self) -> None:
@@ -80,6 +83,9 @@ class _Deferred:
     def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
         if value is None:
             return () if param.multiple or param.nargs == -1 else None
+        annotation = getattr(param.type_descriptor, "annotation", None)
+        if isinstance(annotation, EnumMeta) and type(value) is annotation:
+            return value
         if self._built is None:
             from typer._coercion import build_runtime_param
 

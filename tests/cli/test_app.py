@@ -201,8 +201,9 @@ def test_the_shell_completion_gets_every_command(monkeypatch: pytest.MonkeyPatch
 def test_options_left_out_build_no_validator(
     project: Path, envman: Envman, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """typer builds a pydantic TypeAdapter per parameter; only given values (and defaults
-    that are not None) need one: here --fail-on's default and the one -f given."""
+    """typer builds a pydantic TypeAdapter per parameter; only given values need one (not
+    None, nor a default that is already a member of the option's enum): here the -f
+    given; a --fail-on given as text is coerced by typer as ever."""
     adapters = importlib.import_module("typer._adapters")
     built: list[object] = []
     real = adapters.try_build_adapter
@@ -215,4 +216,8 @@ def test_options_left_out_build_no_validator(
     monkeypatch.setattr(importlib.import_module("envman.cli.app"), "_BUILT", {})  # a first run
     result = envman("validate", "-f", "json", cwd=project)
     assert result.code == 0, result.out + result.err
+    assert len(built) == 1, built
+    result = envman("validate", "--fail-on", "warning", cwd=project)
+    assert result.code == 0, result.out + result.err
     assert len(built) == 2, built
+    assert envman("validate", "--fail-on", "loud", cwd=project).code == 2
