@@ -25,6 +25,7 @@ import fnmatch
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property, partial
 
 from envman.codes import CODES, finding
 from envman.models import Finding, Source
@@ -57,12 +58,21 @@ class PlacedRule:
 
     label: str
     rule: IgnoreRule
-    source: Source | None = None
+    located: Source | Callable[[], Source | None] | None = None
+    """Its location, or how to look it up: locating scans envman.toml, which only a finding
+    about the rule itself needs (a run whose rules all match or stay silent never does)."""
+
+    @cached_property
+    def source(self) -> Source | None:
+        """Where envman.toml has the rule (None when unknown)."""
+        return self.located() if callable(self.located) else self.located
 
 
 def project_rules(project: Project, locate: Callable[[str], Source | None]) -> list[PlacedRule]:
-    """The project's rules in file order, each located by `locate(label)`."""
-    return [PlacedRule(label, rule, locate(label)) for label, rule in project.ignore_rules()]
+    """The project's rules in file order, each located by `locate(label)` when asked."""
+    return [
+        PlacedRule(label, rule, partial(locate, label)) for label, rule in project.ignore_rules()
+    ]
 
 
 def apply_ignores(
