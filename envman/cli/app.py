@@ -285,10 +285,11 @@ def _swapped(info: _Info, callback: Callable[..., Any] | None) -> _Info:
     return swapped
 
 
-def _listed(callback: Any) -> Callable[[], None] | None:
-    """A callback without parameters that carries `callback`'s name and docstring."""
-    if not callable(callback):  # None, or typer's default placeholder
-        return callback  # type: ignore[no-any-return]
+def _listed(callback: Any) -> Any:
+    """A callback without parameters that carries `callback`'s name and docstring (None
+    and typer's placeholder for "no callback" are returned as they are)."""
+    if not callable(callback):
+        return callback
 
     def listed() -> None:
         raise AssertionError(f"{callback.__name__} was built to be listed, not run")
