@@ -7,8 +7,8 @@ Every timed command is a real subprocess of an installed `envman`: by default a 
 the working tree installed in a scratch virtual environment (bench/install.py: issue 14's
 figures are of an installed wheel, and an editable install's import hook would sit in
 the bare-interpreter baseline), with `--here` the one next to this interpreter (else
-`python -m envman`). Interpreter and import start-up are included. Each benchmark is one module under bench/ with a `run(ctx) -> list[Row]`,
-registered in BENCHMARKS below. Generated projects go to a temporary folder that is
+`python -m envman`). Interpreter and import start-up are included. Each benchmark is
+one module under bench/ with a `run(ctx) -> list[Row]`, registered in BENCHMARKS below. Generated projects go to a temporary folder that is
 removed at the end (`--keep` keeps it). Exit status: 0, or 1 when a benchmark failed
 its sanity check (a row says FAILED and the reason is printed on stderr).
 """
@@ -277,11 +277,12 @@ def run_all(args: argparse.Namespace) -> tuple[list[Row], bool, str, str]:
     if not args.here:
         try:
             ctx.python = install.install_wheel(scratch / "install", log)
-            installed = WHEEL
         except install.InstallFailed as e:
             log(f"no wheel installed ({e}); timing the envman installed for {sys.executable}")
             installed = f"{HERE} (building a wheel failed: {e})"
-    if installed != WHEEL:
+        else:
+            installed = WHEEL
+    if ctx.python == sys.executable:  # this environment's envman: compile it as a wheel would
         precompile()
     rows: list[Row] = []
     failed = False

@@ -213,7 +213,7 @@ def test_options_left_out_build_no_validator(
         return real(annotation, parameter_info)
 
     monkeypatch.setattr(adapters, "try_build_adapter", counted)
-    monkeypatch.setattr(importlib.import_module("envman.cli.app"), "_BUILT", {})  # a first run
+    monkeypatch.setattr(app_module, "_BUILT", {})  # a first run
     result = envman("validate", "-f", "json", cwd=project)
     assert result.code == 0, result.out + result.err
     assert len(built) == 1, built
