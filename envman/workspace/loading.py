@@ -243,7 +243,14 @@ def _plain(value: Any) -> Any:
 
 
 def _refuse_tokens(document: Document) -> None:
-    """Refuse dynaconf's tokens (but `@del`) and its directive keys, located in the file."""
+    """Refuse dynaconf's tokens (but `@del`) and its directive keys, located in the file.
+
+    A file with no directive key and no string but `@none` that starts with `@` (nearly
+    every file) is passed by `_suspect` without a path per value; any other is walked
+    with paths, to say where.
+    """
+    if not _suspect(document.data):
+        return
     for loc, value in _walk(document.data):
         key = str(loc[-1]).lower() if loc and isinstance(loc[-1], str) else ""
         if key.startswith("dynaconf") or key.endswith("_for_dynaconf"):
@@ -273,6 +280,24 @@ def _refuse_tokens(document: Document) -> None:
                 hint=f"only {DELETE_TOKEN!r} (it removes an inherited key) and {NULL_TOKEN!r} "
                 "(a JSON null) are supported",
             )
+
+
+def _suspect(value: Any) -> bool:
+    """Whether `value` holds a key or a string `_refuse_tokens` must look at closely."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            lowered = key.lower() if isinstance(key, str) else ""
+            if lowered.startswith("dynaconf") or lowered.endswith("_for_dynaconf"):
+                return True
+            if isinstance(child, str):
+                if child.startswith("@") and child != NULL_TOKEN:
+                    return True
+            elif isinstance(child, (dict, list)) and _suspect(child):
+                return True
+        return False
+    if isinstance(value, list):
+        return any(_suspect(child) for child in value)
+    return isinstance(value, str) and value.startswith("@") and value != NULL_TOKEN
 
 
 @functools.cache

@@ -47,6 +47,21 @@ def test_nesting_up_to_the_limit_is_fine() -> None:
     parse_toml("a = " + "[" * depth + "]" * depth, "f.toml")
 
 
+@pytest.mark.parametrize("parts", [MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1])
+@pytest.mark.parametrize("leaf", ["1", "[]", "[1]", "{}"])
+def test_the_limit_counts_every_level_once(parts: int, leaf: str) -> None:
+    """A value `parts` keys deep: refused exactly when something lies below level MAX_DEPTH
+    (an empty table or array at the limit holds nothing below it)."""
+    text = "x = 1\n" + ".".join(["k"] * parts) + f" = {leaf}\n"
+    deepest = parts + (leaf == "[1]")  # the 1 inside the array lies one level below
+    if deepest > MAX_DEPTH:
+        with pytest.raises(InputError, match="nested deeper") as caught:
+            parse_toml(text, "f.toml")
+        assert caught.value.line == 2
+    else:
+        assert parse_toml(text, "f.toml").data["x"] == 1
+
+
 def run(project: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     code = main(["-C", str(project), *args])
     out, err = capsys.readouterr()

@@ -196,3 +196,45 @@ def test_keys_one_layer_sets_are_merged_as_dynaconf_merges_them(
     assert merged == expected
     assert list(merged) == list(expected)
     assert [d.data for d in documents] == layers  # the documents are left as read
+
+
+# --------------------------------------------------------------------------- refusing tokens
+
+_TOKEN_KEYS = st.sampled_from(["vars", "A", "dynaconf_merge", "x_FOR_DYNACONF", "Dynaconf", "id"])
+_TOKEN_VALUES = st.recursive(
+    st.sampled_from(
+        ["@none", "@none x", "@del", "@int 3", "@envman", "@read_file x", "plain", "", "@"]
+    )
+    | st.integers(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TOKEN_KEYS, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def _refused_by_walking(data: dict[str, Any]) -> bool:
+    """The rule `_refuse_tokens` applies, by the walk with paths it falls back on."""
+    for loc, value in loading._walk(data):
+        key = loc[-1].lower() if loc and isinstance(loc[-1], str) else ""
+        if key.startswith("dynaconf") or key.endswith("_for_dynaconf"):
+            return True
+        if (
+            isinstance(value, str)
+            and value != loading.NULL_TOKEN
+            and value.split(" ", 1)[0] in loading._tokens()
+        ):
+            return True
+    return False
+
+
+@settings(max_examples=examples(2))
+@given(data=st.dictionaries(_TOKEN_KEYS, _TOKEN_VALUES, max_size=4))
+def test_the_quick_pass_refuses_exactly_what_the_walk_refuses(data: dict[str, Any]) -> None:
+    """`_suspect` lets a file through without paths only when the walk finds nothing."""
+    document = Document(path="staging.toml", text="", data=data)
+    refused = _refused_by_walking(data)
+    assert loading._suspect(data) or not refused
+    if refused:
+        with pytest.raises(InputError):
+            loading._refuse_tokens(document)
+    else:
+        loading._refuse_tokens(document)
