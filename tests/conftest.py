@@ -225,11 +225,16 @@ def homes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, homes: Iterator[Path]) -> Iterator[None]:
-    """No test sees the user's Cloudflare or envman variables, or their HOME."""
+    """No test sees the user's Cloudflare, envman or proxy variables, or their HOME (the
+    tests' servers are on 127.0.0.1; a test that wants a proxy names its own)."""
     for name in list(os.environ):
-        if name.startswith(("CLOUDFLARE_", "ENVMAN_", "GITHUB_")) or name in {
+        if name.startswith(("CLOUDFLARE_", "ENVMAN_", "GITHUB_")) or name.upper() in {
             "NO_COLOR",
             "FORCE_COLOR",
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+            "NO_PROXY",
         }:
             monkeypatch.delenv(name, raising=False)
     home = next(homes)

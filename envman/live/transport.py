@@ -1,15 +1,19 @@
 """The HTTP side of live reads: one SDK client, authenticated by the token alone, over small
-connection pools."""
+connection pools, through the proxy the environment names (HTTPS_PROXY, ALL_PROXY, NO_PROXY)."""
 
 from __future__ import annotations
 
 import functools
+import os
 import ssl
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import certifi
 import cloudflare
 import httpx
+
+from envman.errors import LiveStateError
 
 if TYPE_CHECKING:
     from envman.settings import Settings
@@ -36,14 +40,49 @@ def make_client(settings: Settings, token: str) -> cloudflare.AsyncCloudflare:
         base_url=settings.cloudflare_base_url or DEFAULT_BASE_URL,
         max_retries=0,
         timeout=timeout,
-        http_client=cloudflare.DefaultAsyncHttpxClient(
-            timeout=timeout,
-            event_hooks={"request": [token_only]},
-            transport=Spread(settings.concurrency),
-        ),
+        http_client=_http_client(settings, timeout, token_only),
     )
     client.api_email = client.api_key = client.user_service_key = None
     return client
+
+
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+
+
+def _http_client(
+    settings: Settings, timeout: httpx.Timeout, hook: Callable[[httpx.Request], Awaitable[None]]
+) -> httpx.AsyncClient:
+    """httpx's client for the SDK: the small pools where the environment names no proxy;
+    where it names one, httpx's own pools, through that proxy (NO_PROXY's hosts direct).
+
+    Given a transport, httpx ignores the proxy variables, so it is given one only when
+    none applies. A proxy httpx cannot use (a SOCKS proxy without socksio, a URL it
+    refuses) leaves live state unknown (LiveStateError); the URL, which may hold a
+    password, is not repeated.
+    """
+    if not _proxied():
+        return cloudflare.DefaultAsyncHttpxClient(
+            timeout=timeout,
+            verify=_tls(),
+            event_hooks={"request": [hook]},
+            transport=Spread(settings.concurrency),
+        )
+    try:
+        return cloudflare.DefaultAsyncHttpxClient(
+            timeout=timeout, verify=_tls(), event_hooks={"request": [hook]}
+        )
+    except (ImportError, ValueError, httpx.InvalidURL) as e:
+        named = [n for n in os.environ if n.upper() in PROXY_VARIABLES]
+        why = (
+            "a SOCKS proxy needs httpx's socks support (pip install 'httpx[socks]')"
+            if isinstance(e, ImportError)
+            else f"httpx refuses its URL ({type(e).__name__})"
+        )
+        raise LiveStateError(
+            f"cannot read live state through the proxy that {', '.join(named) or 'the system'} "
+            f"names: {why}",
+            hint="fix or unset the proxy variable; NO_PROXY lists hosts to reach directly",
+        ) from None
 
 
 class Spread(httpx.AsyncBaseTransport):
@@ -77,6 +116,16 @@ class Spread(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         for pool in self._pools:
             await pool.aclose()
+
+
+def _proxied() -> bool:
+    """Whether the environment names a proxy httpx would use: it reads them from the same
+    `urllib.request.getproxies()` (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY; the system's
+    settings on macOS and Windows)."""
+    from urllib.request import getproxies
+
+    proxies = getproxies()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
 
 
 @functools.cache
