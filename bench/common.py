@@ -127,10 +127,17 @@ def fmt_mb(kb: float) -> str:
     return f"{kb / 1024:.0f} MB"
 
 
+_PROXIES = frozenset(("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"))
+
+
 def clean_environ(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """os.environ without CLOUDFLARE_*/ENVMAN_*/GITHUB_*/PYTHON*/PYDANTIC_* (so the user's
-    shell changes nothing)."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(_CLEARED_PREFIXES)}
+    """os.environ without CLOUDFLARE_*/ENVMAN_*/GITHUB_*/PYTHON*/PYDANTIC_* and the proxy
+    variables (so the user's shell changes nothing: the fake API is on 127.0.0.1)."""
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(_CLEARED_PREFIXES) and k.upper() not in _PROXIES
+    }
     environ.pop("FORCE_COLOR", None)
     environ["NO_COLOR"] = "1"
     environ["COLUMNS"] = "100"
