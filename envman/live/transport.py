@@ -1,5 +1,5 @@
 """The HTTP side of live reads: one SDK client, authenticated by the token alone, over small
-connection pools, through the proxy the environment names (HTTPS_PROXY, ALL_PROXY, NO_PROXY)."""
+connection pools, through the proxy and with the CA bundle the environment names."""
 
 from __future__ import annotations
 
@@ -47,32 +47,46 @@ def make_client(settings: Settings, token: str) -> cloudflare.AsyncCloudflare:
 
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+CA_VARIABLES = ("SSL_CERT_FILE", "SSL_CERT_DIR")
 
 
 def _http_client(
     settings: Settings, timeout: httpx.Timeout, hook: Callable[[httpx.Request], Awaitable[None]]
 ) -> httpx.AsyncClient:
-    """httpx's client for the SDK: the small pools where the environment names no proxy;
-    where it names one, httpx's own pools, through that proxy (NO_PROXY's hosts direct).
+    """httpx's client for the SDK, honouring the environment as httpx does: the proxy it
+    names (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY; NO_PROXY's hosts direct) and the CA bundle
+    to verify with (SSL_CERT_FILE, SSL_CERT_DIR; certifi's otherwise).
 
-    Given a transport, httpx ignores the proxy variables, so it is given one only when
-    none applies. A proxy httpx cannot use (a SOCKS proxy without socksio, a URL it
-    refuses) leaves live state unknown (LiveStateError); the URL, which may hold a
-    password, is not repeated.
+    The small pools go in where no proxy applies: given a transport, httpx ignores the
+    proxy variables. A proxy or bundle that cannot be used (a SOCKS proxy without socksio,
+    a URL httpx refuses, a missing or unreadable bundle) leaves live state unknown
+    (LiveStateError) and names the variable, never its value: a proxy URL may hold a
+    password.
     """
+    try:
+        tls = _tls(*(os.environ.get(name) or None for name in CA_VARIABLES))
+    except OSError as e:  # ssl.SSLError is one too
+        used = next(name for name in CA_VARIABLES if os.environ.get(name))  # as _tls reads
+        why = getattr(e, "reason", None) or e.strerror or "not a bundle"
+        raise LiveStateError(
+            f"cannot read live state: the CA bundle {used} names cannot be loaded "
+            f"({type(e).__name__}: {why})",
+            hint="point it at a PEM file (or a folder of them) or unset it to verify with "
+            "certifi's bundle",
+        ) from None
     if not _proxied():
         return cloudflare.DefaultAsyncHttpxClient(
             timeout=timeout,
-            verify=_tls(),
+            verify=tls,
             event_hooks={"request": [hook]},
-            transport=Spread(settings.concurrency),
+            transport=Spread(settings.concurrency, tls),
         )
     try:
         return cloudflare.DefaultAsyncHttpxClient(
-            timeout=timeout, verify=_tls(), event_hooks={"request": [hook]}
+            timeout=timeout, verify=tls, event_hooks={"request": [hook]}
         )
     except (ImportError, ValueError, httpx.InvalidURL) as e:
-        named = [n for n in os.environ if n.upper() in PROXY_VARIABLES]
+        named = [name for name in os.environ if name.upper() in PROXY_VARIABLES]
         why = (
             "a SOCKS proxy needs httpx's socks support (pip install 'httpx[socks]')"
             if isinstance(e, ImportError)
@@ -95,11 +109,10 @@ class Spread(httpx.AsyncBaseTransport):
 
     POOL = 4
 
-    def __init__(self, concurrency: int) -> None:
+    def __init__(self, concurrency: int, tls: ssl.SSLContext) -> None:
         count = max(1, -(-concurrency // self.POOL))
         size = -(-concurrency // count)
         limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-        tls = _tls()
         self._pools = [httpx.AsyncHTTPTransport(limits=limits, verify=tls) for _ in range(count)]
         self._busy = [0] * count
 
@@ -129,7 +142,13 @@ def _proxied() -> bool:
 
 
 @functools.cache
-def _tls() -> ssl.SSLContext:
-    """One TLS context per process, for every pool of every client: loading the CA bundle
-    costs ~40 ms each time (an SSLContext is safe to share; nothing changes it after this)."""
+def _tls(cafile: str | None, capath: str | None) -> ssl.SSLContext:
+    """The TLS context httpx makes for `verify=True`: SSL_CERT_FILE's bundle, else
+    SSL_CERT_DIR's, else certifi's. Made once per process and bundle, for every pool of
+    every client: loading a bundle costs ~40 ms (an SSLContext is safe to share; nothing
+    changes it after this)."""
+    if cafile:
+        return ssl.create_default_context(cafile=cafile)
+    if capath:
+        return ssl.create_default_context(capath=capath)
     return ssl.create_default_context(cafile=certifi.where())

@@ -1,9 +1,11 @@
-"""Live reads go through the proxy the environment names, as docs/security.md promises.
+"""Live reads honour the network settings of the environment as httpx does, as
+docs/security.md promises: the proxy it names and the CA bundle to verify with.
 
 Measured before: the small connection pools (envman.live.transport.Spread) were given to
 httpx as its transport, and httpx then ignores HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and
 NO_PROXY: behind a proxy every live read went direct, and failed where only the proxy
-reaches Cloudflare.
+reaches Cloudflare. Their TLS context was certifi's bundle whatever SSL_CERT_FILE or
+SSL_CERT_DIR said, so a TLS-inspecting proxy's CA could not be trusted.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import certifi
 import pytest
 
+from envman.live import transport
 from tests.bundled import cloudflare_environ
 from tests.fakecf.server import FakeCloudflare
 from tests.inprocess import Envman
@@ -135,3 +139,33 @@ def test_a_proxy_httpx_cannot_use_is_a_clear_error_without_its_password(
     code, output = drift(envman, project, deployed, ALL_PROXY=url)
     assert code == 3, output
     assert "ALL_PROXY" in output and "pr0xy-pw" not in output
+
+
+# --------------------------------------------------------------------------- CA bundles
+
+
+def first_certificate() -> str:
+    """One PEM certificate (the first of certifi's bundle)."""
+    text = Path(certifi.where()).read_text(encoding="ascii")
+    end = "-----END CERTIFICATE-----"
+    start = text.index("-----BEGIN CERTIFICATE-----")
+    return text[start : text.index(end, start) + len(end)] + "\n"
+
+
+def test_the_ca_bundle_is_the_one_ssl_cert_file_names(tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text(first_certificate(), encoding="ascii")
+    assert len(transport._tls(str(bundle), None).get_ca_certs()) == 1
+    assert len(transport._tls(None, None).get_ca_certs()) > 1  # certifi's
+
+
+@pytest.mark.parametrize("content", [None, "not a certificate\n"], ids=["missing", "not-pem"])
+def test_a_ca_bundle_that_cannot_be_loaded_leaves_live_state_unknown(
+    project: Path, deployed: FakeCloudflare, envman: Envman, tmp_path: Path, content: str | None
+) -> None:
+    bundle = tmp_path / "ca.pem"
+    if content is not None:
+        bundle.write_text(content, encoding="ascii")
+    code, output = drift(envman, project, deployed, SSL_CERT_FILE=str(bundle))
+    assert code == 3, output
+    assert "SSL_CERT_FILE" in output and "Traceback" not in output
