@@ -152,13 +152,20 @@ def root(
 
 
 class _Redacting(io.TextIOBase):
-    """stdout or stderr with every registered secret masked: the last line of defence."""
+    """stdout or stderr with every registered secret masked: the last line of defence; and
+    writable whatever its encoding."""
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        self._stream.write(SECRETS.text(text))
+        masked = SECRETS.text(text)
+        try:
+            self._stream.write(masked)
+        except UnicodeEncodeError:  # nothing was written: the text is encoded first
+            # A stream whose encoding cannot hold every character (a non-UTF-8 locale,
+            # PYTHONIOENCODING=ascii) gets "?" for those, rather than the run failing.
+            self._stream.write(masked.encode(self.encoding, "replace").decode(self.encoding))
         return len(text)
 
     def flush(self) -> None:

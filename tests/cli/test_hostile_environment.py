@@ -9,7 +9,9 @@ Cloudflare API (a broken proxy makes live state unknown, exit 3), so they are no
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,15 +49,11 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str], project: Path) -> t
     return code, out, err
 
 
-@pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())
-def test_the_verdict_ignores_the_environment(
-    project: Path,
-    fake_cloudflare: FakeCloudflare,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    tmp_path_factory: pytest.TempPathFactory,
-    command: list[str],
+def deploy_with_drift(
+    project: Path, fake_cloudflare: FakeCloudflare, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The fake holds the bundled project's Workers and one dashboard edit; envman is
+    pointed at it and runs in `project`."""
     for env in ("development", "staging", "production"):
         config = api.declared(api.open_workspace(project), env).config.to_wrangler()
         fake_cloudflare.seed_from_wrangler(
@@ -71,6 +69,18 @@ def test_the_verdict_ignores_the_environment(
     monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", fake_cloudflare.account_id)
     monkeypatch.setenv("CLOUDFLARE_BASE_URL", fake_cloudflare.base_url)
     monkeypatch.chdir(project)
+
+
+@pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())
+def test_the_verdict_ignores_the_environment(
+    project: Path,
+    fake_cloudflare: FakeCloudflare,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path_factory: pytest.TempPathFactory,
+    command: list[str],
+) -> None:
+    deploy_with_drift(project, fake_cloudflare, monkeypatch)
     clean = run(command, capsys, project)
     hostile = hostile_environment(tmp_path_factory.mktemp("ambient"))
     (project / ".env").write_text("DYNACONF_VARS__LOG_LEVEL=debug\nLOG_LEVEL=debug\n")
@@ -78,3 +88,41 @@ def test_the_verdict_ignores_the_environment(
         monkeypatch.setenv(name, value)
     assert run(command, capsys, project) == clean
     assert clean[0] in {0, 1}, clean
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+@pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())
+def test_a_terminal_that_cannot_show_every_character_changes_no_verdict(
+    project: Path,
+    fake_cloudflare: FakeCloudflare,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    encoding: str,
+) -> None:
+    """stdout and stderr in a non-UTF-8 encoding (a legacy locale, PYTHONIOENCODING=ascii):
+    the same exit code, and the same output with "?" for what the encoding cannot hold.
+
+    Measured before: the em dash of a drift report ended the run in exit 4."""
+    deploy_with_drift(project, fake_cloudflare, monkeypatch)
+    code, out, err = run(command, capsys, project)
+    streams = [io.TextIOWrapper(io.BytesIO(), encoding=encoding) for _ in range(2)]
+    monkeypatch.setattr(sys, "stdout", streams[0])
+    monkeypatch.setattr(sys, "stderr", streams[1])
+    narrow = main(command)
+    texts = []
+    for stream in streams:
+        stream.flush()
+        texts.append(stream.buffer.getvalue().decode(encoding))  # type: ignore[attr-defined]
+    monkeypatch.undo()
+    snapshot = project / "snap.json"
+    snapshot.unlink(missing_ok=True)
+
+    def shown(text: str) -> str:
+        return text.encode(encoding, "replace").decode(encoding)
+
+    assert narrow == code
+    assert (texts[0] if "snapshot" not in command else "", texts[1]) == (
+        shown(out if "snapshot" not in command else ""),
+        shown(err),
+    )
