@@ -59,7 +59,8 @@ class InputError(EnvmanError):
 
 
 class OutputError(EnvmanError):
-    """A file envman was asked to write (a report, a snapshot) could not be written."""
+    """A file envman was asked to write (a report, a snapshot), or stdout itself, could not be
+    written (a full disk; a reader that went away is not an error: the run keeps its verdict)."""
 
     exit_code = ExitCode.UNREADABLE
 

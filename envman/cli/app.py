@@ -7,7 +7,7 @@ import copy
 import io
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TextIO, TypeVar
 
@@ -23,7 +23,7 @@ from envman.cli import adopt, audit, fix, live, picture, release, validate
 from envman.cli.argv import normalise
 from envman.cli.common import STATE
 from envman.cli.helptext import tidy
-from envman.errors import EnvmanError, ExitCode
+from envman.errors import EnvmanError, ExitCode, OutputError
 from envman.redaction import SECRETS
 
 app = typer.Typer(
@@ -153,23 +153,55 @@ def root(
 
 class _Redacting(io.TextIOBase):
     """stdout or stderr with every registered secret masked: the last line of defence; and
-    writable whatever its encoding."""
+    writable whatever becomes of it.
 
-    def __init__(self, stream: TextIO) -> None:
+    A stream whose encoding cannot hold a character (a non-UTF-8 locale,
+    PYTHONIOENCODING=ascii) gets "?" for it. When the reader goes away (`envman drift |
+    head`), the rest of the output goes nowhere and the run still ends with its verdict.
+    Any other failure to write (a full disk) is an OutputError (exit 3).
+    """
+
+    def __init__(self, stream: TextIO, name: str) -> None:
         self._stream = stream
+        self._name = name
+        self._gone = False
 
     def write(self, text: str) -> int:
-        masked = SECRETS.text(text)
-        try:
-            self._stream.write(masked)
-        except UnicodeEncodeError:  # nothing was written: the text is encoded first
-            # A stream whose encoding cannot hold every character (a non-UTF-8 locale,
-            # PYTHONIOENCODING=ascii) gets "?" for those, rather than the run failing.
-            self._stream.write(masked.encode(self.encoding, "replace").decode(self.encoding))
+        if not self._gone:
+            masked = SECRETS.text(text)
+            with self._failures():
+                try:
+                    self._stream.write(masked)
+                except UnicodeEncodeError:  # nothing was written: the text is encoded first
+                    encoding = self.encoding
+                    self._stream.write(masked.encode(encoding, "replace").decode(encoding))
         return len(text)
 
     def flush(self) -> None:
-        self._stream.flush()
+        if not self._gone:
+            with self._failures():
+                self._stream.flush()
+
+    @contextlib.contextmanager
+    def _failures(self) -> Iterator[None]:
+        try:
+            yield
+        except BrokenPipeError:
+            self._nowhere()
+        except OSError as e:
+            self._nowhere()
+            raise OutputError(f"cannot write to {self._name}: {e.strerror or e}") from None
+
+    def _nowhere(self) -> None:
+        """Write nothing more; and point the stream's descriptor at /dev/null, so that the
+        interpreter's last flush of what it still holds succeeds without a word."""
+        self._gone = True
+        with contextlib.suppress(OSError, ValueError):  # a stream without a descriptor
+            null = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(null, self._stream.fileno())
+            finally:
+                os.close(null)
 
     def isatty(self) -> bool:
         return self._stream.isatty()
@@ -196,7 +228,18 @@ def main(argv: list[str] | None = None) -> int:
     """
     SECRETS.clear()
     stdout, stderr = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = _Redacting(stdout), _Redacting(stderr)
+    with contextlib.ExitStack() as closing:
+        # A descriptor closed at start leaves Python no stream: that output goes nowhere.
+        def nowhere() -> TextIO:
+            return closing.enter_context(open(os.devnull, "w", encoding="utf-8"))
+
+        sys.stdout = _Redacting(stdout or nowhere(), "stdout")
+        sys.stderr = _Redacting(stderr or nowhere(), "stderr")
+        return _run(argv, stdout, stderr)
+
+
+def _run(argv: list[str] | None, stdout: TextIO | None, stderr: TextIO | None) -> int:
+    """`main` once its streams are in place; gives them back at the end."""
     plugins = os.environ.get(_PLUGINS)
     # No pydantic plugin takes part in a run: none can change a verdict, and pydantic
     # does not scan every installed distribution's entry points to look for one. envman's
@@ -329,6 +372,7 @@ def _main(args: list[str]) -> int:
     root = command(args)
     try:
         result = root.main(args=normalise(root, args), prog_name="envman", standalone_mode=False)
+        sys.stdout.flush()  # so that a failure to write the output is said, with exit 3
     except typer.Exit as e:
         return int(e.exit_code)
     except NoArgsIsHelpError as e:
@@ -346,8 +390,6 @@ def _main(args: list[str]) -> int:
     except EnvmanError as e:
         _error(e)
         return int(e.exit_code)
-    except BrokenPipeError:
-        return ExitCode.OK
     except Exception as e:
         if "--debug" in args or STATE.debug:
             _mask(e)  # Python prints the traceback after main() gave stderr back

@@ -122,7 +122,9 @@ _EXIT_MEANINGS: dict[errors.ExitCode, str] = {
         "check that could not read live state never reports “no drift”: it exits 3 even "
         "when the other environments are clean, and so does one that could not read a "
         "compared key (EM409, unless an ignore rule covers it); `report merge` exits 3 "
-        "when a shard's report is missing."
+        "when a shard's report is missing. Output that cannot be written (a report file, "
+        "stdout on a full disk) is exit 3 too; a reader that goes away (`envman drift | "
+        "head`) is not: the run keeps its verdict."
     ),
     errors.ExitCode.INTERNAL: (
         "Internal error (a bug): one line asking for a report; the traceback only with `--debug`."
