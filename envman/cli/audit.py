@@ -81,9 +81,8 @@ def verify() -> int:
         for note in result.notes:
             sys.stdout.write(f"note: {note}\n")
         return ExitCode.OK
-    sys.stdout.write(
-        f"audit log BROKEN at line {result.first_bad} (entry {result.entry_id}): {result.problem}\n"
-    )
+    entry = f" (entry {result.entry_id})" if result.entry_id else ""  # none on a malformed line
+    sys.stdout.write(f"audit log BROKEN at line {result.first_bad}{entry}: {result.problem}\n")
     for problem in result.problems[1:]:
         sys.stdout.write(f"  also: line {problem.line}: {problem.message}\n")
     return ExitCode.FINDINGS

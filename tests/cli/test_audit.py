@@ -29,6 +29,19 @@ def test_audit_verify_names_the_tampered_entry(project: Path, envman: Envman) ->
     log.write_text("\n".join(lines) + "\n")
     result = envman("audit", "verify", cwd=project)
     assert result.code == 1 and "line 2" in result.out
+    entry = json.loads(lines[1])["id"]
+    assert result.out.startswith(f"audit log BROKEN at line 2 (entry {entry}): hash does not")
+
+
+def test_audit_verify_of_a_line_that_is_no_entry_names_no_entry(
+    project: Path, envman: Envman
+) -> None:
+    assert envman(*PROMOTE, "one", cwd=project).code == 0
+    log = project / ".envman/audit.jsonl"
+    log.write_text("{oops\n" + log.read_text())
+    result = envman("audit", "verify", cwd=project)
+    assert result.code == 1
+    assert result.out.startswith("audit log BROKEN at line 1: malformed entry: not valid JSON")
 
 
 def test_the_audit_commands_read_no_environment_file(
