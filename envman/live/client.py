@@ -109,11 +109,19 @@ class Requester:
         """A GET of `/segment/...` through the SDK client's own request path (auth, base URL,
         timeouts, the SDK's errors), answered raw.
 
-        Each segment is percent-encoded: a Worker or zone name from a file never changes
-        the path. Reads use this rather than the typed resources (`client.workers...`):
-        importing those loads the SDK's whole workers tree (about 0.5 s, a third of a
-        drift run's CPU), and envman reads every body as raw JSON anyway (quirks 1-4).
+        Each segment is percent-encoded, and an empty, "." or ".." segment is refused
+        (ReadFailure): a Worker or zone name from a file never changes the path. Reads use
+        this rather than the typed resources (`client.workers...`): importing those loads
+        the SDK's whole workers tree (about 0.5 s, a third of a drift run's CPU), and
+        envman reads every body as raw JSON anyway (quirks 1-4).
         """
+        for segment in segments:
+            # quote() keeps "." and "..", and httpx resolves them: the request would go to
+            # another endpoint (the SDK's own paths refuse them too).
+            if segment in ("", ".", ".."):
+                raise ReadFailure(
+                    f"{segment!r} cannot be an account id or a Worker name in an API path"
+                )
         path = "/" + "/".join(quote(segment, safe="") for segment in segments)
         params = dict(query or {})
 

@@ -581,3 +581,19 @@ def test_optional_reads_are_skipped_when_not_wanted(fake: FakeCloudflare) -> Non
     assert full.config.secrets is not None and full.config.secrets.required == ("TOKEN",)
     assert fake.request_count("*/lean/subdomain") == 0
     assert fake.request_count("*/full/subdomain") == 1
+
+
+@pytest.mark.parametrize("name", ["..", "."])
+def test_a_dot_name_never_reaches_another_endpoint(fake: FakeCloudflare, name: str) -> None:
+    """quote() keeps "." and "..", and httpx resolves them: `/scripts/../settings` would
+    be read as `/workers/settings`. Such a Worker name or account id fails its read."""
+    seed_plain(fake, "good")
+    result = read(fake, [Target("staging", name), Target("production", "good")])
+    assert set(result.errors) == {"staging"}
+    assert "cannot be an account id or a Worker name" in result.errors["staging"]
+    assert set(result.workers) == {"production"}
+    fake.reset_requests()
+    settings = settings_for(fake)
+    unread = read_live_sync([Target("staging", "good")], settings=settings, account_id=name)
+    assert set(unread.errors) == {"staging"} and not unread.workers
+    assert all("/accounts/" in r.path for r in fake.requests)  # none resolved elsewhere
