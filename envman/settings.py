@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -70,6 +71,24 @@ class Settings(BaseSettings):
         problem = token_problem(value.get_secret_value()) if value is not None else None
         if problem:
             raise ValueError(problem)
+        return value
+
+    @field_validator("cloudflare_base_url")
+    @classmethod
+    def _base_url_is_http(cls, value: str | None) -> str | None:
+        """An http(s) URL with a host (a fake API, a proxying gateway); empty is the default.
+
+        Checked here, where a bad one is a usage error naming the variable; httpx would
+        refuse some only at the first request, and read others as a relative path."""
+        if not value:
+            return None
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            raise ValueError("not a URL") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("expected an http(s) URL, e.g. https://api.cloudflare.com/client/v4")
         return value
 
     @classmethod

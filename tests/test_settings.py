@@ -120,3 +120,24 @@ def test_settings_are_frozen() -> None:
     with pytest.raises(ValueError):
         settings.concurrency = 2  # type: ignore[misc]
     assert isinstance(settings, Settings)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1", "notaurl", "ftp://host/x", "http://host:port/", "https://", "//host/x"]
+)
+def test_a_base_url_that_is_no_http_url_is_a_usage_error_naming_the_variable(url: str) -> None:
+    """Measured before: `http://[::1` ended the first request in exit 4 (httpx's
+    InvalidURL); `notaurl` was read as a path and every environment was 'unknown'."""
+    with pytest.raises(UsageError, match="CLOUDFLARE_BASE_URL") as caught:
+        load_settings({"CLOUDFLARE_BASE_URL": url})
+    said = caught.value.message.removesuffix(", e.g. https://api.cloudflare.com/client/v4)")
+    assert url not in said  # the value is not repeated: it may hold credentials
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://api.cloudflare.com/client/v4", "http://127.0.0.1:9/client/v4", "http://[::1]:8/"],
+)
+def test_http_base_urls_are_kept_and_empty_is_the_default(url: str) -> None:
+    assert load_settings({"CLOUDFLARE_BASE_URL": url}).cloudflare_base_url == url
+    assert load_settings({"CLOUDFLARE_BASE_URL": ""}).cloudflare_base_url is None
