@@ -30,8 +30,16 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 """Examples per property: see tests/properties.py."""
 
 
+PROXY_VARIABLES = frozenset(("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"))
+"""envman honours them for live reads, as httpx does; every server of the tests is on
+127.0.0.1, so the machine's own proxy must not carry their requests (a test that wants a
+proxy names its own: tests/live/test_network_environment.py)."""
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """Compile envman and the tests once, before the workers start.
+    """No proxy variable for the whole session (fixtures of any scope, the processes the
+    tests start, the workers); then compile envman and the tests once, before the workers
+    start.
 
     Some machines set PYTHONDONTWRITEBYTECODE, and an editable install compiles nothing:
     every `python -m envman` the acceptance tests start (some forty) would then compile
@@ -40,6 +48,8 @@ def pytest_configure(config: pytest.Config) -> None:
     files land in `__pycache__` folders (ignored by git), where an install and pytest
     itself put them, and are used only while they match their source.
     """
+    for name in [name for name in os.environ if name.upper() in PROXY_VARIABLES]:
+        del os.environ[name]
     if hasattr(config, "workerinput"):  # an xdist worker: the controller did it
         return
     import compileall
@@ -231,10 +241,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, homes: Iterator[Path]) ->
         if name.startswith(("CLOUDFLARE_", "ENVMAN_", "GITHUB_")) or name.upper() in {
             "NO_COLOR",
             "FORCE_COLOR",
-            "HTTP_PROXY",
-            "HTTPS_PROXY",
-            "ALL_PROXY",
-            "NO_PROXY",
+            *PROXY_VARIABLES,
         }:
             monkeypatch.delenv(name, raising=False)
     home = next(homes)
