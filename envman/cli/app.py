@@ -193,9 +193,13 @@ class _Redacting(io.TextIOBase):
             raise OutputError(f"cannot write to {self._name}: {e.strerror or e}") from None
 
     def _nowhere(self) -> None:
-        """Write nothing more; and point the stream's descriptor at /dev/null, so that the
-        interpreter's last flush of what it still holds succeeds without a word."""
+        """Write nothing more; and, for the process's own stdout or stderr, point its
+        descriptor at /dev/null, so that the interpreter's last flush of what the stream
+        still holds succeeds without a word. A stream a caller put in place (a library
+        user's, a test's) keeps its descriptor."""
         self._gone = True
+        if self._stream not in (sys.__stdout__, sys.__stderr__):
+            return
         with contextlib.suppress(OSError, ValueError):  # a stream without a descriptor
             null = os.open(os.devnull, os.O_WRONLY)
             try:
