@@ -2,8 +2,9 @@
 
 Measured before: with stdout closed (`>&-`) every command ended in exit 4 (AttributeError
 on None); with stdout on a full disk, exit 4 (OSError); a reader that went away
-(`envman drift | head`) made any run exit 0, findings or not. The real descriptors are
-exercised in tests/acceptance/test_output_streams.py.
+(`envman drift | head`) gave exit 1 whatever the run found (rich's handler of a broken
+pipe), or exit 0 where the error reached main's own handler first, as these tests make it.
+The real descriptors are exercised in tests/acceptance/test_output_streams.py.
 """
 
 from __future__ import annotations
