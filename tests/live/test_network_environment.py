@@ -111,10 +111,10 @@ def test_no_proxy_sends_its_hosts_direct(
 def test_a_proxy_that_cannot_be_reached_leaves_live_state_unknown(
     project: Path, deployed: FakeCloudflare, envman: Envman
 ) -> None:
-    with socket.socket() as closed:  # a port nothing listens on once this is closed
-        closed.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{closed.getsockname()[1]}"
-    code, output = drift(envman, project, deployed, HTTP_PROXY=dead)
+    with socket.socket() as held:  # bound, never listening: connections are refused, and
+        held.bind(("127.0.0.1", 0))  # no other test's server can take the port meanwhile
+        dead = f"http://127.0.0.1:{held.getsockname()[1]}"
+        code, output = drift(envman, project, deployed, HTTP_PROXY=dead)
     assert code == 3, output
     findings = json.loads(output)["findings"]
     assert {f["code"] for f in findings} == {"EM406"}  # live state unknown, never "no drift"
