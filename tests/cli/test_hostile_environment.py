@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from envman import api
 from envman.cli import main
+from tests.bundled import cloudflare_environ, deploy
 from tests.fakecf import FakeCloudflare
 from tests.workspace.test_sealed_loading import hostile_environment
 
@@ -54,20 +54,13 @@ def deploy_with_drift(
 ) -> None:
     """The fake holds the bundled project's Workers and one dashboard edit; envman is
     pointed at it and runs in `project`."""
-    for env in ("development", "staging", "production"):
-        config = api.declared(api.open_workspace(project), env).config.to_wrangler()
-        fake_cloudflare.seed_from_wrangler(
-            fake_cloudflare.account_id,
-            config,
-            secrets={name: f"value-{name}" for name in config["secrets"]["required"]},
-        )
+    deploy(fake_cloudflare)
     # Some drift to report, so that an emptied config would show.
     fake_cloudflare.set_var(
         fake_cloudflare.account_id, "dashboard-worker-staging", "LOG_LEVEL", "warn"
     )
-    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", fake_cloudflare.token)
-    monkeypatch.setenv("CLOUDFLARE_ACCOUNT_ID", fake_cloudflare.account_id)
-    monkeypatch.setenv("CLOUDFLARE_BASE_URL", fake_cloudflare.base_url)
+    for name, value in cloudflare_environ(fake_cloudflare).items():
+        monkeypatch.setenv(name, value)
     monkeypatch.chdir(project)
 
 

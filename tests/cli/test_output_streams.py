@@ -40,6 +40,12 @@ class Failing(io.TextIOBase):
         return True
 
 
+@pytest.fixture(autouse=True)
+def in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every run here is in a copy of the bundled project."""
+    monkeypatch.chdir(project)
+
+
 def verdict(args: list[str], capsys: pytest.CaptureFixture[str]) -> int:
     code = main(args)
     capsys.readouterr()
@@ -48,12 +54,10 @@ def verdict(args: list[str], capsys: pytest.CaptureFixture[str]) -> int:
 
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
 def test_a_reader_that_went_away_leaves_the_verdict(
-    project: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     args: list[str],
 ) -> None:
-    monkeypatch.chdir(project)
     expected = verdict(args, capsys)
     gone = Failing(BrokenPipeError(errno.EPIPE, "Broken pipe"))
     monkeypatch.setattr(sys, "stdout", gone)
@@ -64,12 +68,10 @@ def test_a_reader_that_went_away_leaves_the_verdict(
 
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
 def test_output_that_cannot_be_written_is_exit_3_saying_why(
-    project: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     args: list[str],
 ) -> None:
-    monkeypatch.chdir(project)
     monkeypatch.setattr(sys, "stdout", Failing(OSError(errno.ENOSPC, "No space left on device")))
     assert main(args) == 3
     err = capsys.readouterr().err
@@ -79,13 +81,11 @@ def test_output_that_cannot_be_written_is_exit_3_saying_why(
 @pytest.mark.parametrize("stream", ["stdout", "stderr"])
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
 def test_a_stream_closed_before_the_run_leaves_the_verdict(
-    project: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     args: list[str],
     stream: str,
 ) -> None:
-    monkeypatch.chdir(project)
     expected = verdict(args, capsys)
     monkeypatch.setattr(sys, stream, None)  # what Python has for a descriptor closed at start
     assert main(args) == expected
