@@ -65,7 +65,7 @@ def deploy_with_drift(
 
 
 @pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())
-def test_the_verdict_ignores_the_environment(
+def test_neither_the_environment_nor_a_narrow_terminal_changes_the_verdict(
     project: Path,
     fake_cloudflare: FakeCloudflare,
     monkeypatch: pytest.MonkeyPatch,
@@ -73,49 +73,45 @@ def test_the_verdict_ignores_the_environment(
     tmp_path_factory: pytest.TempPathFactory,
     command: list[str],
 ) -> None:
+    """One clean run, then the same command twice against it: once under the hostile
+    environment (the same exit code and output), once with stdout and stderr in a
+    non-UTF-8 encoding (a legacy locale, PYTHONIOENCODING=ascii: the same exit code, and
+    the same output with "?" for what the encoding cannot hold).
+
+    Measured before: the em dash of a drift report ended the narrow run in exit 4. ASCII
+    stands for every narrow encoding: the wrapper asks the stream's own encoding what it
+    holds."""
     deploy_with_drift(project, fake_cloudflare, monkeypatch)
     clean = run(command, capsys, project)
+    assert clean[0] in {0, 1}, clean
+    assert _narrow(command, project) == _shown(clean, command), "a narrow terminal"
     hostile = hostile_environment(tmp_path_factory.mktemp("ambient"))
     (project / ".env").write_text("DYNACONF_VARS__LOG_LEVEL=debug\nLOG_LEVEL=debug\n")
     for name, value in hostile.items():
         monkeypatch.setenv(name, value)
-    assert run(command, capsys, project) == clean
-    assert clean[0] in {0, 1}, clean
+    assert run(command, capsys, project) == clean, "a hostile environment"
 
 
-@pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())
-def test_a_terminal_that_cannot_show_every_character_changes_no_verdict(
-    project: Path,
-    fake_cloudflare: FakeCloudflare,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    command: list[str],
-) -> None:
-    """stdout and stderr in a non-UTF-8 encoding (a legacy locale, PYTHONIOENCODING=ascii):
-    the same exit code, and the same output with "?" for what the encoding cannot hold.
+ENCODING = "ascii"
 
-    Measured before: the em dash of a drift report ended the run in exit 4. ASCII stands
-    for every narrow encoding: the wrapper asks the stream's own encoding what it holds."""
-    encoding = "ascii"
-    deploy_with_drift(project, fake_cloudflare, monkeypatch)
-    code, out, err = run(command, capsys, project)
-    streams = [io.TextIOWrapper(io.BytesIO(), encoding=encoding) for _ in range(2)]
-    monkeypatch.setattr(sys, "stdout", streams[0])
-    monkeypatch.setattr(sys, "stderr", streams[1])
-    narrow = main(command)
+
+def _narrow(command: list[str], project: Path) -> tuple[int, str, str]:
+    """`command` with stdout and stderr in ENCODING: its exit code and what each held."""
+    streams = [io.TextIOWrapper(io.BytesIO(), encoding=ENCODING) for _ in range(2)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "stdout", streams[0])
+        patch.setattr(sys, "stderr", streams[1])
+        code = main(command)
     texts = []
     for stream in streams:
         stream.flush()
-        texts.append(stream.buffer.getvalue().decode(encoding))  # type: ignore[attr-defined]
-    monkeypatch.undo()
-    snapshot = project / "snap.json"
-    snapshot.unlink(missing_ok=True)
+        texts.append(stream.buffer.getvalue().decode(ENCODING))  # type: ignore[attr-defined]
+    (project / "snap.json").unlink(missing_ok=True)
+    return code, texts[0] if "snapshot" not in command else "", texts[1]
 
-    def shown(text: str) -> str:
-        return text.encode(encoding, "replace").decode(encoding)
 
-    assert narrow == code
-    assert (texts[0] if "snapshot" not in command else "", texts[1]) == (
-        shown(out if "snapshot" not in command else ""),
-        shown(err),
-    )
+def _shown(clean: tuple[int, str, str], command: list[str]) -> tuple[int, str, str]:
+    """The clean run's result as ENCODING shows it (snapshot's stdout: the file, not shown)."""
+    code, out, err = clean
+    out = out if "snapshot" not in command else ""
+    return code, *(t.encode(ENCODING, "replace").decode(ENCODING) for t in (out, err))
