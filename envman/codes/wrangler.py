@@ -166,6 +166,13 @@ WRANGLER: tuple[Code, ...] = (
         "The Worker name wrangler derives for this environment would be refused.",
     ),
     Code(
+        "EM335",
+        E,
+        "non-finite-number",
+        "An infinite or NaN number (TOML inf or nan, JSON 1e999): JSON cannot hold it, so "
+        "wrangler uploads null. Write a finite number, or a string.",
+    ),
+    Code(
         "EM336",
         E,
         "toml-date-literal",

@@ -42,7 +42,13 @@ from envman.schema import (
     stage_rank,
 )
 from envman.workspace import NULL_TOKEN
-from envman.wrangler import WranglerFile, find_wrangler_file, read_wrangler, resolve
+from envman.wrangler import (
+    WranglerFile,
+    find_wrangler_file,
+    non_finite_numbers,
+    read_wrangler,
+    resolve,
+)
 
 ENVIRONMENTS_DIR = "environments"
 SCHEMA_FILE = "schemas/vars.toml"
@@ -92,6 +98,7 @@ def plan(
             hint="run `envman init` in a Workers project, or pass --wrangler FILE",
         )
     wf = read_wrangler(path, display_path(path, root))
+    _refuse_non_finite(wf)
     notes: list[str] = []
     names = [n for n in wf.env_names if _ENV_NAME.match(n) and n != TOP_LEVEL]
     for name in wf.env_names:
@@ -298,6 +305,25 @@ def _project_text(
             f"reason = {_string('at adoption: ' + item.message)}",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _refuse_non_finite(wf: WranglerFile) -> None:
+    """An infinite or NaN number cannot be adopted: JSON (and so every stage's config as
+    envman holds it) has no such number, and writing null in its place would lose it."""
+    for loc, value in non_finite_numbers(wf.document.data):
+        where = wf.document.source(loc)
+        path = "".join(
+            f"[{part}]" if isinstance(part, int) else f".{part}" if i else part
+            for i, part in enumerate(loc)
+        )
+        raise InputError(
+            f"{path} is the number {value}, which JSON cannot hold (wrangler would send "
+            "null): envman init does not adopt it",
+            file=where.file,
+            line=where.line,
+            column=where.column,
+            hint="write a finite number, or quote it as a string, then run `envman init` again",
+        )
 
 
 def _environment_text(wf: WranglerFile, stage: Stage, top: str | None) -> str:

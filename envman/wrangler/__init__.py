@@ -16,7 +16,7 @@ from envman.wrangler.read import (
     unmanaged_keys,
 )
 from envman.wrangler.schema import environment_keys, top_level_keys
-from envman.wrangler.values import check_values, name_problem
+from envman.wrangler.values import check_values, name_problem, non_finite_numbers
 
 __all__ = [
     "WRANGLER_FILES",
@@ -28,6 +28,7 @@ __all__ = [
     "environment_keys",
     "find_wrangler_file",
     "name_problem",
+    "non_finite_numbers",
     "parse_wrangler",
     "read_wrangler",
     "resolve",

@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -75,7 +76,7 @@ def check_table(table: Mapping[str, Any], *, top: bool) -> list[Problem]:
         pass
     problems: list[Problem] = []
     for error in _validator().iter_errors({side: _plain(table)}):
-        problems += _problems(error)
+        problems += [_as_written(p, table) for p in _problems(error)]
     unique = {(p.kind, p.loc, p.key, p.expected): p for p in problems}
     return sorted(unique.values(), key=lambda p: (_sortable(p.loc), p.kind, p.key))
 
@@ -84,8 +85,22 @@ def _sortable(loc: Loc) -> tuple[tuple[int, str], ...]:
     return tuple((0, f"{p:09d}") if isinstance(p, int) else (1, p) for p in loc)
 
 
+def _as_written(problem: Problem, table: Mapping[str, Any]) -> Problem:
+    """`problem` with the value as `table` holds it, not as the validator saw it."""
+    if problem.kind not in ("type", "value"):
+        return problem
+    value: Any = table
+    for part in problem.loc:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return problem
+    return replace(problem, value=value)
+
+
 def _plain(value: Any) -> Any:
-    """A JSON value for the validator: TOML dates become strings (EM336 reports them)."""
+    """A JSON value for the validator: TOML dates become strings (EM336 reports them), and
+    an infinite or NaN number (which JSON cannot hold, EM335) a number it can."""
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -94,6 +109,8 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
         return float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return 0.0
     return value
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
 import re
 from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
@@ -62,15 +63,25 @@ def check_values(
     if shapes:
         check_shapes(ctx, {k: v for k, v in raw.items() if k in environment_keys()}, top=False,
                      skip=skip)  # fmt: skip
-    for loc, value in _dates(raw, ()):
-        path = ctx.where(loc)
-        ctx.add(
-            "EM336",
-            loc,
-            path,
-            f"{path} is a TOML date ({value.isoformat()}); wrangler expects a string",
-            hint=f'quote it: {loc[-1]} = "{value.isoformat()}"',
-        )
+    for loc, value in _leaves(raw, ()):
+        if isinstance(value, dt.date | dt.time):
+            path = ctx.where(loc)
+            ctx.add(
+                "EM336",
+                loc,
+                path,
+                f"{path} is a TOML date ({value.isoformat()}); wrangler expects a string",
+                hint=f'quote it: {loc[-1]} = "{value.isoformat()}"',
+            )
+        elif isinstance(value, float) and not math.isfinite(value):
+            path = ctx.where(loc)
+            ctx.add(
+                "EM335",
+                loc,
+                path,
+                f"{path} is {kind_of(value)}, which JSON cannot hold: wrangler would send null",
+                hint="write a finite number, or quote it as a string",
+            )
     _check_names(ctx, raw, worker_name, name_derived)
     _check_compatibility_date(ctx, raw.get("compatibility_date"), today)
     triggers = raw.get("triggers")
@@ -106,15 +117,25 @@ def _declared_anywhere(document: Mapping[str, Any] | None, key: str) -> bool:
     return any(isinstance(t, dict) and key in t for t in tables)
 
 
-def _dates(value: Any, loc: Loc) -> Iterator[tuple[Loc, dt.date | dt.time]]:
-    if isinstance(value, dt.date | dt.time):
-        yield loc, value
-    elif isinstance(value, dict):
+def non_finite_numbers(data: Any) -> list[tuple[Loc, float]]:
+    """Each infinite or NaN number in `data` (TOML `inf`/`nan`, JSON `1e999`), with where it is."""
+    return [
+        (loc, value)
+        for loc, value in _leaves(data, ())
+        if isinstance(value, float) and not math.isfinite(value)
+    ]
+
+
+def _leaves(value: Any, loc: Loc) -> Iterator[tuple[Loc, Any]]:
+    """Every value in `value` that is neither a table nor a list, with where it is."""
+    if isinstance(value, dict):
         for key, item in value.items():
-            yield from _dates(item, (*loc, key))
+            yield from _leaves(item, (*loc, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _dates(item, (*loc, index))
+            yield from _leaves(item, (*loc, index))
+    else:
+        yield loc, value
 
 
 def name_problem(name: str) -> str | None:

@@ -275,6 +275,26 @@ def test_a_json_null_survives_the_round_trip(tmp_path: Path) -> None:
     assert sync.sync(ws, check=True).report.findings == ()
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "where", "path"),
+    [
+        ("wrangler.jsonc", '{"name": "app",\n "vars": {"OK": 1, "BIG": 1e999}}', ":2:20", "vars.BIG"),
+        ("wrangler.toml", 'name = "app"\n[env.staging.vars]\nL = [1, nan]\n', ":3:9",
+         "env.staging.vars.L[1]"),
+    ],
+)  # fmt: skip
+def test_a_number_json_cannot_hold_is_refused_not_written_as_null(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, where: str, path: str
+) -> None:
+    """Adopting it would put null (pydantic's JSON for infinity) in the environment file:
+    the value would be lost. init says where it is, and writes nothing."""
+    (tmp_path / name).write_text(text)
+    assert main(["-C", str(tmp_path), "init"]) == 3
+    err = capsys.readouterr().err
+    assert f"{name}{where}: {path} is the number" in err and "which JSON cannot hold" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
 def test_pipeline_findings_at_adoption_are_accepted_for_review(tmp_path: Path) -> None:
     text = STAGED + '\n[[env.production.kv_namespaces]]\nbinding = "CACHE"\nid = "abc123"\n'
     project = staged(tmp_path, text)

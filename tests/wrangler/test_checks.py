@@ -51,6 +51,25 @@ def test_table_scoping_slips_name_the_header(wrangler: Any) -> None:
     assert by_path["vars.workers_dev"].code == "EM338"
 
 
+def test_a_number_json_cannot_hold_is_named_as_written(wrangler: Any) -> None:
+    """JSONC's 1e999 reads as infinity, as in JavaScript; JSON has no such number, so
+    wrangler sends null (EM335). A key that wants a string says it got the number: the
+    schema validator sees null there, and said "must be ... or null, not null"."""
+    text = (
+        '{"name": "app", "main": "src/index.ts", "compatibility_date": "2025-01-01",\n'
+        ' "account_id": -1e999, "vars": {"BIG": 1e999, "FINE": 1e308}}\n'
+    )
+    findings = check(wrangler(text, "wrangler.jsonc"), today=TODAY)
+    assert {(f.path, f.code, f.message) for f in findings} == {
+        ("account_id", "EM311", "account_id must be a string, not the number -inf"),
+        ("account_id", "EM335", "account_id is the number -inf, which JSON cannot hold: "
+         "wrangler would send null"),
+        ("vars.BIG", "EM335", "vars.BIG is the number inf, which JSON cannot hold: "
+         "wrangler would send null"),
+    }  # fmt: skip
+    assert {str(f.source) for f in findings if f.path == "vars.BIG"} == {"wrangler.jsonc:2:33"}
+
+
 def test_wrong_types(wrangler: Any) -> None:
     wf = wrangler(
         BASE + "workers_dev = 'yes'\nkeep_vars = 'true'\nkv_namespaces = { binding = 'A' }\n"
