@@ -36,6 +36,19 @@ _HEX4 = re.compile(r"[0-9a-fA-F]{4}")
 _WORD = re.compile(r"[-+.0-9A-Za-z_$]+")
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
+_SHOWN_LENGTH = 12
+
+
+def _shown(token: str) -> str:
+    """`token` quoted for an error message, if it is short; else only its length.
+
+    A file that is not JSON (a secret file behind a symbolic link named wrangler.jsonc,
+    a token pasted unquoted) must not have its content copied into a CI log: a typo
+    such as `yes`, `None` or `1.` is short, a credential is not.
+    """
+    if len(token) <= _SHOWN_LENGTH:
+        return repr(token)
+    return f"of {len(token)} characters (not shown: it could be a secret)"
 
 # What the parser expects next.
 _VALUE, _ELEMENT, _MEMBER, _COLON, _AFTER, _DONE = range(6)
@@ -298,13 +311,14 @@ class _Parser:
         digits = token.lstrip("+-")
         if digits.lower() in {"nan", "infinity", "inf"}:
             return self.error(f"invalid number {token!r}: JSON has no NaN or Infinity", pos)
+        shown = _shown(token)
         if char == "+":
-            return self.error(f"invalid number {token!r}: a number cannot start with '+'", pos)
+            return self.error(f"invalid number {shown}: a number cannot start with '+'", pos)
         if len(digits) > 1 and digits[0] == "0" and digits[1].isdigit():
-            return self.error(f"invalid number {token!r}: leading zeros are not allowed", pos)
+            return self.error(f"invalid number {shown}: leading zeros are not allowed", pos)
         if char in "-.0123456789":
-            return self.error(f"invalid number {token!r}", pos)
-        return self.error(f"unexpected word {token!r}: strings must be in double quotes", pos)
+            return self.error(f"invalid number {shown}", pos)
+        return self.error(f"unexpected word {shown}: strings must be in double quotes", pos)
 
     def _string(self, pos: int) -> tuple[str, int]:
         """Read the string literal whose opening quote is at `pos`; return it and its end."""

@@ -197,3 +197,20 @@ def test_a_bom_is_read_like_no_bom(project: Path, capsys: pytest.CaptureFixture[
     path = env_file(project)
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert main(["-C", str(project), "validate"]) == 0
+
+
+def test_a_file_that_is_not_json_is_located_without_its_content(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A wrangler.jsonc that links to a secret (as a hostile pull request can commit it)
+    is a located error that does not copy the secret into the CI log."""
+    token = "sk_live_51HvK2eZvKYlo2C0aIiXyZ"
+    secret = tmp_path / "runner-secret"
+    secret.write_text(token + "\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "wrangler.jsonc").symlink_to(secret)
+    assert main(["-C", str(project), "validate"]) == 3
+    out, err = capsys.readouterr()
+    assert ":1:1: unexpected word of 30 characters" in err
+    assert token not in out + err and token[:12] not in out + err

@@ -199,6 +199,20 @@ def test_a_megabyte_parses() -> None:
         ("[1,,2]", "expected a value, found ','", 1, 4),
         ("['a']", "strings must use double quotes", 1, 2),
         ("[yes]", "unexpected word 'yes': strings must be in double quotes", 1, 2),
+        (
+            '{"token": sk_live_51Habcdef}',
+            "unexpected word of 17 characters (not shown: it "
+            "could be a secret): strings must be in double quotes",
+            1,
+            11,
+        ),
+        (
+            "[04111111111111111]",
+            "invalid number of 17 characters (not shown: it could be a "
+            "secret): leading zeros are not allowed",
+            1,
+            2,
+        ),
         ("{a: 1}", f"{KEY_EXPECTED}, found 'a' {KEY_HINT}", 1, 2),
         ("{'a': 1}", f"{KEY_EXPECTED}, found a single-quoted key {KEY_HINT}", 1, 2),
         ('{"a": 1}\n{"b": 2}', "unexpected content after the top-level value", 2, 1),
