@@ -64,9 +64,10 @@ def show(
     """Print one environment's fully resolved config (sensitive vars redacted)."""
     from envman.report import render_config
     from envman.usecases import validate as usecase
+    from envman.workspace import NULL_TOKEN
 
     data = usecase.show(workspace(), env, source=source.value)
-    sys.stdout.write(render_config(data, fmt.value))
+    sys.stdout.write(render_config(data, fmt.value, null=NULL_TOKEN))
     return ExitCode.OK
 
 

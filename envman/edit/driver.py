@@ -76,13 +76,25 @@ def edit_jsonc(
     return _edit(text, edits, section, _JsoncDoc, filename)
 
 
-def dumps_toml(data: Mapping[str, Any]) -> str:
-    """A fresh TOML document for `data` in wrangler's usual style (tables, [[arrays]])."""
+def dumps_toml(data: Mapping[str, Any], *, null: str | None = None) -> str:
+    """A fresh TOML document for `data` in wrangler's usual style (tables, [[arrays]]).
+
+    TOML has no null: with `null`, each JSON null in `data` is written as that string
+    (the environment files' `"@none"`); without, a null is an InputError.
+    """
     try:
-        chunks = _toml_chunks((), dict(data))
+        chunks = _toml_chunks((), _nulls_as(dict(data), null) if null is not None else dict(data))
     except _Unwritable as e:
         raise InputError(f"cannot write {e} as TOML") from e
     return "\n\n".join(chunks) + "\n" if chunks else ""
+
+
+def _nulls_as(value: Any, null: str) -> Any:
+    if isinstance(value, dict):
+        return {k: _nulls_as(v, null) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nulls_as(v, null) for v in value]
+    return null if value is None else value
 
 
 # --------------------------------------------------------------------------- the driver

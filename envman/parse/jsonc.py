@@ -50,6 +50,7 @@ def _shown(token: str) -> str:
         return repr(token)
     return f"of {len(token)} characters (not shown: it could be a secret)"
 
+
 # What the parser expects next.
 _VALUE, _ELEMENT, _MEMBER, _COLON, _AFTER, _DONE = range(6)
 

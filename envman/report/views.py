@@ -14,14 +14,15 @@ if TYPE_CHECKING:
     from envman.release import Plan
 
 
-def render_config(data: Mapping[str, Any], fmt: str) -> str:
-    """One environment's resolved config (wrangler's shape) as TOML or JSON, for `envman show`."""
+def render_config(data: Mapping[str, Any], fmt: str, *, null: str | None = None) -> str:
+    """One environment's resolved config (wrangler's shape) as TOML or JSON, for `envman show`;
+    in TOML, a JSON null is written as `null` (the environment files' `"@none"`)."""
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "toml":
         from envman.edit import dumps_toml
 
-        return dumps_toml(data)
+        return dumps_toml(data, null=null)
     raise UsageError(f"unknown config format {fmt!r}; use toml or json")
 
 

@@ -22,7 +22,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from envman.compare import cross_environment
 from envman.edit import dumps_toml
@@ -333,16 +332,7 @@ def _environment_text(wf: WranglerFile, stage: Stage, top: str | None) -> str:
         "# wrangler resolves it (inherited keys included). This file is the source of truth:",
         "# edit it, then `envman sync` writes the wrangler file from it.",
     ]
-    return "\n".join(header) + "\n\n" + dumps_toml(_tomlable(stage.config.to_wrangler()))
-
-
-def _tomlable(value: Any) -> Any:
-    """`value` with each JSON null as `"@none"`, the environment files' null (TOML has none)."""
-    if isinstance(value, dict):
-        return {k: _tomlable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_tomlable(v) for v in value]
-    return NULL_TOKEN if value is None else value
+    return "\n".join(header) + "\n\n" + dumps_toml(stage.config.to_wrangler(), null=NULL_TOKEN)
 
 
 def schema_text(

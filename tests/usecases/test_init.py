@@ -275,6 +275,24 @@ def test_a_json_null_survives_the_round_trip(tmp_path: Path) -> None:
     assert sync.sync(ws, check=True).report.findings == ()
 
 
+def test_show_writes_a_json_null_as_the_environment_files_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`show` printed 'cannot write None as TOML' (exit 3) for any JSON null var."""
+    data: dict[str, Any] = {"name": "app", "main": "index.js", "compatibility_date": "2026-01-01"}
+    data["vars"] = {"CONFIG": {"base": None, "list": [1, None]}, "TOP": None}
+    (tmp_path / "wrangler.json").write_text(json.dumps(data))
+    assert main(["--quiet", "-C", str(tmp_path), "init"]) == 0
+    for source in ("declared", "wrangler"):
+        capsys.readouterr()
+        assert main(["-C", str(tmp_path), "show", "production", "--source", source]) == 0
+        out = capsys.readouterr().out
+        assert 'CONFIG = {base = "@none", list = [1, "@none"]}\nTOP = "@none"\n' in out
+        args = ["-C", str(tmp_path), "show", "production", "--source", source, "-f", "json"]
+        assert main(args) == 0
+        assert json.loads(capsys.readouterr().out)["vars"] == data["vars"]
+
+
 @pytest.mark.parametrize(
     ("name", "text", "where", "path"),
     [
