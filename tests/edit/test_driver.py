@@ -164,6 +164,13 @@ def test_tuples_and_mappings_are_accepted_as_values() -> None:
             "not a table",
         ),
         (ENV_FILE, edit_toml, (), Edit(("vars", "A"), None), "cannot write None at `vars.A`"),
+        (
+            '{"vars": {"A": 1}}',
+            edit_jsonc,
+            (),
+            Edit(("vars", "A"), float("-inf")),
+            "cannot write -inf at `vars.A`: JSON has no infinite or NaN number",
+        ),
         (ENV_FILE, edit_toml, (), Edit(("kv_namespaces", "CACHE"), {"binding": "X"}), "renamed"),
         (ENV_FILE, edit_toml, (), Edit(("kv_namespaces", "CACHE"), "abc"), "must be a table"),
         (ENV_FILE, edit_toml, (), Edit(("kv_namespaces", "NOPE", "id"), "x"), "no `kv_namespaces`"),
