@@ -89,11 +89,16 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes"}
 
 
+_GIT_SAFE = ("-c", "core.fsmonitor=false")
+"""The project's own git config is data: its `core.fsmonitor` names a command that
+`git status` runs (a repository that came as an archive can carry one), so it is off."""
+
+
 def _git(root: Path, *args: str) -> str | None:
     env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), *args],
+            ["git", *_GIT_SAFE, "-C", str(root), *args],
             capture_output=True,
             encoding="utf-8",
             errors="replace",

@@ -57,6 +57,23 @@ def test_gather_context_in_a_git_repository(no_parent_repo: Path) -> None:
     assert gather_context(root, github).git == GitInfo(commit=commit, branch="release", dirty=True)
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_the_repositorys_fsmonitor_command_never_runs(no_parent_repo: Path) -> None:
+    """`core.fsmonitor` in the project's .git/config names a command `git status` runs;
+    envman reads the git state with it off, and the state is read all the same."""
+    root = no_parent_repo
+    _git(root, "init", "-q")
+    _git(root, "commit", "-q", "--allow-empty", "-m", "init")
+    marker = root.parent / "fsmonitor-ran"
+    _git(root, "config", "core.fsmonitor", f"touch {marker}; false")
+    _git(root, "status")  # the hook is real: git itself runs it
+    assert marker.exists()
+    marker.unlink()
+    context = gather_context(root, {})
+    assert not marker.exists()
+    assert context.git.commit == _git(root, "rev-parse", "HEAD").strip() and not context.git.dirty
+
+
 def test_outside_a_repository_git_is_null_and_the_os_user_acts(no_parent_repo: Path) -> None:
     context = gather_context(no_parent_repo, {"USER": "os-user"})
     assert context == Context(actor="os-user", git=GitInfo(), ci=CIInfo())
