@@ -47,6 +47,11 @@ class Document:
             return self.positions
         return {**self.locator(self.text), **self.positions}
 
+    def error(self, loc: Loc, message: str, *, hint: str | None = None) -> InputError:
+        """An InputError about `loc`, at its best-known position (`source`)."""
+        where = self.source(loc)
+        return InputError(message, file=where.file, line=where.line, column=where.column, hint=hint)
+
     def source(self, loc: Loc = ()) -> Source:
         """The best-known location of `loc`: its own position, else its nearest parent's.
 

@@ -258,16 +258,9 @@ def _problems_error(document: Document, problems: list[Problem]) -> InputError:
         where = ".".join(str(p) for p in loc) or "(top level)"
         lines.append(f"{document.source(loc)}: {where}: {message}" + (f" ({hint})" if hint else ""))
     loc, message, hint = problems[0]
-    first = document.source(loc)
     where = ".".join(str(p) for p in loc) or "(top level)"
     more = "" if len(lines) == 1 else f"\nand {len(lines) - 1} more:\n" + "\n".join(lines[1:])
-    return InputError(
-        f"{where}: {message}{more}",
-        file=first.file,
-        line=first.line,
-        column=first.column,
-        hint=hint,
-    )
+    return document.error(loc, f"{where}: {message}{more}", hint=hint)
 
 
 def _position(source: Source) -> tuple[int, int]:

@@ -254,13 +254,10 @@ def _refuse_tokens(document: Document) -> None:
     for loc, value in _walk(document.data):
         key = str(loc[-1]).lower() if loc and isinstance(loc[-1], str) else ""
         if key.startswith("dynaconf") or key.endswith("_for_dynaconf"):
-            source = document.source(loc)
-            raise InputError(
+            raise document.error(
+                loc,
                 f"{'.'.join(map(str, loc))}: {loc[-1]!r} is a dynaconf directive; envman "
                 "does not let environment files include files or change how layers merge",
-                file=source.file,
-                line=source.line,
-                column=source.column,
                 hint="remove it: base.toml lies under every environment file, tables merge "
                 "and arrays replace (docs/reference/configuration.md)",
             )
@@ -270,13 +267,10 @@ def _refuse_tokens(document: Document) -> None:
             and value != NULL_TOKEN
             and value.split(" ", 1)[0] in _tokens()
         ):
-            source = document.source(loc)
-            raise InputError(
+            raise document.error(
+                loc,
                 f"{'.'.join(map(str, loc))}: {value.split(' ', 1)[0]!r} is a dynaconf token "
                 "envman does not allow in environment files",
-                file=source.file,
-                line=source.line,
-                column=source.column,
                 hint=f"only {DELETE_TOKEN!r} (it removes an inherited key) and {NULL_TOKEN!r} "
                 "(a JSON null) are supported",
             )
