@@ -170,7 +170,7 @@ WRANGLER: tuple[Code, ...] = (
         E,
         "non-finite-number",
         "An infinite or NaN number (TOML inf or nan, JSON 1e999): JSON cannot hold it, so "
-        "wrangler uploads null. Write a finite number, or a string.",
+        "wrangler sends null. Write a finite number, or a string.",
     ),
     Code(
         "EM336",

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 
 
 def render_config(data: Mapping[str, Any], fmt: str, *, null: str | None = None) -> str:
-    """One environment's resolved config (wrangler's shape) as TOML or JSON, for `envman show`;
-    in TOML, a JSON null is written as `null` (the environment files' `"@none"`)."""
+    """One environment's resolved config (wrangler's shape) as TOML or JSON, for `envman show`.
+
+    TOML has no null: each JSON null is written as the string `null` gives (`show` gives
+    the environment files' `"@none"`); without one, a null is an InputError."""
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "toml":
