@@ -63,9 +63,20 @@ class Edit:
 
 
 def edit_toml(
-    text: str, edits: Sequence[Edit], *, section: tuple[str, ...] = (), filename: str = "<toml>"
+    text: str,
+    edits: Sequence[Edit],
+    *,
+    section: tuple[str, ...] = (),
+    filename: str = "<toml>",
+    null: str | None = None,
 ) -> str:
-    """Apply `edits` to the environment at `section` of TOML `text`; return the new text."""
+    """Apply `edits` to the environment at `section` of TOML `text`; return the new text.
+
+    TOML has no null: with `null`, each JSON null inside an edit's value is written as
+    that string (the environment files' `"@none"`); without, it is an InputError.
+    """
+    if null is not None:
+        edits = [e if e.value is DELETE else Edit(e.path, _nulls_as(e.value, null)) for e in edits]
     return _edit(text, edits, section, _TomlDoc, filename)
 
 

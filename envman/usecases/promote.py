@@ -19,7 +19,7 @@ from envman.usecases.audit import verified_history
 from envman.usecases.guardrails import live_guardrails, refusal, result_problems
 from envman.usecases.live import LiveOptions
 from envman.usecases.validate import validate
-from envman.workspace import Declared, Workspace, declared
+from envman.workspace import NULL_TOKEN, Declared, Workspace, declared
 
 # --------------------------------------------------------------------------- diff
 
@@ -256,7 +256,8 @@ def file_changes(
         edit.Edit(path=loc, value=edit.DELETE if value is None else value)
         for loc, value in release.env_file_edits(plan.steps, own=own.data, base=base, result=result)
     ]
-    changes = [FileChange(own.path, own.text, edit.edit_toml(own.text, edits, filename=own.path))]
+    after = edit.edit_toml(own.text, edits, filename=own.path, null=NULL_TOKEN)
+    changes = [FileChange(own.path, own.text, after)]
     wf = ws.wrangler
     if wf is not None and ws.project.promotion.sync_wrangler and plan.target in wf.env_names:
         wedits = [

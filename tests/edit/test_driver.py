@@ -130,6 +130,17 @@ def test_tuples_and_mappings_are_accepted_as_values() -> None:
     assert tomllib.loads(result)["compatibility_flags"] == ["nodejs_compat"]
 
 
+def test_a_null_in_a_value_is_written_as_the_string_named_for_it() -> None:
+    """TOML has no null: the environment files write a JSON null as "@none"."""
+    edits = [
+        Edit(("vars", "CONFIG"), {"base": None, "list": [1, None]}),
+        Edit(("vars", "X"), DELETE),
+    ]
+    after = edit_toml(ENV_FILE, edits, null="@none")
+    assert 'CONFIG = {base = "@none", list = [1, "@none"]}' in after
+    assert tomllib.loads(after)["vars"]["CONFIG"] == {"base": "@none", "list": [1, "@none"]}
+
+
 @pytest.mark.parametrize(
     ("text", "editor", "section", "change", "message"),
     [

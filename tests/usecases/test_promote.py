@@ -280,3 +280,31 @@ def test_many_changes_cost_one_parse_one_scan_and_one_write_per_file(
     assert sorted(scanned) == sorted(2 * ["environments/production.toml", "wrangler.toml"])
     edited = [name for name in written if not name.startswith(".envman/")]
     assert sorted(edited) == ["environments/production.toml", "wrangler.toml"]
+
+
+def test_a_null_inside_a_json_var_is_promoted_and_rolled_back(
+    tmp_path: Path, envman: Envman
+) -> None:
+    """A JSON var holding a null was refused ('cannot write None at `vars.CONFIG`', exit 3):
+    the environment file now gets the null as the environment files write it, "@none"."""
+    config = {"name": "app", "main": "a.js", "compatibility_date": "2026-01-01"}
+    config["env"] = {
+        "staging": {"vars": {"CONFIG": {"base": None, "n": 1}}},
+        "production": {"vars": {"CONFIG": {"base": 1, "n": 1}}},
+    }
+    (tmp_path / "wrangler.json").write_text(json.dumps(config))
+    (tmp_path / "a.js").write_text("")
+    assert envman("--quiet", "init", cwd=tmp_path).code == 0
+    production = tmp_path / "environments" / "production.toml"
+    before = production.read_text()
+    result = envman("promote", "staging", "production", "--offline", "--yes", "--reason", "r",
+                    cwd=tmp_path)  # fmt: skip
+    assert result.code == 0, result.err
+    assert 'CONFIG = {base = "@none", n = 1}' in production.read_text()
+    assert json.loads((tmp_path / "wrangler.json").read_text())["env"]["production"] == {
+        "vars": {"CONFIG": {"base": None, "n": 1}}
+    }
+    assert envman("validate", cwd=tmp_path).code == 0
+    assert "0 promotable differences" in envman("diff", "staging", "production", cwd=tmp_path).out
+    assert envman("rollback", "production", "--yes", "--reason", "r", cwd=tmp_path).code == 0
+    assert production.read_text() == before
