@@ -161,7 +161,13 @@ class BindingKind:
         return "." in self.path
 
     def entries(self, config: Any) -> Mapping[str, Any]:
-        """This kind's entries of a WorkerConfig (or of its JSON dump), by name; {} when unset."""
+        """This kind's entries of a WorkerConfig (or of its JSON dump), by name; {} when unset.
+
+        A single binding (`ai`, `browser`, …) has no entries by name: {} (its field holds
+        it). The JSON dump's `{"binding": "AI"}` is not a table of entries.
+        """
+        if self.single:
+            return {}
         node: Any = config
         for part in self.path.split("."):
             node = node.get(part) if isinstance(node, Mapping) else getattr(node, part, None)

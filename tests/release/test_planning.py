@@ -162,3 +162,20 @@ def test_binding_lists_only_in_the_base_are_written_whole() -> None:
         (("kv_namespaces", "A"), {"id": "a"}),
         (("kv_namespaces", "B"), {"id": "prod-b"}),
     ]
+
+
+def test_a_single_binding_has_no_entries_by_name_and_holds_nothing_back() -> None:
+    """`ai = { binding = "AI" }` dumps to {"binding": "AI"}, which the catalogue once took
+    for a table of entries: every diff and promote of a config with one was exit 4 (a
+    real config of the corpus, 043). Now a single kind has no entries by name."""
+    from envman.bindings import BY_PATH
+    from envman.release.holdback import hold_back, identity
+
+    source = config(name="app-dev", ai={"binding": "AI"}, browser={"binding": "BROWSER"})
+    target = config(name="app", ai={"binding": "AI"}, vars={"MODE": "x"})
+    for path in ("ai", "browser"):
+        assert BY_PATH[path].entries(source) == {}
+        assert BY_PATH[path].entries(source.model_dump(exclude_none=True)) == {}
+    assert identity("development", source) == ["development", "app-dev"]
+    found = plan("development", "production", source, target, scope_of=lambda _: "promotable")
+    assert hold_back(found, "development", source, ()).held_back == ()

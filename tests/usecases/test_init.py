@@ -11,6 +11,7 @@ environments it is reported on (that follows the pipeline order).
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from datetime import date
@@ -23,10 +24,11 @@ import pytest
 from envman.cli import main
 from envman.models import Finding
 from envman.project import TOP_LEVEL
+from envman.report import render_config
 from envman.usecases import init, sync
 from envman.usecases.promote import diff
 from envman.usecases.validate import show, validate
-from envman.workspace import declared, open_workspace
+from envman.workspace import NULL_TOKEN, declared, open_workspace
 from envman.wrangler import resolve
 from tests.usecases.adopted import CORPUS, folders, wrangler_copy
 
@@ -68,8 +70,12 @@ def test_init_adopts_every_corpus_config(folder: Path, adoptions: Path) -> None:
         wrangler_env = TOP_LEVEL if stage == ws.project.top_level else stage
         wrangler = resolve(zero.wrangler, wrangler_env)  # type: ignore[arg-type]
         assert declared(ws, stage).config == wrangler.config()
-        assert show(ws, stage) == show(ws, stage, source="wrangler")
-        _string_routes_stay_strings(wrangler.raw, show(ws, stage))
+        shown = show(ws, stage)
+        assert shown == show(ws, stage, source="wrangler")
+        assert render_config(shown, "toml", null=NULL_TOKEN)  # as `envman show` prints it
+        _string_routes_stay_strings(wrangler.raw, shown)
+    for source, target in itertools.pairwise(ws.envs):  # as promotion goes: never exit 4
+        diff(ws, source, target)
 
     # validate-parity: nothing zero-setup validate did not report
     top = ws.project.top_level or TOP_LEVEL
