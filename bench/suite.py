@@ -5,7 +5,8 @@
 Runs `python -m pytest -q` (the README's command; -q only shortens the output) N times
 and prints, per run: the wall time of the whole command, pytest's own figure, the CPU
 time of the command and every process it waited for, how much of the machine's CPU
-capacity stood idle meanwhile, and the time of a fixed pure-Python loop run just before
+capacity stood idle meanwhile and how much the hypervisor gave to other machines
+(stolen), and the time of a fixed pure-Python loop run just before
 (the same work each time: when it takes longer, the interpreter runs slower). The goal of
 the architecture issue is a whole suite in at most 60 s on two cores; on a shared virtual
 machine the same commit measures ±15 % from run to run. The loop rules out one cause; it
@@ -42,18 +43,23 @@ class Run:
     pytest_seconds: float | None
     cpu: float
     idle_share: float | None
+    stolen_share: float | None
     calibration: float
     passed: bool
 
 
-def _cpu_times() -> tuple[int, int] | None:
-    """(idle, total) jiffies of all CPUs since boot, from /proc/stat (Linux only)."""
+def _cpu_times() -> tuple[int, int, int] | None:
+    """(idle, stolen, total) jiffies of all CPUs since boot, from /proc/stat (Linux only).
+
+    Stolen time is what the hypervisor gave other virtual machines while this one had work:
+    the suite's processes neither ran nor idled then."""
     try:
         fields = Path("/proc/stat").read_text(encoding="ascii").splitlines()[0].split()[1:]
     except OSError:
         return None
     values = [int(v) for v in fields]
-    return values[3] + values[4], sum(values[:8])  # idle + iowait; without guest time
+    stolen = values[7] if len(values) > 7 else 0
+    return values[3] + values[4], stolen, sum(values[:8])  # idle + iowait; without guest
 
 
 def _calibrate() -> float:
@@ -83,14 +89,16 @@ def run_once() -> Run:
     wall = time.perf_counter() - start
     cpu, after = _children_cpu() - cpu_before, _cpu_times()
     found = re.findall(r" in ([0-9.]+)s", done.stdout)
-    idle = None
-    if before and after and after[1] > before[1]:
-        idle = (after[0] - before[0]) / (after[1] - before[1])
+    idle = stolen = None
+    if before and after and after[2] > before[2]:
+        idle = (after[0] - before[0]) / (after[2] - before[2])
+        stolen = (after[1] - before[1]) / (after[2] - before[2])
     return Run(
         wall=wall,
         pytest_seconds=float(found[-1]) if found else None,
         cpu=cpu,
         idle_share=idle,
+        stolen_share=stolen,
         calibration=calibration,
         passed=done.returncode == 0,
     )
@@ -98,14 +106,17 @@ def run_once() -> Run:
 
 def table(runs: list[Run]) -> str:
     lines = [
-        "| run | wall | pytest's figure | CPU (all processes) | idle CPU | calibration loop | passed |",
-        "|---:|---:|---:|---:|---:|---:|---|",
+        "| run | wall | pytest's figure | CPU (all processes) | idle CPU | stolen CPU "
+        "| calibration loop | passed |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for number, run in enumerate(runs, start=1):
         pytest_figure = f"{run.pytest_seconds:.1f} s" if run.pytest_seconds else "—"
         idle = f"{run.idle_share:.0%}" if run.idle_share is not None else "—"
+        stolen = f"{run.stolen_share:.0%}" if run.stolen_share is not None else "—"
         lines.append(
             f"| {number} | {run.wall:.1f} s | {pytest_figure} | {run.cpu:.0f} s | {idle} "
+            f"| {stolen} "
             f"| {run.calibration * 1000:.0f} ms | {'yes' if run.passed else '**no**'} |"
         )
     median = statistics.median(r.wall for r in runs)
