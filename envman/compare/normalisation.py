@@ -51,7 +51,9 @@ def _d(key: str, where: str, value: str, when: str, source: str, ref: str, folde
 CATALOGUE: tuple[Default, ...] = (
     # ------------------------------------------------------------ version settings
     _d("usage_model", "settings.usage_model", '`"standard"`', "not set (wrangler never uploads it)",
-       OPENAPI, SPEC + "workers_usage_model/default", "unset means `standard`"),
+       OPENAPI, SPEC + "workers_usage_model/default",
+       "any value means `standard`: wrangler ignores the key (EM310), so a declared one never "
+       "deploys"),
     _d("compatibility_flags", "settings.compatibility_flags", "`[]`",
        "uploaded without flags", OPENAPI,
        SPEC + "workers_script-and-version-settings-item/properties/compatibility_flags/default",
@@ -238,8 +240,11 @@ _UNSET = frozenset(
 """Fields whose absence on a side means their default (absent live: the API left it out)."""
 
 
-def _usage_model(value: Any, _: str | None) -> Any:
-    return value or "standard"
+def _usage_model(_value: Any, _: str | None) -> Any:
+    """Always `standard`: wrangler 4 does not know `usage_model` (it warns, EM310, and never
+    uploads it) and every Worker runs on Standard, so a declared `bundled` or `unbound`
+    can never be live; comparing it would be drift that no deploy can fix."""
+    return "standard"
 
 
 def _flags(value: Any, _: str | None) -> Any:

@@ -13,6 +13,10 @@ BASE = {"main": "src/index.ts", "compatibility_date": "2025-01-01"}
 
 NO_DRIFT = [
     Scenario("minimal", {"name": "minimal", **BASE}),
+    Scenario(  # wrangler ignores the key (EM310) and uploads nothing: found on the corpus
+        "usage_model of the old pricing, never uploaded",
+        {"name": "legacy-usage", **BASE, "usage_model": "unbound"},
+    ),
     Scenario(
         "observability enabled: logs and traces filled in",
         {"name": "obs", **BASE, "observability": {"enabled": True}},
