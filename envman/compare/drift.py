@@ -32,7 +32,9 @@ def drift_fields(config: WorkerConfig) -> WorkerConfig:
 
     Queue consumers are configured on the queue, not on the Worker's settings, so
     they are left out; so is everything in NOT_LIVE, and each binding kind's `local_only`
-    keys (a D1 `database_name` is how wrangler finds the id, not part of the binding).
+    keys (a D1 `database_name` is how wrangler finds the id, not part of the binding). Of a
+    single binding (`ai`, `browser`, …) only its name is live: `remote = true` is for
+    `wrangler dev`.
     """
     data = config.model_dump(exclude_none=True)
     for field in NOT_LIVE:
@@ -45,6 +47,9 @@ def drift_fields(config: WorkerConfig) -> WorkerConfig:
         tags = [m.get("tag") for m in migrations if m.get("tag")]
         data["migrations"] = [{"tag": tags[-1]}] if tags else []
     for kind in MODELLED:
+        single = data.get(kind.field) if kind.single else None
+        if isinstance(single, dict) and single.get("binding"):
+            data[kind.field] = {"binding": single["binding"]}
         entries = kind.entries(data)
         if kind.single or not entries:
             continue

@@ -13,6 +13,15 @@ BASE = {"main": "src/index.ts", "compatibility_date": "2025-01-01"}
 
 NO_DRIFT = [
     Scenario("minimal", {"name": "minimal", **BASE}),
+    Scenario(  # `remote` is for `wrangler dev`, never uploaded: found on the corpus (054)
+        "single bindings marked remote for wrangler dev",
+        {
+            "name": "remote-dev",
+            **BASE,
+            "browser": {"binding": "BROWSER", "remote": True},
+            "ai": {"binding": "AI", "remote": True},
+        },
+    ),
     Scenario(  # wrangler ignores the key (EM310) and uploads nothing: found on the corpus
         "usage_model of the old pricing, never uploaded",
         {"name": "legacy-usage", **BASE, "usage_model": "unbound"},
@@ -187,7 +196,18 @@ def _filled(fake: FakeCloudflare, name: str) -> None:
     )
 
 
+def _browser_renamed(fake: FakeCloudflare, name: str) -> None:
+    fake.remove_binding(ACCOUNT, name, "BROWSER")
+    fake.set_binding(ACCOUNT, name, {"type": "browser", "name": "HEADLESS"})
+
+
 DRIFT = [
+    Scenario(
+        "a single binding marked remote, renamed in the dashboard",
+        {"name": "d-single", **BASE, "browser": {"binding": "BROWSER", "remote": True}},
+        mutate=_browser_renamed,
+        expect=(("browser", "changed"),),
+    ),
     Scenario(
         "a var edited in the dashboard",
         {"name": "d-var", **BASE, "vars": {"MODE": "prod"}},
