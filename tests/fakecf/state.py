@@ -346,8 +346,9 @@ def _stable_hex(*parts: str) -> str:
 
 
 def host_of(pattern: str) -> str:
-    """The host of a route pattern (``*.example.com/api/*`` → ``example.com``)."""
-    host = pattern.split("/", 1)[0].split(":", 1)[0]
+    """The host of a route pattern (``*.example.com/api/*`` → ``example.com``; a scheme, as
+    in ``https://api.example.com/*``, is not part of it)."""
+    host = pattern.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
     return host.lstrip("*").lstrip(".").lower()
 
 
