@@ -124,6 +124,14 @@ GENERAL: tuple[Code, ...] = (
         "compatibility_date decreases along the pipeline; a later stage must not be newer.",
     ),
     Code(
+        "EM205",
+        E,
+        "shared-route",
+        "Two environments' Workers declare the same route or custom domain; it serves one "
+        "Worker, so deploying the second fails (a route) or takes it over (a custom domain).",
+        "Can't deploy routes that are assigned to another worker.",
+    ),
+    Code(
         "EM204",
         W,
         "binding-not-everywhere",

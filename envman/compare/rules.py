@@ -1,4 +1,5 @@
-"""Rules across environments: shared resources and names, date order, bindings not everywhere."""
+"""Rules across environments: shared resources, names and routes, date order, bindings not
+everywhere."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ def cross_environment(
     findings: list[Finding] = []
     findings += _shared_resources(configs, envs, locate)
     findings += _shared_names(worker_names, envs, locate)
+    findings += _shared_routes(configs, envs, worker_names, locate)
     if pipeline:
         findings += _date_order(configs, envs, locate)
         findings += _bindings_everywhere(configs, envs, locate)
@@ -118,6 +120,54 @@ def _shared_names(
         else:
             first[name] = env
     return findings
+
+
+def _shared_routes(
+    configs: Mapping[str, WorkerConfig],
+    envs: Sequence[str],
+    worker_names: Mapping[str, str | None],
+    locate: Locate,
+) -> list[Finding]:
+    """A route or custom domain two Workers declare: it can serve only one of them, so the
+    second deploy fails (a route) or takes it from the first (a custom domain). Each
+    environment that declares it is told (which one to change is the user's choice)."""
+    holders: dict[str, list[tuple[str, int, str]]] = {}
+    for env in envs:
+        for index, route in enumerate(configs[env].routes or ()):
+            what = "custom domain" if route.custom_domain else "route"
+            holders.setdefault(f"{what} {_route_key(route.pattern)}", []).append(
+                (env, index, route.pattern)
+            )
+    findings: list[Finding] = []
+    for ident, held in holders.items():
+        what = ident.rsplit(" ", 1)[0]
+        for env, index, pattern in held:
+            others = [o for o, _, _ in held if worker_names.get(o) != worker_names.get(env)]
+            if not others:
+                continue  # one Worker (two environments sharing it are EM202)
+            findings.append(
+                _finding(
+                    "EM205",
+                    env,
+                    "routes",
+                    f"{what} {pattern!r} is also deployed by {', '.join(dict.fromkeys(others))}",
+                    f"give each environment its own {what}: it serves one Worker, and "
+                    + (
+                        "deploying the second fails"
+                        if what == "route"
+                        else "deploying one takes it from the other"
+                    ),
+                    locate(env, ("routes", index)),
+                )
+            )
+    return findings
+
+
+def _route_key(pattern: str) -> str:
+    """A route pattern as Cloudflare matches it: no scheme, the host in lower case."""
+    rest = pattern.split("://", 1)[-1]
+    host, slash, path = rest.partition("/")
+    return host.lower() + slash + path
 
 
 def _date_order(

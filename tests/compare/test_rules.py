@@ -59,6 +59,39 @@ def test_shared_worker_name() -> None:
     ]
 
 
+def routes(*routes: str | dict[str, Any]) -> dict[str, Any]:
+    return {"routes": [r if isinstance(r, dict) else {"pattern": r} for r in routes]}
+
+
+def test_a_route_or_custom_domain_two_workers_declare_is_an_error_in_each() -> None:
+    """Found on the corpus: a deploy of the second Worker fails ("Can't deploy routes that
+    are assigned to another worker"), or takes the custom domain from the first."""
+    domain = {"pattern": "api.example.com", "custom_domain": True}
+    configs = {
+        "development": routes("https://Example.com/items*", domain),
+        "staging": routes("staging.example.com/*"),
+        "production": routes("example.com/items*", domain),
+    }
+    assert run(configs) == [
+        ("EM205", "development", "routes"),
+        ("EM205", "development", "routes"),
+        ("EM205", "production", "routes"),
+        ("EM205", "production", "routes"),
+    ]
+
+
+def test_a_route_on_one_worker_or_only_alike_is_no_conflict() -> None:
+    same_worker = {"staging": routes("example.com/*"), "production": routes("example.com/*")}
+    assert run(same_worker, {"staging": "w", "production": "w"}) == [
+        ("EM202", "production", "name")  # the shared Worker is the finding
+    ]
+    alike = {  # another path, and a custom domain is not a route of the same text
+        "staging": routes("example.com/a/*", {"pattern": "x.example.com", "custom_domain": True}),
+        "production": routes("example.com/b/*", "x.example.com"),
+    }
+    assert run(alike) == []
+
+
 def test_compatibility_date_must_not_increase_along_the_pipeline() -> None:
     configs = {
         "development": {"compatibility_date": "2025-03-01"},
