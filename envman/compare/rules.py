@@ -131,16 +131,15 @@ def _shared_routes(
     """A route or custom domain two Workers declare: it can serve only one of them, so the
     second deploy fails (a route) or takes it from the first (a custom domain). Each
     environment that declares it is told (which one to change is the user's choice)."""
-    holders: dict[str, list[tuple[str, int, str]]] = {}
+    holders: dict[tuple[str, str], list[tuple[str, int, str]]] = {}
     for env in envs:
         for index, route in enumerate(configs[env].routes or ()):
             what = "custom domain" if route.custom_domain else "route"
-            holders.setdefault(f"{what} {_route_key(route.pattern)}", []).append(
+            holders.setdefault((what, _route_key(route.pattern)), []).append(
                 (env, index, route.pattern)
             )
     findings: list[Finding] = []
-    for ident, held in holders.items():
-        what = ident.rsplit(" ", 1)[0]
+    for (what, _), held in holders.items():
         for env, index, pattern in held:
             others = [o for o, _, _ in held if worker_names.get(o) != worker_names.get(env)]
             if not others:
