@@ -212,7 +212,11 @@ _BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 
 
 class _Unwritable(ValueError):
-    """A value the target format cannot hold (TOML has no null)."""
+    """A value the target format cannot hold (TOML has no null, JSON no infinity)."""
+
+    def __init__(self, value: Any) -> None:
+        super().__init__(repr(value))
+        self.non_finite = isinstance(value, float) and not math.isfinite(value)
 
 
 class _Doc:

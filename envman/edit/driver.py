@@ -100,10 +100,6 @@ def dumps_toml(data: Mapping[str, Any], *, null: str | None = None) -> str:
     return "\n\n".join(chunks) + "\n" if chunks else ""
 
 
-_NON_FINITE = frozenset(("inf", "-inf", "nan"))
-"""How an _Unwritable names an infinite or NaN number (its repr)."""
-
-
 def _nulls_as(value: Any, null: str) -> Any:
     if isinstance(value, dict):
         return {k: _nulls_as(v, null) for k, v in value.items()}
@@ -151,7 +147,7 @@ def _edit(
                 text = _run(make, pending.apply(text), mode, path, value)
                 spliced.clear()
         except _Unwritable as e:
-            why = ": JSON has no infinite or NaN number" if str(e) in _NON_FINITE else ""
+            why = ": JSON has no infinite or NaN number" if e.non_finite else ""
             raise InputError(
                 f"cannot write {e} at `{_show(edit.path)}`{why}",
                 file=filename,

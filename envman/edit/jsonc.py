@@ -82,7 +82,7 @@ class _JsoncDoc(_Doc):
     def render(self, value: Any, indent: str, multiline: bool, like: str = "") -> str:
         """JSON for `value`: on several lines, indented like the file, when its place is."""
         if isinstance(value, float) and not math.isfinite(value):
-            raise _Unwritable(repr(value))
+            raise _Unwritable(value)
         nested = isinstance(value, list) and any(isinstance(v, dict | list) and v for v in value)
         if multiline and ((isinstance(value, dict) and value) or nested):
             inner = indent + self.unit

@@ -111,4 +111,4 @@ def _toml_value(value: Any, kind: str = "", old: str = "", nl: str = "\n") -> st
         pad = " " if value and old.startswith("{ ") else ""  # `{ a = 1 }` like its neighbour
         members = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items())
         return "{" + pad + members + pad + "}"
-    raise _Unwritable(repr(value))
+    raise _Unwritable(value)
