@@ -47,11 +47,13 @@ def drift_fields(config: WorkerConfig) -> WorkerConfig:
         tags = [m.get("tag") for m in migrations if m.get("tag")]
         data["migrations"] = [{"tag": tags[-1]}] if tags else []
     for kind in MODELLED:
-        single = data.get(kind.field) if kind.single else None
-        if isinstance(single, dict) and single.get("binding"):
-            data[kind.field] = {"binding": single["binding"]}
+        if kind.single:
+            single = data.get(kind.field)
+            if isinstance(single, dict) and single.get("binding"):
+                data[kind.field] = {"binding": single["binding"]}
+            continue
         entries = kind.entries(data)
-        if kind.single or not entries:
+        if not entries:
             continue
         *parents, last = kind.path.split(".")
         holder = data

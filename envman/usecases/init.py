@@ -43,6 +43,7 @@ from envman.schema import (
 from envman.workspace import NULL_TOKEN
 from envman.wrangler import (
     WranglerFile,
+    dotted,
     find_wrangler_file,
     non_finite_numbers,
     read_wrangler,
@@ -310,13 +311,9 @@ def _refuse_non_finite(wf: WranglerFile) -> None:
     """An infinite or NaN number cannot be adopted: JSON (and so every stage's config as
     envman holds it) has no such number, and writing null in its place would lose it."""
     for loc, value in non_finite_numbers(wf.document.data):
-        path = "".join(
-            f"[{part}]" if isinstance(part, int) else f".{part}" if i else part
-            for i, part in enumerate(loc)
-        )
         raise wf.document.error(
             loc,
-            f"{path} is the number {value}, which JSON cannot hold (wrangler would send "
+            f"{dotted(loc)} is the number {value}, which JSON cannot hold (wrangler would send "
             "null): envman init does not adopt it",
             hint="write a finite number, or quote it as a string, then run `envman init` again",
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from envman.wrangler.checks import check
 from envman.wrangler.cron import cron_problem
+from envman.wrangler.findings import dotted
 from envman.wrangler.read import (
     WRANGLER_FILES,
     ResolvedEnv,
@@ -25,6 +26,7 @@ __all__ = [
     "check",
     "check_values",
     "cron_problem",
+    "dotted",
     "environment_keys",
     "find_wrangler_file",
     "name_problem",

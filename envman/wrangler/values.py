@@ -73,7 +73,7 @@ def check_values(
                 f"{path} is a TOML date ({value.isoformat()}); wrangler expects a string",
                 hint=f'quote it: {loc[-1]} = "{value.isoformat()}"',
             )
-        elif isinstance(value, float) and not math.isfinite(value):
+        elif _non_finite(value):
             path = ctx.where(loc)
             ctx.add(
                 "EM335",
@@ -119,11 +119,11 @@ def _declared_anywhere(document: Mapping[str, Any] | None, key: str) -> bool:
 
 def non_finite_numbers(data: Any) -> list[tuple[Loc, float]]:
     """Each infinite or NaN number in `data` (TOML `inf`/`nan`, JSON `1e999`), with where it is."""
-    return [
-        (loc, value)
-        for loc, value in _leaves(data, ())
-        if isinstance(value, float) and not math.isfinite(value)
-    ]
+    return [(loc, value) for loc, value in _leaves(data, ()) if _non_finite(value)]
+
+
+def _non_finite(value: Any) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
 
 
 def _leaves(value: Any, loc: Loc) -> Iterator[tuple[Loc, Any]]:
