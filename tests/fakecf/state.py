@@ -1143,7 +1143,11 @@ class FakeState:
         for route in [*plan.routes, *plan.custom_domains]:
             pattern = route if isinstance(route, str) else str(route["pattern"])
             if isinstance(route, Mapping) and route.get("zone_id"):
-                zones[pattern] = self.zone(str(route["zone_id"]))
+                zone_id = str(route["zone_id"])
+                if create_zones and zone_id not in self.zones:  # named by id, like any other
+                    name = ".".join(host_of(pattern).split(".")[-2:])
+                    self.add_zone(name, account_id=account_id, zone_id=zone_id)
+                zones[pattern] = self.zone(zone_id)
                 continue
             host = (
                 str(route["zone_name"])
